@@ -1,0 +1,62 @@
+// Elementwise kernels over whole tensors: residual adds, accumulation, scaling, row broadcasts and row sums.
+// Plain loops over raw pointers in optimized builds; the loop vectorizer widens them to the CPU target.
+
+public enum Elementwise {
+    /// out = a + b (new tensor, same shape as a).
+    public static func add(_ a: Tensor, _ b: Tensor, category: MemoryCategory = .activation) -> Tensor {
+        precondition(a.count == b.count, "add: \(a.shape) vs \(b.shape)")
+        let out = Tensor(a.shape, category: category, zeroed: false)
+        let pa = a.data, pb = b.data, po = out.data
+        Parallel.forChunks(a.count, grain: 1 << 15) { r in
+            for i in r { po[i] = pa[i] + pb[i] }
+        }
+        return out
+    }
+
+    /// out = a - b (new tensor, same shape as a).
+    public static func subtract(_ a: Tensor, _ b: Tensor, category: MemoryCategory = .activation) -> Tensor {
+        precondition(a.count == b.count, "subtract: \(a.shape) vs \(b.shape)")
+        let out = Tensor(a.shape, category: category, zeroed: false)
+        let pa = a.data, pb = b.data, po = out.data
+        Parallel.forChunks(a.count, grain: 1 << 15) { r in
+            for i in r { po[i] = pa[i] - pb[i] }
+        }
+        return out
+    }
+
+    /// dst += src.
+    public static func accumulate(_ dst: Tensor, _ src: Tensor) {
+        precondition(dst.count == src.count, "accumulate: \(dst.shape) vs \(src.shape)")
+        let pd = dst.data, ps = src.data
+        Parallel.forChunks(dst.count, grain: 1 << 15) { r in
+            for i in r { pd[i] += ps[i] }
+        }
+    }
+
+    /// dst *= s.
+    public static func scale(_ dst: Tensor, by s: Float) {
+        let pd = dst.data
+        for i in 0..<dst.count { pd[i] *= s }
+    }
+
+    /// Writes `bias` (n) into every row of `out` (rows x n).
+    public static func broadcastRows(_ bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        for r in 0..<rows { (out + r * n).update(from: bias, count: n) }
+    }
+
+    /// sums (n) += column sums of `x` (rows x n).
+    public static func accumulateColumnSums(_ x: UnsafePointer<Float>, rows: Int, n: Int, into sums: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            let row = x + r * n
+            for j in 0..<n { sums[j] += row[j] }
+        }
+    }
+
+    /// Largest |a - b| over all elements.
+    public static func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
+        precondition(a.count == b.count)
+        var m: Float = 0
+        for i in 0..<a.count { m = max(m, abs(a[i] - b[i])) }
+        return m
+    }
+}

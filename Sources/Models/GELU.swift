@@ -1,0 +1,30 @@
+// GELU activation (exact-erf form, PyTorch's default), forward and backward side by side.
+// Error of the vectorized approximation: see Engine/FastMath.swift (<= 1e-6 absolute).
+import Engine
+
+/// y = x * Phi(x).
+public enum GELU {
+    /// What backward needs: the input, as PyTorch keeps it.
+    public struct Saved {
+        public let x: Tensor  // any shape
+    }
+
+    public static func forward(_ x: Tensor) -> (Tensor, Saved) {
+        let y = Tensor(x.shape, zeroed: false)
+        let px = x.data, py = y.data
+        Parallel.forChunks(x.count, grain: 1 << 14) { r in
+            for i in r { py[i] = FastMath.gelu(px[i]) }
+        }
+        return (y, Saved(x: x))
+    }
+
+    /// dx = dy * GELU'(x), written over `dy` when `inPlace` (dy is not needed afterwards).
+    public static func backward(_ dy: Tensor, _ saved: Saved, inPlace: Bool = false) -> Tensor {
+        let dx = inPlace ? dy : Tensor(dy.shape, zeroed: false)
+        let px = saved.x.data, pdy = dy.data, pdx = dx.data
+        Parallel.forChunks(dy.count, grain: 1 << 14) { r in
+            for i in r { pdx[i] = pdy[i] * FastMath.geluDerivative(px[i]) }
+        }
+        return dx
+    }
+}

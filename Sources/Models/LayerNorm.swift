@@ -1,0 +1,93 @@
+// LayerNorm over the last dimension, forward and backward side by side.
+// Dimensions: M = rows (B*N tokens), C = normalized features.
+import Engine
+
+/// y = (x - mean) * rstd * weight + bias, per row; rstd = 1 / sqrt(var + eps) (biased variance, as PyTorch).
+public final class LayerNorm: ParameterOwner {
+    public let weight: Parameter  // (C)
+    public let bias: Parameter    // (C)
+    public let features: Int
+    public let eps: Float
+
+    public init(_ name: String, _ features: Int, eps: Float = 1e-6) {
+        self.features = features
+        self.eps = eps
+        weight = Parameter(qualified(name, "weight"), [features])
+        bias = Parameter(qualified(name, "bias"), [features])
+        weight.value.fill(1)
+    }
+
+    public var parameters: [Parameter] { [weight, bias] }
+
+    /// What backward needs, as PyTorch keeps it: the input and the per-row mean and rstd.
+    public struct Saved {
+        public let x: Tensor     // (M, C)
+        public let mean: Tensor  // (M)
+        public let rstd: Tensor  // (M)
+    }
+
+    public func forward(_ x: Tensor) -> (Tensor, Saved) {
+        let c = features
+        precondition(x.lastDim == c, "LayerNorm(\(c)) got \(x.shape)")
+        let m = x.rows
+        let y = Tensor(x.shape, zeroed: false)  // (M, C)
+        let mean = Tensor([m], zeroed: false)   // (M)
+        let rstd = Tensor([m], zeroed: false)   // (M)
+        let px = x.data, py = y.data, pm = mean.data, pr = rstd.data
+        let w = weight.value.data, b = bias.value.data, eps = eps
+        Parallel.forChunks(m, grain: 64) { rows in
+            for r in rows {
+                let xr = px + r * c, yr = py + r * c
+                var sum: Float = 0
+                for j in 0..<c { sum += xr[j] }
+                let mu = sum / Float(c)
+                var sq: Float = 0
+                for j in 0..<c { let d = xr[j] - mu; sq += d * d }
+                let rs = 1 / (sq / Float(c) + eps).squareRoot()
+                for j in 0..<c { yr[j] = (xr[j] - mu) * rs * w[j] + b[j] }
+                pm[r] = mu
+                pr[r] = rs
+            }
+        }
+        return (y, Saved(x: x, mean: mean, rstd: rstd))
+    }
+
+    /// Adds dweight, dbias; returns dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * weight.
+    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+        let c = features
+        let m = saved.x.rows
+        let dx = Tensor(saved.x.shape, zeroed: false)  // (M, C)
+        let chunks = Parallel.chunkCount(m, grain: 64)
+        // Per-chunk partial sums of dweight and dbias, reduced in chunk order (deterministic for a worker count).
+        let partial = Tensor([chunks, 2, c], category: .workspace)  // (chunks, 2, C)
+        let px = saved.x.data, pdy = dy.data, pdx = dx.data, pm = saved.mean.data, pr = saved.rstd.data
+        let w = weight.value.data, pp = partial.data
+        Parallel.forChunks(m, chunks: chunks) { chunk, rows in
+            let dw = pp + chunk * 2 * c, db = dw + c
+            for r in rows {
+                let xr = px + r * c, gr = pdy + r * c, dxr = pdx + r * c
+                let mu = pm[r], rs = pr[r]
+                var sumG: Float = 0, sumGX: Float = 0
+                for j in 0..<c {
+                    let xhat = (xr[j] - mu) * rs
+                    let g = gr[j] * w[j]
+                    sumG += g
+                    sumGX += g * xhat
+                    dw[j] += gr[j] * xhat
+                    db[j] += gr[j]
+                }
+                let meanG = sumG / Float(c), meanGX = sumGX / Float(c)
+                for j in 0..<c {
+                    let xhat = (xr[j] - mu) * rs
+                    dxr[j] = rs * (gr[j] * w[j] - meanG - xhat * meanGX)
+                }
+            }
+        }
+        let gw = weight.grad.data, gb = bias.grad.data
+        for k in 0..<chunks {
+            let dw = pp + k * 2 * c, db = dw + c
+            for j in 0..<c { gw[j] += dw[j]; gb[j] += db[j] }
+        }
+        return dx
+    }
+}

@@ -1,0 +1,38 @@
+// Transformer MLP: fc1 -> GELU -> fc2, forward and backward side by side.
+// Dimensions: M = rows (B*N tokens), C = in width, E = hidden (mlp ratio x C), O = out width (C unless widening).
+import Engine
+
+/// Two linears with GELU between, timm's `Mlp` (fc1, fc2 names).
+public final class MLP: ParameterOwner {
+    public let fc1: Linear  // C -> E
+    public let fc2: Linear  // E -> O
+
+    public init(_ name: String, width: Int, hidden: Int, out: Int? = nil) {
+        fc1 = Linear(qualified(name, "fc1"), width, hidden)
+        fc2 = Linear(qualified(name, "fc2"), hidden, out ?? width)
+    }
+
+    public var parameters: [Parameter] { fc1.parameters + fc2.parameters }
+
+    /// What backward needs, as a standard framework keeps it: fc1's input, GELU's input, fc2's input.
+    public struct Saved {
+        public let fc1Saved: Linear.Saved  // x (M, C)
+        public let geluSaved: GELU.Saved   // h (M, E)
+        public let fc2Saved: Linear.Saved  // a = GELU(h) (M, E)
+    }
+
+    public func forward(_ x: Tensor) -> (Tensor, Saved) {
+        let (h, s1) = fc1.forward(x)      // (M, E)
+        let (a, sg) = GELU.forward(h)     // (M, E)
+        let (y, s2) = fc2.forward(a)      // (M, O)
+        return (y, Saved(fc1Saved: s1, geluSaved: sg, fc2Saved: s2))
+    }
+
+    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+        let da = fc2.backward(dy, saved.fc2Saved)!                 // (M, E)
+        let dh = GELU.backward(da, saved.geluSaved, inPlace: true)  // (M, E)
+        return fc1.backward(dh, saved.fc1Saved)!                   // (M, C)
+    }
+
+    public func macs(rows: Int) -> Int { fc1.macs(rows: rows) + fc2.macs(rows: rows) }
+}

@@ -1,0 +1,87 @@
+// Patch embedding: a k x k convolution with stride k, done as im2col + one GEMM. Forward and backward side by side.
+// Dimensions: B = batch, Cin = image channels, S = image side, P = patch side, G = S / P patches per side,
+// Np = G*G patches, K = Cin*P*P patch vector, C = embedding width.
+import Engine
+
+/// Conv2d(Cin, C, kernel P, stride P) with PyTorch's weight layout (C, Cin, P, P).
+public final class PatchEmbed: ParameterOwner {
+    public let proj: Linear  // K -> C; weight (C, K) is the conv weight (C, Cin, P, P) flattened
+    public let channels: Int, patch: Int, imageSize: Int, width: Int
+
+    public init(_ name: String, imageSize: Int, patch: Int, channels: Int = 3, width: Int) {
+        precondition(imageSize % patch == 0, "image size \(imageSize) is not divisible by patch size \(patch)")
+        self.channels = channels
+        self.patch = patch
+        self.imageSize = imageSize
+        self.width = width
+        proj = Linear(qualified(name, "proj"), channels * patch * patch, width)
+    }
+
+    public var parameters: [Parameter] { proj.parameters }
+    public var gridSide: Int { imageSize / patch }
+    public var patchCount: Int { gridSide * gridSide }
+
+    /// What backward needs: the unfolded patches (same element count as the image PyTorch's conv keeps).
+    public struct Saved {
+        public let projSaved: Linear.Saved  // patches (B, Np, K)
+    }
+
+    /// images (B, Cin, S, S) -> tokens (B, Np, C), tokens in row-major patch order.
+    public func forward(_ images: Tensor) -> (Tensor, Saved) {
+        let b = images.shape[0]
+        let patches = Tensor([b, patchCount, channels * patch * patch], zeroed: false)  // (B, Np, K)
+        Self.unfold(images.data, into: patches.data, batch: b, channels: channels, side: imageSize, patch: patch)
+        let (y, s) = proj.forward(patches)
+        return (y, Saved(projSaved: s))
+    }
+
+    /// Adds weight and bias gradients; returns d images (B, Cin, S, S) when `inputGradient`.
+    @discardableResult
+    public func backward(_ dy: Tensor, _ saved: Saved, inputGradient: Bool = false) -> Tensor? {
+        guard let dPatches = proj.backward(dy, saved.projSaved, inputGradient: inputGradient) else { return nil }
+        let b = dy.shape[0]
+        let dImages = Tensor([b, channels, imageSize, imageSize], zeroed: false)
+        Self.fold(dPatches.data, into: dImages.data, batch: b, channels: channels, side: imageSize, patch: patch)
+        return dImages
+    }
+
+    /// im2col for non-overlapping patches: row (b, gy, gx) holds [c][py][px].
+    static func unfold(_ img: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                       batch: Int, channels: Int, side: Int, patch: Int) {
+        let g = side / patch, k = channels * patch * patch
+        for bi in 0..<batch {
+            for gy in 0..<g {
+                for gx in 0..<g {
+                    let row = out + ((bi * g + gy) * g + gx) * k
+                    for c in 0..<channels {
+                        for py in 0..<patch {
+                            let src = img + ((bi * channels + c) * side + gy * patch + py) * side + gx * patch
+                            (row + (c * patch + py) * patch).update(from: src, count: patch)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The inverse scatter of `unfold` (patches do not overlap, so it is a permutation).
+    static func fold(_ cols: UnsafePointer<Float>, into img: UnsafeMutablePointer<Float>,
+                     batch: Int, channels: Int, side: Int, patch: Int) {
+        let g = side / patch, k = channels * patch * patch
+        for bi in 0..<batch {
+            for gy in 0..<g {
+                for gx in 0..<g {
+                    let row = cols + ((bi * g + gy) * g + gx) * k
+                    for c in 0..<channels {
+                        for py in 0..<patch {
+                            let dst = img + ((bi * channels + c) * side + gy * patch + py) * side + gx * patch
+                            dst.update(from: row + (c * patch + py) * patch, count: patch)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func macs() -> Int { proj.macs(rows: patchCount) }
+}

@@ -1,0 +1,50 @@
+// A standard pre-norm ViT block, x1 = x + F(x); y = x1 + G(x1), forward and backward side by side.
+// Dimensions: B = batch, N = tokens, C = width.
+import Engine
+
+/// The block of the standard and checkpointed twins (and, as F and G, of the reversible twin).
+public final class TransformerBlock: ParameterOwner {
+    public let f: AttentionSublayer
+    public let g: MLPSublayer
+
+    public init(_ prefix: String, width: Int, heads: Int, mlpRatio: Int = 4) {
+        f = AttentionSublayer(prefix, width: width, heads: heads)
+        g = MLPSublayer(prefix, width: width, hidden: width * mlpRatio)
+    }
+
+    public var parameters: [Parameter] { f.parameters + g.parameters }
+
+    /// Drop-path multipliers of one forward, replayed by any recompute.
+    public struct Masks {
+        public var f: [Float]?
+        public var g: [Float]?
+        public init(f: [Float]? = nil, g: [Float]? = nil) { self.f = f; self.g = g }
+    }
+
+    public struct Saved {
+        public let fSaved: AttentionSublayer.Saved  // keeps x (B, N, C) and attention's buffers
+        public let gSaved: MLPSublayer.Saved        // keeps x1 (B, N, C) and the MLP's buffers
+        public let masks: Masks
+    }
+
+    public func forward(_ x: Tensor, masks: Masks = Masks()) -> (Tensor, Saved) {
+        let (fx, fSaved) = f.forward(x)
+        DropPath.apply(fx, masks.f)
+        let x1 = Elementwise.add(x, fx)   // (B, N, C)
+        let (gx, gSaved) = g.forward(x1)
+        DropPath.apply(gx, masks.g)
+        let y = Elementwise.add(x1, gx)   // (B, N, C)
+        return (y, Saved(fSaved: fSaved, gSaved: gSaved, masks: masks))
+    }
+
+    /// dx = dx1 + F'(x)^T dx1, with dx1 = dy + G'(x1)^T dy.
+    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+        let dx1 = g.backward(DropPath.backward(dy, saved.masks.g), saved.gSaved)
+        Elementwise.accumulate(dx1, dy)
+        let dx = f.backward(DropPath.backward(dx1, saved.masks.f), saved.fSaved)
+        Elementwise.accumulate(dx, dx1)
+        return dx
+    }
+
+    public func macs(tokens: Int) -> Int { f.macs(tokens: tokens) + g.macs(tokens: tokens) }
+}

@@ -1,0 +1,14 @@
+// The `bench` command: subcommands run, sweep, list. Thin: parses arguments, calls BenchKit, prints.
+import ArgumentParser
+import BenchKit
+
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training memory and throughput of standard, reversible and checkpointed vision transformers.",
+        version: RevBenchVersion.string,
+        subcommands: [List.self],
+        defaultSubcommand: List.self
+    )
+}

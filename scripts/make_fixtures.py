@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Regenerates the golden fixtures under Tests/Fixtures from PyTorch (CPU, float32).
+
+Each fixture is a folder with manifest.json (torch version, config, tensor names, shapes, offsets) and data.bin
+(the tensors as little-endian float32, back to back). The Swift tests read these files and never run Python.
+Models here are written for RevBench from the spec in shared/reference/paper.md; names match the Swift
+engine's parameter names (timm's naming for the standard ViT).
+
+Usage: python3 scripts/make_fixtures.py [--out Tests/Fixtures]   (needs torch; see scripts/compare-pytorch)
+"""
+import argparse, json, os, struct
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+EPS = 1e-6
+
+
+def write_fixture(out_dir, name, config, tensors):
+    folder = os.path.join(out_dir, name)
+    os.makedirs(folder, exist_ok=True)
+    manifest = {"torch_version": torch.__version__, "config": config, "tensors": {}}
+    offset = 0
+    with open(os.path.join(folder, "data.bin"), "wb") as f:
+        for key, t in tensors.items():
+            t = t.detach().to(torch.float32).contiguous().cpu()
+            flat = t.reshape(-1).tolist()
+            f.write(struct.pack("<%df" % len(flat), *flat))
+            manifest["tensors"][key] = {"shape": list(t.shape), "offset": offset, "count": len(flat)}
+            offset += len(flat)
+    with open(os.path.join(folder, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+    print(f"wrote {folder}: {len(tensors)} tensors, {offset} floats")
+
+
+class Attention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads, self.head_dim = heads, dim // heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, n, c = x.shape
+        qkv = self.qkv(x).reshape(b, n, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attn = (q @ k.transpose(-2, -1)) * self.head_dim ** -0.5
+        attn = attn.softmax(dim=-1)
+        x = (attn @ v).transpose(1, 2).reshape(b, n, c)
+        return self.proj(x)
+
+
+class Mlp(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block; F = attn(norm1(.)), G = mlp(norm2(.))."""
+    def __init__(self, dim, heads, mlp_ratio=4):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=EPS)
+        self.attn = Attention(dim, heads)
+        self.norm2 = nn.LayerNorm(dim, eps=EPS)
+        self.mlp = Mlp(dim, dim * mlp_ratio)
+
+    def f(self, x):
+        return self.attn(self.norm1(x))
+
+    def g(self, x):
+        return self.mlp(self.norm2(x))
+
+    def forward(self, x):
+        x = x + self.f(x)
+        return x + self.g(x)
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, image, patch, dim):
+        super().__init__()
+        self.proj = nn.Conv2d(3, dim, patch, stride=patch)
+
+    def forward(self, x):
+        return self.proj(x).flatten(2).transpose(1, 2)
+
+
+class ViT(nn.Module):
+    def __init__(self, image, patch, dim, depth, heads, classes):
+        super().__init__()
+        n = (image // patch) ** 2
+        self.patch_embed = PatchEmbed(image, patch, dim)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embed = nn.Parameter(torch.zeros(1, n + 1, dim))
+        self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim, eps=EPS)
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, x):
+        x = self.patch_embed(x)
+        x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos_embed
+        for blk in self.blocks:
+            x = blk(x)
+        return self.head(self.norm(x)[:, 0])
+
+
+class RevViT(nn.Module):
+    """Reversible ViT, trained here by ordinary autograd (store everything): Y1 = X1 + F(X2), Y2 = X2 + G(Y1)."""
+    def __init__(self, image, patch, dim, depth, heads, classes):
+        super().__init__()
+        n = (image // patch) ** 2
+        self.patch_embed = PatchEmbed(image, patch, dim)
+        self.pos_embed = nn.Parameter(torch.zeros(1, n, dim))
+        self.blocks = nn.ModuleList([Block(dim, heads) for _ in range(depth)])
+        self.norm = nn.LayerNorm(2 * dim, eps=EPS)
+        self.head = nn.Linear(2 * dim, classes)
+
+    def forward(self, x):
+        x = self.patch_embed(x) + self.pos_embed
+        x1, x2 = x, x
+        for blk in self.blocks:
+            y1 = x1 + blk.f(x2)
+            y2 = x2 + blk.g(y1)
+            x1, x2 = y1, y2
+        x = self.norm(torch.cat([x1, x2], dim=-1)).mean(dim=1)
+        return self.head(x)
+
+
+def randomize(module, gen, scale=0.2):
+    """Random weights with enough spread that attention is far from uniform and every term matters."""
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            if name.endswith("norm.weight") or ".norm1.weight" in name or ".norm2.weight" in name or name == "weight":
+                p.copy_(1 + 0.3 * torch.randn(p.shape, generator=gen))
+            else:
+                p.copy_(scale * torch.randn(p.shape, generator=gen))
+
+
+def params_and_grads(module):
+    out = {}
+    for name, p in module.named_parameters():
+        out["param." + name] = p
+        out["grad." + name] = p.grad
+    return out
+
+
+def layer_fixture(module, x, gen):
+    x = x.clone().requires_grad_(True)
+    y = module(x)
+    dy = torch.randn(y.shape, generator=gen)
+    y.backward(dy)
+    return {"x": x, "y": y, "dy": dy, "dx": x.grad, **params_and_grads(module)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures"))
+    args = ap.parse_args()
+    torch.set_default_dtype(torch.float32)
+    gen = torch.Generator().manual_seed(20221)
+
+    b, n, c, heads = 2, 5, 16, 4
+    ln = nn.LayerNorm(c, eps=EPS); randomize(ln, gen)
+    write_fixture(args.out, "layernorm", {"batch": b, "tokens": n, "width": c, "eps": EPS},
+                  layer_fixture(ln, torch.randn(b, n, c, generator=gen), gen))
+
+    attn = Attention(c, heads); randomize(attn, gen, scale=0.4)
+    write_fixture(args.out, "attention", {"batch": b, "tokens": n, "width": c, "heads": heads},
+                  layer_fixture(attn, torch.randn(b, n, c, generator=gen), gen))
+
+    blk = Block(c, heads); randomize(blk, gen, scale=0.3)
+    write_fixture(args.out, "block", {"batch": b, "tokens": n, "width": c, "heads": heads, "mlp_ratio": 4},
+                  layer_fixture(blk, torch.randn(b, n, c, generator=gen), gen))
+
+    for name, cls, depth in [("vit_tiny", ViT, 2), ("rev_vit_tiny", RevViT, 3)]:
+        cfg = {"image_size": 8, "patch_size": 4, "width": 16, "depth": depth, "heads": 2, "classes": 5, "batch": 3}
+        model = cls(cfg["image_size"], cfg["patch_size"], cfg["width"], depth, cfg["heads"], cfg["classes"])
+        randomize(model, gen, scale=0.3)
+        images = torch.randn(cfg["batch"], 3, cfg["image_size"], cfg["image_size"], generator=gen)
+        labels = torch.tensor([1, 4, 0])
+        logits = model(images)
+        loss = F.cross_entropy(logits, labels)
+        loss.backward()
+        write_fixture(args.out, name, cfg, {"images": images, "labels": labels.float(), "logits": logits,
+                                            "loss": loss.reshape(1), **params_and_grads(model)})
+
+
+if __name__ == "__main__":
+    main()
