@@ -1,0 +1,143 @@
+// The standard ViT (timm's VisionTransformer layout) trained two ways: storing every block's saved tensors
+// (.standard), or keeping only each block's input and recomputing the block in backward (.checkpointed).
+// Dimensions: B = batch, Np = patches, N = Np + 1 tokens (class token first), C = width, K = classes.
+import Engine
+
+/// patch embed -> [cls; tokens] + pos -> blocks -> LayerNorm -> head on the class token.
+public final class StandardViT: VisionModel {
+    public let config: ViTConfig
+    public let variant: Variant
+    public let patchEmbed: PatchEmbed
+    public let clsToken: Parameter   // (1, 1, C)
+    public let posEmbed: Parameter   // (1, N, C)
+    public let blocks: [TransformerBlock]
+    public let norm: LayerNorm       // C
+    public let head: Linear          // C -> K
+    /// Adds one extra kept tensor per block during backward-free forward; for tests of the regression check only.
+    public var testingKeepsExtraActivation = false
+    private var rng: SeededRNG
+
+    public init(_ config: ViTConfig, variant: Variant = .standard, seed: UInt64 = 0, initialize: Bool = true) {
+        precondition(variant != .reversible, "StandardViT trains as .standard or .checkpointed")
+        self.config = config
+        self.variant = variant
+        let c = config.width
+        patchEmbed = PatchEmbed("patch_embed", imageSize: config.imageSize, patch: config.patchSize,
+                                channels: config.channels, width: c)
+        clsToken = Parameter("cls_token", [1, 1, c])
+        posEmbed = Parameter("pos_embed", [1, config.patches + 1, c])
+        blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio) }
+        norm = LayerNorm("norm", c)
+        head = Linear("head", c, config.classes)
+        rng = SeededRNG(seed: seed &+ 0x5EED)
+        if initialize { initializeWeights(parameters, seed: seed) }
+    }
+
+    public var parameters: [Parameter] {
+        patchEmbed.parameters + [clsToken, posEmbed] + blocks.flatMap(\.parameters) + norm.parameters + head.parameters
+    }
+
+    // MARK: embedding
+
+    /// x (B, N, C) = [cls; patch_embed(images)] + pos.
+    private func embed(_ images: Tensor) -> (Tensor, PatchEmbed.Saved) {
+        let (tokens, saved) = patchEmbed.forward(images)  // (B, Np, C)
+        let b = images.shape[0], np = config.patches, c = config.width, n = np + 1
+        let x = Tensor([b, n, c], zeroed: false)          // (B, N, C)
+        let pos = posEmbed.value.data, cls = clsToken.value.data
+        for bi in 0..<b {
+            let row = x.data + bi * n * c
+            for j in 0..<c { row[j] = cls[j] + pos[j] }
+            let src = tokens.data + bi * np * c
+            for i in 0..<(np * c) { row[c + i] = src[i] + pos[c + i] }
+        }
+        return (x, saved)
+    }
+
+    private func embedBackward(_ dx: Tensor, _ saved: PatchEmbed.Saved) {
+        let b = dx.shape[0], np = config.patches, c = config.width, n = np + 1
+        let dTokens = Tensor([b, np, c], zeroed: false)   // (B, Np, C)
+        let dPos = posEmbed.grad.data, dCls = clsToken.grad.data
+        for bi in 0..<b {
+            let row = dx.data + bi * n * c
+            for i in 0..<(n * c) { dPos[i] += row[i] }
+            for j in 0..<c { dCls[j] += row[j] }
+            (dTokens.data + bi * np * c).update(from: row + c, count: np * c)
+        }
+        patchEmbed.backward(dTokens, saved)
+    }
+
+    // MARK: head
+
+    private struct HeadSaved {
+        let normSaved: LayerNorm.Saved
+        let headSaved: Linear.Saved
+        let lossSaved: CrossEntropy.Saved
+    }
+
+    /// LayerNorm is per token, so only the class token's row is normalized (the others never reach the head).
+    private func classRows(_ x: Tensor) -> Tensor {
+        let b = x.shape[0], n = x.shape[1], c = x.shape[2]
+        let cls = Tensor([b, c], zeroed: false)  // (B, C)
+        for bi in 0..<b { (cls.data + bi * c).update(from: x.data + bi * n * c, count: c) }
+        return cls
+    }
+
+    private func headBackward(_ saved: HeadSaved, batch b: Int) -> Tensor {
+        let dLogits = CrossEntropy.backward(saved.lossSaved)
+        let dCls = norm.backward(head.backward(dLogits, saved.headSaved)!, saved.normSaved)  // (B, C)
+        let n = config.patches + 1, c = config.width
+        let dx = Tensor([b, n, c])                                                        // (B, N, C), zeroed
+        for bi in 0..<b { (dx.data + bi * n * c).update(from: dCls.data + bi * c, count: c) }
+        return dx
+    }
+
+    private func drawMasks(batch: Int) -> [TransformerBlock.Masks] {
+        blocks.indices.map { i in
+            let rate = config.dropPathRate(block: i)
+            return TransformerBlock.Masks(f: DropPath.draw(batch: batch, rate: rate, rng: &rng),
+                                          g: DropPath.draw(batch: batch, rate: rate, rng: &rng))
+        }
+    }
+
+    // MARK: training
+
+    public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
+        let b = images.shape[0]
+        let masks = drawMasks(batch: b)
+        var (x, embedSaved) = embed(images)
+        var blockSaved: [TransformerBlock.Saved] = []  // .standard: every block's saved tensors
+        var blockInputs: [Tensor] = []                 // .checkpointed: every block's input (B, N, C)
+        var extra: [Tensor] = []                       // testingKeepsExtraActivation only
+        for (i, block) in blocks.enumerated() {
+            if variant == .checkpointed { blockInputs.append(x) }
+            let (y, saved) = block.forward(x, masks: masks[i])
+            if variant == .standard { blockSaved.append(saved) }
+            if testingKeepsExtraActivation { extra.append(y.copy()) }
+            x = y
+        }
+        let (normed, normSaved) = norm.forward(classRows(x))
+        let (logits, headSaved) = head.forward(normed)
+        let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
+        x = logits  // the last block's output is not needed any more
+        var dx = headBackward(HeadSaved(normSaved: normSaved, headSaved: headSaved, lossSaved: lossSaved), batch: b)
+        for i in blocks.indices.reversed() {
+            if variant == .checkpointed {
+                let (_, saved) = blocks[i].forward(blockInputs.removeLast(), masks: masks[i])
+                dx = blocks[i].backward(dx, saved)
+            } else {
+                dx = blocks[i].backward(dx, blockSaved.removeLast())
+            }
+        }
+        embedBackward(dx, embedSaved)
+        withExtendedLifetime(extra) {}
+        return loss
+    }
+
+    public func logits(images: Tensor) -> Tensor {
+        var (x, _) = embed(images)
+        for block in blocks { x = block.forward(x).0 }
+        let (normed, _) = norm.forward(classRows(x))
+        return head.forward(normed).0
+    }
+}

@@ -1,0 +1,78 @@
+// ViT configuration, validation with messages that name the bad values, and the analytic MAC count.
+
+/// How a model backpropagates. Standard and checkpointed share the standard architecture; reversible uses the
+/// two-stream twin built from the same sublayers.
+public enum Variant: String, CaseIterable, Sendable {
+    /// Stores every block's saved tensors (what an autograd framework keeps).
+    case standard
+    /// Two streams; keeps only the final streams and reconstructs block inputs in backward.
+    case reversible
+    /// Standard architecture; keeps only each block's input and recomputes the block in backward.
+    case checkpointed
+}
+
+/// Sizes of a ViT or Rev-ViT.
+public struct ViTConfig: Equatable, Sendable {
+    public var imageSize: Int
+    public var patchSize: Int
+    public var channels: Int = 3
+    public var width: Int
+    public var depth: Int
+    public var heads: Int
+    public var mlpRatio: Int = 4
+    public var classes: Int = 1000
+    /// Stochastic depth rate of the last block (linearly increasing from 0 over depth, as in timm); 0 disables it.
+    public var dropPath: Float = 0
+
+    public init(imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, classes: Int = 1000,
+                mlpRatio: Int = 4, channels: Int = 3, dropPath: Float = 0) {
+        self.imageSize = imageSize; self.patchSize = patchSize; self.width = width; self.depth = depth
+        self.heads = heads; self.classes = classes; self.mlpRatio = mlpRatio; self.channels = channels
+        self.dropPath = dropPath
+    }
+
+    /// Patches per image (the reversible model's token count; the standard one adds a class token).
+    public var patches: Int { (imageSize / patchSize) * (imageSize / patchSize) }
+
+    /// Tokens through the blocks for a variant.
+    public func tokens(_ variant: Variant) -> Int { variant == .reversible ? patches : patches + 1 }
+
+    /// Throws a `ConfigError` naming the first bad value and the allowed range.
+    public func validate() throws {
+        func positive(_ v: Int, _ name: String) throws {
+            if v < 1 { throw ConfigError("\(name) must be a positive integer, got \(v)") }
+        }
+        try positive(depth, "depth"); try positive(width, "width"); try positive(heads, "heads")
+        try positive(imageSize, "image size"); try positive(patchSize, "patch size")
+        try positive(classes, "classes"); try positive(mlpRatio, "mlp ratio"); try positive(channels, "channels")
+        if width % heads != 0 { throw ConfigError("width \(width) is not divisible by heads \(heads)") }
+        if patchSize > imageSize { throw ConfigError("patch size \(patchSize) is larger than image size \(imageSize)") }
+        if imageSize % patchSize != 0 {
+            throw ConfigError("image size \(imageSize) is not divisible by patch size \(patchSize)")
+        }
+        if !(dropPath >= 0 && dropPath < 1) { throw ConfigError("drop-path rate must be in [0, 1), got \(dropPath)") }
+    }
+
+    /// Forward multiply-adds per image: linears, the patch conv, q k^T and attn v (LayerNorm, softmax, GELU not
+    /// counted, as fvcore counts them).
+    public func macsPerImage(_ variant: Variant) -> Int {
+        let n = tokens(variant), c = width
+        let patchEmbed = patches * channels * patchSize * patchSize * c
+        let attention = n * c * 3 * c + n * c * c + 2 * n * n * c
+        let mlp = 2 * n * c * mlpRatio * c
+        let head = (variant == .reversible ? 2 * c : c) * classes
+        return patchEmbed + depth * (attention + mlp) + head
+    }
+
+    /// The drop-path rate of block `i`: linear from 0 to `dropPath`.
+    public func dropPathRate(block i: Int) -> Float {
+        depth <= 1 ? dropPath : dropPath * Float(i) / Float(depth - 1)
+    }
+}
+
+/// A configuration that cannot be built, with a message naming the values.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
