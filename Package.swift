@@ -33,7 +33,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CJemalloc", providers: [.apt(["libjemalloc-dev"])]),
-        .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: engineSettings),
+        .systemLibrary(name: "CMalloc"),
+        .target(name: "Engine", dependencies: ["COpenBLAS", "CMalloc"], swiftSettings: engineSettings),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: engineSettings),
         .target(name: "BenchKit", dependencies: ["Models", "Engine", "CJemalloc"]),
         .executableTarget(name: "bench", dependencies: [

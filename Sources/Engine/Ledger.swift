@@ -25,10 +25,27 @@ public final class Ledger: @unchecked Sendable {
     public private(set) var peakBytes = [Int](repeating: 0, count: MemoryCategory.allCases.count)
     public private(set) var liveTotal = 0
     public private(set) var peakTotal = 0
+    /// Live and peak bytes as the allocator rounded them (malloc_usable_size: jemalloc's size classes), all
+    /// categories together. What jemalloc's own counters should agree with.
+    public private(set) var liveAllocated = 0
+    public private(set) var peakAllocated = 0
     /// Number of allocations recorded since creation (a cheap way to spot allocation in hot loops).
     public private(set) var allocationCount = 0
 
     public init() {}
+
+    /// Records an allocation of `bytes` in `category`, raising peaks where exceeded.
+    public func recordAllocation(_ bytes: Int, _ category: MemoryCategory, allocated: Int) {
+        liveAllocated += allocated
+        if liveAllocated > peakAllocated { peakAllocated = liveAllocated }
+        recordAllocation(bytes, category)
+    }
+
+    /// Records that `bytes` of `category` (rounded by the allocator to `allocated`) were freed.
+    public func recordFree(_ bytes: Int, _ category: MemoryCategory, allocated: Int) {
+        liveAllocated -= allocated
+        recordFree(bytes, category)
+    }
 
     /// Records an allocation of `bytes` in `category`, raising peaks where exceeded.
     public func recordAllocation(_ bytes: Int, _ category: MemoryCategory) {
@@ -50,6 +67,7 @@ public final class Ledger: @unchecked Sendable {
     public func resetPeaks() {
         peakBytes = liveBytes
         peakTotal = liveTotal
+        peakAllocated = liveAllocated
     }
 
     public func live(_ category: MemoryCategory) -> Int { liveBytes[category.rawValue] }

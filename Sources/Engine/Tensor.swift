@@ -2,6 +2,7 @@
 // reference goes, which is what makes the ledger's figures deterministic.
 #if canImport(Glibc)
 import Glibc
+import CMalloc
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -11,6 +12,8 @@ public final class Storage {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
     public let category: MemoryCategory
+    /// Bytes the allocator really reserved (its size class), >= count * 4.
+    public let allocatedBytes: Int
 
     /// Allocates `count` floats through malloc (so jemalloc sees it); zero-filled when `zeroed`.
     public init(count: Int, category: MemoryCategory, zeroed: Bool) {
@@ -22,12 +25,13 @@ public final class Storage {
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
         self.category = category
-        Ledger.shared.recordAllocation(count * MemoryLayout<Float>.stride, category)
+        allocatedBytes = malloc_usable_size(raw)
+        Ledger.shared.recordAllocation(count * MemoryLayout<Float>.stride, category, allocated: allocatedBytes)
     }
 
     deinit {
         free(pointer)
-        Ledger.shared.recordFree(count * MemoryLayout<Float>.stride, category)
+        Ledger.shared.recordFree(count * MemoryLayout<Float>.stride, category, allocated: allocatedBytes)
     }
 }
 

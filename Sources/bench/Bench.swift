@@ -8,7 +8,7 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training memory and throughput of standard, reversible and checkpointed vision transformers.",
         version: RevBenchVersion.string,
-        subcommands: [List.self],
-        defaultSubcommand: List.self
+        subcommands: [Run.self, Sweep.self, List.self, MeasureOne.self],
+        defaultSubcommand: Run.self
     )
 }

@@ -1,0 +1,103 @@
+// Runs a list of configurations, each in a child process: checks the output file and the memory forecast first,
+// shows progress (completed/total, ETA), appends each row as soon as it is measured, warns on disagreement.
+import Foundation
+import Engine
+import Models
+
+/// Problems found before anything runs; `bench` prints the message and exits non-zero.
+public struct BenchError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+public struct BenchSession {
+    public var outputPath: String
+    public var quiet: Bool
+    public var force: Bool
+    /// Fraction of MemAvailable a predicted peak may use before a run is refused.
+    public var memoryHeadroom = 0.9
+
+    public init(outputPath: String, quiet: Bool, force: Bool) {
+        self.outputPath = outputPath; self.quiet = quiet; self.force = force
+    }
+
+    /// The predicted peak of `r` in bytes.
+    public static func predictedPeak(_ r: RunRequest) throws -> Int {
+        let c = try r.config()
+        let params = Presets.makeModel(c, variant: r.variant, initialize: false).parameterCount
+        return MemoryModel.predict(c, variant: r.variant, batch: r.batch, parameterCount: params).peakBytes
+    }
+
+    /// Refuses requests whose predicted peak exceeds available memory (unless forced).
+    public func checkMemory(_ requests: [RunRequest]) throws {
+        guard !force, let available = ProcessMemory.availableBytes() else { return }
+        for r in requests {
+            let peak = try Self.predictedPeak(r)
+            if Double(peak) > memoryHeadroom * Double(available) {
+                let c = try r.config()
+                throw BenchError("\(r.pairName) \(r.variant.rawValue) depth \(c.depth) batch \(r.batch) needs about "
+                    + "\(Format.gib(peak)) GiB (predicted peak), but only \(Format.gib(available)) GiB is available; "
+                    + "use a smaller --batch or --depth, or --force to run anyway")
+            }
+        }
+    }
+
+    /// Validates everything, then measures each request in turn. Returns the rows (also appended to the file).
+    public func run(_ requests: [RunRequest]) throws -> [ResultRow] {
+        for r in requests { _ = try r.config() }
+        try checkMemory(requests)
+        let file = try ResultsFile(path: outputPath)
+        if let old = file.redirectedFrom {
+            note("\(old) has a different header; writing rows to \(file.path) instead")
+        }
+        let env = EnvironmentInfo.current()
+        note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)")
+        var rows: [ResultRow] = []
+        let start = Date()
+        for (i, r) in requests.enumerated() {
+            let c = try r.config()
+            var line = "[\(i + 1)/\(requests.count)] \(r.pairName) \(r.variant.rawValue) depth \(c.depth) batch \(r.batch)"
+            if i > 0 {
+                let perRun = Date().timeIntervalSince(start) / Double(i)
+                line += ", ETA \(Format.duration(perRun * Double(requests.count - i)))"
+            }
+            note(line)
+            var row = ChildRunner.run(r, quiet: quiet)
+            Self.addEnvironment(&row, env)
+            try file.append(row)
+            rows.append(row)
+            if row.failed {
+                warn("\(r.pairName) \(r.variant.rawValue) batch \(r.batch): \(row["error"] ?? "")")
+            } else if let message = Self.disagreement(row) {
+                warn(message)
+            }
+        }
+        note("wrote \(rows.count) row\(rows.count == 1 ? "" : "s") to \(file.path) in \(Format.duration(Date().timeIntervalSince(start)))")
+        return rows
+    }
+
+    /// A warning when jemalloc's step peak and the ledger's differ by more than 5% + 2 MiB. The ledger's figure
+    /// is taken in allocator-rounded bytes (jemalloc counts its size classes, up to 25% above the request).
+    public static func disagreement(_ row: ResultRow) -> String? {
+        guard let ledger = row.double("step_ledger_allocated_bytes") ?? row.double("step_ledger_bytes"),
+              let je = row.double("step_jemalloc_bytes"), je > 0 else { return nil }
+        let tolerance = 0.05 * ledger + 2 * 1_048_576
+        guard abs(je - ledger) > tolerance else { return nil }
+        return "jemalloc step peak \(Format.mib(je)) MiB and ledger step peak \(Format.mib(ledger)) MiB differ by more than 5% + 2 MiB "
+            + "(\(row["model"] ?? "") \(row["variant"] ?? "") batch \(row["batch"] ?? ""))"
+    }
+
+    static func addEnvironment(_ row: inout ResultRow, _ env: EnvironmentInfo) {
+        row["timestamp"] = ISO8601DateFormatter().string(from: Date())
+        row["git_sha"] = env.gitSHA
+        row["build"] = env.build
+        row["cpu"] = env.cpu
+        row["cores"] = "\(env.cores)"
+        row["blas"] = env.blas
+        row["jemalloc_version"] = env.jemallocVersion
+        row["swift_version"] = env.swiftVersion
+    }
+
+    func note(_ s: String) { if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }
+    func warn(_ s: String) { FileHandle.standardError.write(Data(("warning: " + s + "\n").utf8)) }
+}

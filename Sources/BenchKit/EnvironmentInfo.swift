@@ -1,0 +1,69 @@
+// The environment every CSV row carries: code version, machine, libraries, build.
+import Foundation
+import Engine
+
+/// Facts about where and how a measurement ran.
+public struct EnvironmentInfo: Sendable {
+    public var gitSHA: String
+    public var cpu: String
+    public var cores: Int
+    public var blas: String
+    public var jemallocVersion: String
+    public var swiftVersion: String
+    public var build: String
+
+    /// Reads everything once (runs `git` and `swift --version`; each falls back to "unknown").
+    public static func current() -> EnvironmentInfo {
+        EnvironmentInfo(gitSHA: shell("git", ["rev-parse", "--short=12", "HEAD"]) ?? "unknown",
+                        cpu: cpuModel(), cores: System.coreCount,
+                        blas: "OpenBLAS \(openBLASVersion()) \(BLAS.coreName)",
+                        jemallocVersion: Jemalloc.version.map { String($0.prefix { $0 != "-" }) } ?? "not linked",
+                        swiftVersion: swiftVersion(), build: buildConfiguration)
+    }
+
+    /// How bench was compiled; the engine targets are optimized (-Ounchecked) in both configurations.
+    public static var buildConfiguration: String {
+        #if DEBUG
+        return "debug (engine -Ounchecked)"
+        #else
+        return "release (engine -Ounchecked)"
+        #endif
+    }
+
+    static func cpuModel() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        }
+        return "unknown"
+    }
+
+    static func openBLASVersion() -> String {
+        // openblas_get_config() reads like "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".
+        let parts = BLAS.config.split(separator: " ")
+        return parts.count > 1 ? String(parts[1]) : "unknown"
+    }
+
+    static func swiftVersion() -> String {
+        guard let out = shell("swift", ["--version"]) else { return "unknown" }
+        if let r = out.range(of: #"Swift version [0-9.]+"#, options: .regularExpression) {
+            return String(out[r].dropFirst("Swift version ".count))
+        }
+        return "unknown"
+    }
+
+    /// Runs a program found on PATH; returns its trimmed stdout, or nil when it fails.
+    static func shell(_ program: String, _ args: [String]) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [program] + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,31 @@
+// Number formatting shared by tables and CSV.
+import Foundation
+
+public enum Format {
+    /// GMACs with two decimals, or three significant digits below 1.
+    public static func gmacs(_ macs: Int) -> String {
+        let g = Double(macs) / 1e9
+        return g >= 1 ? String(format: "%.2f", g) : String(format: "%.3g", g)
+    }
+
+    /// Bytes as MiB with one decimal.
+    public static func mib(_ bytes: Double) -> String { String(format: "%.1f", bytes / 1_048_576) }
+
+    /// Bytes as MB (10^6, the paper's unit) with one decimal.
+    public static func mb(_ bytes: Double) -> String { String(format: "%.1f", bytes / 1e6) }
+
+    public static func fixed(_ x: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", x) }
+}
+
+extension Format {
+    /// Bytes as GiB with one decimal.
+    public static func gib(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1_073_741_824) }
+
+    /// Seconds as "42s", "3m05s" or "1h02m".
+    public static func duration(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        if t < 60 { return "\(t)s" }
+        if t < 3600 { return String(format: "%dm%02ds", t / 60, t % 60) }
+        return String(format: "%dh%02dm", t / 3600, (t % 3600) / 60)
+    }
+}

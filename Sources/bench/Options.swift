@@ -1,0 +1,100 @@
+// Option groups shared by bench's subcommands, and the parsing of list options like "2,8".
+import ArgumentParser
+import BenchKit
+import Engine
+import Models
+
+/// Sizes that override a preset.
+struct SizeOptions: ParsableArguments {
+    @Option(help: "Embedding width (overrides the preset; must be divisible by --heads).")
+    var width: Int?
+    @Option(help: "Attention heads (overrides the preset).")
+    var heads: Int?
+    @Option(help: "Image side in pixels (overrides the preset; must be divisible by --patch-size).")
+    var imageSize: Int?
+    @Option(help: "Patch side in pixels (overrides the preset).")
+    var patchSize: Int?
+    @Option(help: "Number of classes of the head (overrides the preset).")
+    var classes: Int?
+    @Option(help: "Stochastic depth rate of the last block, in [0, 1) (default 0).")
+    var dropPath: Float?
+
+    func overrides(depth: Int?) throws -> ConfigOverrides {
+        for (name, v) in [("--width", width), ("--heads", heads), ("--image-size", imageSize),
+                          ("--patch-size", patchSize), ("--classes", classes), ("--depth", depth)] {
+            if let v, v < 1 { throw BenchError("\(name) must be a positive integer, got \(v)") }
+        }
+        return ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: imageSize, patchSize: patchSize,
+                               classes: classes, dropPath: dropPath)
+    }
+}
+
+/// How runs are measured and where rows go.
+struct MeasureOptions: ParsableArguments {
+    @Option(help: "Timed training steps per configuration.")
+    var steps = 3
+    @Option(help: "Untimed warm-up steps before the timed ones.")
+    var warmup = 1
+    @Option(help: "Threads for BLAS and elementwise kernels (default: all cores).")
+    var threads: Int?
+    @Option(help: "Variants to measure, comma-separated: standard, reversible, checkpointed.")
+    var variants = "standard,reversible,checkpointed"
+    @Option(help: "Seed for weights and synthetic data.")
+    var seed: UInt64 = 0
+    @Option(help: "CSV file the rows are appended to.")
+    var output = "results/runs.csv"
+    @Flag(help: "Print only the result table (no progress or step log).")
+    var quiet = false
+    @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
+    var force = false
+
+    func threadCount() throws -> Int {
+        let cores = System.coreCount
+        guard let t = threads else { return cores }
+        if t < 1 || t > cores {
+            throw BenchError("--threads \(t) is outside 1...\(cores) (this machine has \(cores) cores)")
+        }
+        return t
+    }
+
+    func variantList() throws -> [Variant] {
+        let names = variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !names.isEmpty else { throw BenchError("--variants is empty; choose from standard, reversible, checkpointed") }
+        return try names.map { name in
+            guard let v = Variant(rawValue: name) else {
+                throw BenchError("unknown variant '\(name)' in --variants; choose from standard, reversible, checkpointed")
+            }
+            return v
+        }
+    }
+
+    func validateCounts() throws {
+        if steps < 1 { throw BenchError("--steps must be a positive integer, got \(steps)") }
+        if warmup < 0 { throw BenchError("--warmup must be 0 or more, got \(warmup)") }
+    }
+}
+
+/// Parses "2,8" into positive integers, naming the option in errors.
+func positiveList(_ text: String, option: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    return try parts.map { p in
+        guard let v = Int(p), v >= 1 else {
+            throw BenchError("\(option) takes positive integers separated by commas, got '\(p)' in '\(text)'")
+        }
+        return v
+    }
+}
+
+/// Runs `body`, turning a BenchError (or a configuration or file error) into one line on stderr and exit code 64.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do { try body() }
+    catch let e as BenchError { fail(e.description) }
+    catch let e as ConfigError { fail(e.description) }
+    catch let e as ResultsFileError { fail(e.description) }
+    func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        Bench.exit(withError: ExitCode.validationFailure)
+    }
+}
+
+import Foundation

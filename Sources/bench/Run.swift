@@ -1,0 +1,43 @@
+// `bench run` (the default subcommand): one model's variants at matched settings, then a comparison table.
+import ArgumentParser
+import BenchKit
+import Engine
+import Models
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the standard, reversible and checkpointed variants of one model and compare memory and speed.",
+        discussion: "Each configuration runs in a fresh child process; each measured row is appended to --output at once.")
+
+    @Option(help: "Model preset (see `bench list`); a rev_ name selects the same pair.")
+    var model = "vit_small_patch16_224"
+    @Option(help: "Depth in blocks (overrides the preset).")
+    var depth: Int?
+    @Option(help: "Batch size, or a comma-separated list (e.g. 2,8) to also measure memory per additional image.")
+    var batch = "8"
+    @OptionGroup var sizes: SizeOptions
+    @OptionGroup var measure: MeasureOptions
+
+    func run() throws {
+        try reportingErrors {
+            try measure.validateCounts()
+            _ = try Presets.named(model)
+            let overrides = try sizes.overrides(depth: depth)
+            let batches = try positiveList(batch, option: "--batch")
+            let threads = try measure.threadCount()
+            let requests = try batches.flatMap { b in
+                try measure.variantList().map { v in
+                    RunRequest(model: model, overrides: overrides, variant: v, batch: b, steps: measure.steps,
+                               warmup: measure.warmup, threads: threads, seed: measure.seed)
+                }
+            }
+            let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force)
+            let rows = try session.run(requests)
+            let c = try requests[0].config()
+            print("\n\(requests[0].pairName): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "
+                  + "patch \(c.patchSize), \(threads) threads, \(EnvironmentInfo.buildConfiguration)")
+            print(ComparisonTable.render(rows))
+            if rows.contains(where: \.failed) { throw ExitCode.failure }
+        }
+    }
+}

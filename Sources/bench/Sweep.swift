@@ -1,0 +1,47 @@
+// `bench sweep`: the same measurement over lists of models, depths, batch sizes and variants.
+import ArgumentParser
+import BenchKit
+import Engine
+import Models
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure every combination of models, depths, batch sizes and variants, one CSV row each.")
+
+    @Option(help: "Model presets, comma-separated.")
+    var models = "vit_small_patch16_224"
+    @Option(help: "Depths, comma-separated (default: each preset's own depth).")
+    var depths: String?
+    @Option(help: "Batch sizes, comma-separated.")
+    var batches = "2,8"
+    @OptionGroup var sizes: SizeOptions
+    @OptionGroup var measure: MeasureOptions
+
+    func run() throws {
+        try reportingErrors {
+            try measure.validateCounts()
+            let modelList = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for m in modelList { _ = try Presets.named(m) }
+            let depthList: [Int?] = try depths.map { try positiveList($0, option: "--depths").map { $0 } } ?? [nil]
+            let batchList = try positiveList(batches, option: "--batches")
+            let threads = try measure.threadCount()
+            let variants = try measure.variantList()
+            var requests: [RunRequest] = []
+            for m in modelList {
+                for d in depthList {
+                    let overrides = try sizes.overrides(depth: d)
+                    for b in batchList {
+                        for v in variants {
+                            requests.append(RunRequest(model: m, overrides: overrides, variant: v, batch: b,
+                                                       steps: measure.steps, warmup: measure.warmup,
+                                                       threads: threads, seed: measure.seed))
+                        }
+                    }
+                }
+            }
+            let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force).run(requests)
+            print(ComparisonTable.render(rows))
+            if rows.contains(where: \.failed) { throw ExitCode.failure }
+        }
+    }
+}

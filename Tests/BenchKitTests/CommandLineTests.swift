@@ -1,0 +1,79 @@
+// The bench executable end to end: bad input gives one clear line and a non-zero exit (no stack trace); a tiny
+// run writes one row per variant.
+import XCTest
+import Foundation
+
+final class CommandLineTests: XCTestCase {
+    /// The bench binary built beside this test bundle.
+    var benchPath: String {
+        let here = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+        return here.deletingLastPathComponent().appendingPathComponent("bench").path
+    }
+
+    func runBench(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: benchPath), "bench not built at \(benchPath)")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: benchPath)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func assertRejected(_ args: [String], mentions expected: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try runBench(args)
+        XCTAssertNotEqual(r.status, 0, "\(args) should fail", file: file, line: line)
+        for e in expected { XCTAssertTrue(r.err.contains(e), "\(args): stderr lacks '\(e)': \(r.err)", file: file, line: line) }
+        XCTAssertFalse(r.err.contains("Fatal error") || r.err.contains("Stack dump") || r.err.contains("#0 "),
+                       "\(args) printed a crash: \(r.err)", file: file, line: line)
+    }
+
+    func testUnknownPresetListsTheKnownOnes() throws {
+        try assertRejected(["--model", "vit_gigantic"], mentions: ["unknown model 'vit_gigantic'", "vit_small_patch16_224"])
+    }
+
+    func testNonPositiveAndNonIntegerSizes() throws {
+        try assertRejected(["--model", "vit_tiny_test", "--depth", "0"], mentions: ["--depth must be a positive integer, got 0"])
+        try assertRejected(["--model", "vit_tiny_test", "--width=-8"], mentions: ["--width must be a positive integer, got -8"])
+        try assertRejected(["--model", "vit_tiny_test", "--depth", "abc"], mentions: ["abc", "--depth"])
+        try assertRejected(["--model", "vit_tiny_test", "--batch", "2,x"], mentions: ["--batch", "'x'"])
+        try assertRejected(["--model", "vit_tiny_test", "--batch", "0"], mentions: ["--batch", "'0'"])
+        try assertRejected(["--model", "vit_tiny_test", "--steps", "0"], mentions: ["--steps must be a positive integer, got 0"])
+    }
+
+    func testIncompatibleSizes() throws {
+        try assertRejected(["--model", "vit_tiny_test", "--width", "30", "--heads", "4"], mentions: ["width 30 is not divisible by heads 4"])
+        try assertRejected(["--model", "vit_tiny_test", "--image-size", "36"], mentions: ["image size 36 is not divisible by patch size 8"])
+    }
+
+    func testUnwritableOutputAndTooManyThreads() throws {
+        try assertRejected(["--model", "vit_tiny_test", "--output", "/proc/nope/runs.csv"], mentions: ["/proc/nope"])
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        try assertRejected(["--model", "vit_tiny_test", "--threads", "\(cores + 1)"], mentions: ["--threads \(cores + 1)", "1...\(cores)"])
+        try assertRejected(["--model", "vit_tiny_test", "--variants", "standard,fast"], mentions: ["unknown variant 'fast'"])
+    }
+
+    func testTinyRunWritesOneRowPerVariantAndPrintsTheTable() throws {
+        let out = NSTemporaryDirectory() + "revbench-cli-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runBench(["--model", "vit_tiny_test", "--batch", "2", "--steps", "1", "--warmup", "0",
+                              "--threads", "1", "--output", out, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("reversible") && r.out.contains("mem ratio"), r.out)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 4, "header + standard, reversible, checkpointed")
+        XCTAssertTrue(lines[1].contains(",standard,") && lines[2].contains(",reversible,") && lines[3].contains(",checkpointed,"))
+    }
+
+    func testHelpDocumentsEveryRunOption() throws {
+        let r = try runBench(["run", "--help"])
+        for option in ["--model", "--depth", "--width", "--heads", "--image-size", "--patch-size", "--batch", "--steps",
+                       "--warmup", "--threads", "--variants", "--seed", "--output", "--quiet", "--force"] {
+            XCTAssertTrue(r.out.contains(option), "run --help lacks \(option)")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// Measurement agrees with itself: jemalloc (linked into this test process too) against the ledger, and the
+// step runner's row against the ledger's exact figures.
+import XCTest
+import Engine
+import Models
+@testable import BenchKit
+
+final class MeasurementTests: XCTestCase {
+    func testJemallocIsTheProcessAllocator() {
+        XCTAssertTrue(Jemalloc.isActive, "mallctl does not answer: jemalloc is not linked")
+        XCTAssertTrue(Jemalloc.version?.hasPrefix("5.") ?? false)
+    }
+
+    func testJemallocThreadPeakSeesATensor() throws {
+        Jemalloc.resetThreadPeak()
+        do {
+            let t = Tensor([4 << 20], zeroed: false)  // 16 MiB
+            withExtendedLifetime(t) {}
+        }
+        let peak = try XCTUnwrap(Jemalloc.threadPeakBytes())
+        XCTAssertGreaterThanOrEqual(peak, 16 << 20)
+        XCTAssertLessThan(peak, (16 << 20) + (1 << 20))
+    }
+
+    func testJemallocStepPeakAgreesWithLedger() throws {
+        let request = RunRequest(model: "vit_tiny_test", overrides: ConfigOverrides(depth: 6, width: 64, heads: 4, imageSize: 64),
+                                 variant: .standard, batch: 8, steps: 2, warmup: 1, threads: 1)
+        for variant in Variant.allCases {
+            var r = request
+            r.variant = variant
+            let row = try StepRunner.measure(r)
+            let ledger = try XCTUnwrap(row.double("step_ledger_bytes"))
+            let rounded = try XCTUnwrap(row.double("step_ledger_allocated_bytes"))
+            let je = try XCTUnwrap(row.double("step_jemalloc_bytes"))
+            XCTAssertGreaterThan(ledger, 1_048_576, "\(variant) step is big enough to mean something")
+            // jemalloc counts its size classes (large classes are spaced 25% apart), so it is compared with the
+            // ledger's allocator-rounded bytes; those lie between the requested bytes and 1.25x them.
+            XCTAssertLessThanOrEqual(abs(je - rounded), 0.05 * rounded + 2 * 1_048_576, "\(variant): jemalloc \(je) vs ledger \(rounded)")
+            XCTAssertLessThanOrEqual(abs(je - rounded), 0.01 * rounded + 256 * 1024, "\(variant): jemalloc \(je) vs ledger \(rounded)")
+            XCTAssertGreaterThanOrEqual(rounded, ledger)
+            XCTAssertLessThanOrEqual(rounded, 1.25 * ledger + 64 * 1024)
+            XCTAssertNil(BenchSession.disagreement(row))
+        }
+    }
+
+    func testRowCarriesExactLedgerFiguresAndThroughput() throws {
+        let r = RunRequest(model: "vit_tiny_test", variant: .reversible, batch: 4, steps: 2, warmup: 0, threads: 1)
+        let row = try StepRunner.measure(r)
+        XCTAssertEqual(row["model"], "vit_tiny_test")
+        XCTAssertEqual(row.int("params"), 58_282)
+        XCTAssertEqual(row.int("bytes_per_image"), (row.int("peak_ledger_bytes")! - row.int("baseline_bytes")!) / 4)
+        XCTAssertGreaterThan(row.double("images_per_s") ?? 0, 0)
+        XCTAssertLessThanOrEqual(row.double("step_s_min")!, row.double("step_s_median")!)
+        XCTAssertLessThanOrEqual(row.double("step_s_median")!, row.double("step_s_max")!)
+        // The same configuration measured again gives the same ledger bytes (deterministic).
+        let again = try StepRunner.measure(r)
+        XCTAssertEqual(row["peak_ledger_activation_bytes"], again["peak_ledger_activation_bytes"])
+        XCTAssertEqual(row["step_ledger_bytes"], again["step_ledger_bytes"])
+    }
+
+    func testMemoryGuardRefusesWhatCannotFitUnlessForced() throws {
+        let huge = RunRequest(model: "vit_large_patch16_224", overrides: ConfigOverrides(depth: 96), variant: .standard,
+                              batch: 512, threads: 1)
+        let session = BenchSession(outputPath: "/tmp/unused.csv", quiet: true, force: false)
+        XCTAssertThrowsError(try session.checkMemory([huge])) { e in
+            XCTAssertTrue("\(e)".contains("batch 512") && "\(e)".contains("GiB"), "\(e)")
+        }
+        XCTAssertNoThrow(try BenchSession(outputPath: "/tmp/unused.csv", quiet: true, force: true).checkMemory([huge]))
+        let small = RunRequest(model: "vit_tiny_test", variant: .standard, batch: 2, threads: 1)
+        XCTAssertNoThrow(try session.checkMemory([small]))
+    }
+}
