@@ -54,12 +54,19 @@ public struct BenchSession {
         note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)")
         var rows: [ResultRow] = []
         let start = Date()
+        // ETA: elapsed time per unit of predicted work (MACs x batch x passes x steps) done so far.
+        let work = try requests.map { r -> Double in
+            let c = try r.config()
+            return Double(c.macsPerImage(r.variant) * r.batch * (r.variant == .standard ? 3 : 4) * (r.steps + r.warmup))
+        }
+        let totalWork = work.reduce(0, +)
         for (i, r) in requests.enumerated() {
             let c = try r.config()
             var line = "[\(i + 1)/\(requests.count)] \(r.pairName) \(r.variant.rawValue) depth \(c.depth) batch \(r.batch)"
-            if i > 0 {
-                let perRun = Date().timeIntervalSince(start) / Double(i)
-                line += ", ETA \(Format.duration(perRun * Double(requests.count - i)))"
+            let done = work[..<i].reduce(0, +)
+            if i > 0, done > 0 {
+                let perWork = Date().timeIntervalSince(start) / done
+                line += ", ETA \(Format.duration(perWork * (totalWork - done)))"
             }
             note(line)
             var row = ChildRunner.run(r, quiet: quiet)
