@@ -52,6 +52,9 @@ public struct StepMemory: Sendable {
     public var stepAllocated: Int { peakAllocated - baselineAllocated }
 }
 
+/// Environment variable that makes measured models keep one extra activation per block (tests of `bench check`).
+public let testingExtraActivationVariable = "REVBENCH_TESTING_EXTRA_ACTIVATION"
+
 public enum StepRunner {
     /// Builds the model, runs `warmup` then `steps` timed training steps, and returns a row without environment
     /// columns. `log` receives one line per step.
@@ -60,6 +63,8 @@ public enum StepRunner {
         BLAS.threads = r.threads
         Parallel.workers = r.threads
         let model = Presets.makeModel(config, variant: r.variant, seed: r.seed)
+        // Test-only: make the model keep one extra (B, N, C) tensor per block, to prove the CI check catches it.
+        model.testingKeepsExtraActivation = ProcessInfo.processInfo.environment[testingExtraActivationVariable] == "1"
         let optimizer = AdamW(model.parameters, lr: 1e-4)
         var rng = SeededRNG(seed: r.seed &+ 99)
         let images = Tensor([r.batch, config.channels, config.imageSize, config.imageSize], zeroed: false)

@@ -1,4 +1,5 @@
 // Plain-text tables with aligned columns for terminal output.
+import Foundation
 
 public enum TextTable {
     /// Renders `rows` (first row = header) with columns padded to width; `rightAligned` holds column indices.
@@ -10,9 +11,9 @@ public enum TextTable {
             r.enumerated().map { i, cell in
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
                 return rightAligned.contains(i) ? pad + cell : cell + pad
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)
         }
-        var out = [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+        var out = [line(header), widths.map { String(repeating: "-", count: max($0, 1)) }.joined(separator: "  ")]
         for r in rows.dropFirst() { out.append(line(r)) }
         return out.joined(separator: "\n")
     }

@@ -13,7 +13,7 @@ public final class StandardViT: VisionModel {
     public let blocks: [TransformerBlock]
     public let norm: LayerNorm       // C
     public let head: Linear          // C -> K
-    /// Adds one extra kept tensor per block during backward-free forward; for tests of the regression check only.
+    /// Keeps one extra (B, N, C) tensor per block alive across the step; for tests of the regression check only.
     public var testingKeepsExtraActivation = false
     private var rng: SeededRNG
 

@@ -48,7 +48,10 @@ struct MeasureOptions: ParsableArguments {
     @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
     var force = false
 
-    func threadCount() throws -> Int {
+    func threadCount() throws -> Int { try Self.threads(threads) }
+
+    /// `threads`, checked against the machine's cores (nil means all cores).
+    static func threads(_ threads: Int?) throws -> Int {
         let cores = System.coreCount
         guard let t = threads else { return cores }
         if t < 1 || t > cores {

@@ -3,12 +3,14 @@
 import XCTest
 import Foundation
 
+/// The bench binary built beside this test bundle.
+var benchExecutablePath: String {
+    let here = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+    return here.deletingLastPathComponent().appendingPathComponent("bench").path
+}
+
 final class CommandLineTests: XCTestCase {
-    /// The bench binary built beside this test bundle.
-    var benchPath: String {
-        let here = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
-        return here.deletingLastPathComponent().appendingPathComponent("bench").path
-    }
+    var benchPath: String { benchExecutablePath }
 
     func runBench(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: benchPath), "bench not built at \(benchPath)")

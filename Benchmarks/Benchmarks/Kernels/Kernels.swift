@@ -1,0 +1,59 @@
+// Hot kernels of a ViT-S training step (batch 8, 197 tokens, width 384): the matmul shapes, attention, LayerNorm
+// and GELU, forward and backward. Throughput is in operations of the named shape per second.
+import Benchmark
+import Engine
+import Models
+
+let rows = 8 * 197  // B * N tokens of ViT-S at batch 8
+
+func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
+    var rng = SeededRNG(seed: seed)
+    let t = Tensor(shape)
+    rng.fillNormal(t, std: 1, truncated: false)
+    return t
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let config = Benchmark.Configuration(metrics: [.wallClock, .throughput], maxDuration: .seconds(2), maxIterations: 200)
+
+    // (M, K, N) of the ViT-S linears: qkv, proj, fc1, fc2.
+    for (name, k, n) in [("qkv", 384, 1152), ("proj", 384, 384), ("fc1", 384, 1536), ("fc2", 1536, 384)] {
+        Benchmark("sgemm \(name) \(rows)x\(k)x\(n)", configuration: config) { benchmark in
+            let a = randomTensor([rows, k], seed: 1), b = randomTensor([n, k], seed: 2), c = Tensor([rows, n])
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                BLAS.gemm(transB: true, m: rows, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n)
+            }
+            blackHole(c[0])
+        }
+    }
+
+    Benchmark("attention forward+backward ViT-S block", configuration: config) { benchmark in
+        let attn = MultiHeadAttention("attn", width: 384, heads: 6)
+        let x = randomTensor([8, 197, 384], seed: 3), dy = randomTensor([8, 197, 384], seed: 4)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let (y, saved) = attn.forward(x)
+            blackHole(attn.backward(dy, saved)[0] + y[0])
+        }
+    }
+
+    Benchmark("layernorm forward+backward \(rows)x384", configuration: config) { benchmark in
+        let ln = LayerNorm("ln", 384)
+        let x = randomTensor([rows, 384], seed: 5), dy = randomTensor([rows, 384], seed: 6)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let (y, saved) = ln.forward(x)
+            blackHole(ln.backward(dy, saved)[0] + y[0])
+        }
+    }
+
+    Benchmark("gelu forward+backward \(rows)x1536", configuration: config) { benchmark in
+        let x = randomTensor([rows, 1536], seed: 7), dy = randomTensor([rows, 1536], seed: 8)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let (y, saved) = GELU.forward(x)
+            blackHole(GELU.backward(dy, saved)[0] + y[0])
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// `bench check`: run the CI preset (or read a CSV) and compare it with a committed baseline; exit 1 on regression.
+import ArgumentParser
+import BenchKit
+import Engine
+import Foundation
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare the CI preset's memory and speed with a baseline CSV; exit 1 when memory regressed.",
+        discussion: """
+            Fails when: ledger activation bytes (per image or peak) change at all; jemalloc's step peak grows > 5%; \
+            the standard/reversible memory ratio falls > 2%; reversible activation memory grows with depth; or a \
+            baseline row is not measured. The reversible/standard images/s ratio only warns outside +-50%.
+            """)
+
+    @Option(help: "Baseline CSV to compare with.")
+    var baseline = "results/baseline/ci.csv"
+    @Option(help: "Compare this CSV instead of running the CI preset.")
+    var current: String?
+    @Option(help: "Where the CI preset's rows go when it runs (default: a temporary file).")
+    var output: String?
+    @Flag(help: "Print only the result.")
+    var quiet = false
+
+    func run() throws {
+        try reportingErrors {
+            let baseRows = try ResultsFile.read(baseline)
+            guard !baseRows.isEmpty else { throw BenchError("baseline '\(baseline)' has no rows") }
+            let currentRows: [ResultRow]
+            if let current {
+                currentRows = try ResultsFile.read(current)
+            } else {
+                let path = output ?? NSTemporaryDirectory() + "revbench-check-\(getpid()).csv"
+                currentRows = try BenchSession(outputPath: path, quiet: quiet, force: false).run(CIPreset.requests())
+            }
+            let findings = RegressionCheck.compare(baseline: baseRows, current: currentRows)
+            if let table = RegressionCheck.render(findings) { print(table) }
+            print(RegressionCheck.summary(findings, compared: baseRows.filter { !$0.failed }.count))
+            if findings.contains(where: { $0.severity == .failure }) { throw ExitCode.failure }
+        }
+    }
+}
+
+struct Baseline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage the CI baseline.", subcommands: [Update.self])
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rewrite the baseline from a fresh run of the CI preset and print what changed.")
+
+        @Option(help: "Baseline CSV to rewrite.")
+        var baseline = "results/baseline/ci.csv"
+        @Flag(help: "Print only the result.")
+        var quiet = false
+
+        func run() throws {
+            try reportingErrors {
+                let old = (try? ResultsFile.read(baseline)) ?? []
+                let tmp = NSTemporaryDirectory() + "revbench-baseline-\(getpid()).csv"
+                defer { try? FileManager.default.removeItem(atPath: tmp) }
+                let rows = try BenchSession(outputPath: tmp, quiet: quiet, force: false)
+                    .run(CIPreset.requests())
+                if let failed = rows.first(where: \.failed) {
+                    throw BenchError("baseline not updated: a configuration failed: \(failed["error"] ?? "")")
+                }
+                if old.isEmpty {
+                    print("new baseline: \(rows.count) rows")
+                } else if let table = RegressionCheck.render(RegressionCheck.compare(baseline: old, current: rows)) {
+                    print("changes against the previous baseline:\n" + table)
+                } else {
+                    print("no change in memory against the previous baseline")
+                }
+                let dir = (baseline as NSString).deletingLastPathComponent
+                if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+                try? FileManager.default.removeItem(atPath: baseline)
+                try FileManager.default.copyItem(atPath: tmp, toPath: baseline)
+                print("wrote \(baseline)")
+            }
+        }
+    }
+}
