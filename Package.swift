@@ -38,7 +38,8 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .target(name: "Engine", dependencies: ["COpenBLAS", "CMalloc"], swiftSettings: engineSettings),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: engineSettings),
-        .target(name: "BenchKit", dependencies: ["Models", "Engine", "CJemalloc"]),
+        .target(name: "JemallocConfig"),
+        .target(name: "BenchKit", dependencies: ["Models", "Engine", "CJemalloc", "JemallocConfig"]),
         .executableTarget(name: "bench", dependencies: [
             "BenchKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 // jemalloc, linked into the process, read through mallctl: bytes allocated and the calling thread's peak.
 import CJemalloc
+import JemallocConfig
 
 /// Reads jemalloc's statistics. Every malloc of the process (Swift runtime included) goes through jemalloc
 /// because the executable links it.
@@ -45,6 +46,12 @@ public enum Jemalloc {
         guard mallctl("thread.deallocated", &d, &len, nil, 0) == 0 else { return nil }
         return (Int(a), Int(d))
     }
+
+    /// The options RevBench compiles in (`malloc_conf`): no page purging (see JemallocConfig/config.c).
+    public static var compiledOptions: String { String(cString: revbench_malloc_conf()) }
+
+    /// jemalloc's oversize threshold in bytes as in force (0: no dedicated arena for large requests).
+    public static var oversizeThreshold: Int? { readSize("opt.oversize_threshold") }
 
     private static func readSize(_ name: String) -> Int? {
         var value: Int = 0

@@ -8,7 +8,7 @@
 
 public enum FastMath {
     /// e^x for x in [-87.3, 88.3] (clamped outside), branch-free so loops over it vectorize.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         let xc = Swift.min(Swift.max(x, -87.3), 88.3)
         // Round x*log2(e) to nearest by the 1.5 * 2^23 trick (exact in IEEE arithmetic).
@@ -29,7 +29,7 @@ public enum FastMath {
     }
 
     /// Returns (Phi(x), phi(x)): the standard normal CDF and density, from one exp.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func normalCDFAndDensity(_ x: Float) -> (cdf: Float, density: Float) {
         let z = Swift.abs(x) * 0.70710678118654752  // |x| / sqrt 2
         let t = 1 / (1 + 0.3275911 * z)
@@ -46,13 +46,13 @@ public enum FastMath {
     }
 
     /// GELU(x) = x * Phi(x) (PyTorch's default, exact-erf form).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func gelu(_ x: Float) -> Float {
         x * normalCDFAndDensity(x).cdf
     }
 
     /// d GELU / dx = Phi(x) + x * phi(x).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func geluDerivative(_ x: Float) -> Float {
         let (c, d) = normalCDFAndDensity(x)
         return c + x * d

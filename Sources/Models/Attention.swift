@@ -99,11 +99,9 @@ public enum Softmax {
         Parallel.forChunks(rows, grain: 32) { range in
             for r in range {
                 let row = p + r * n
-                var mx = -Float.infinity
-                for j in 0..<n { mx = max(mx, row[j]) }
-                var sum: Float = 0
-                for j in 0..<n { let e = FastMath.exp(row[j] - mx); row[j] = e; sum += e }
-                let inv = 1 / sum
+                let mx = Vector.max(row, n)
+                for j in 0..<n { row[j] = FastMath.exp(row[j] - mx) }
+                let inv = 1 / Vector.sum(row, n)
                 for j in 0..<n { row[j] *= inv }
             }
         }
@@ -114,8 +112,7 @@ public enum Softmax {
         Parallel.forChunks(rows, grain: 32) { range in
             for r in range {
                 let p = probs + r * n, g = grad + r * n
-                var dot: Float = 0
-                for j in 0..<n { dot += g[j] * p[j] }
+                let dot = Vector.dot(g, p, n)
                 for j in 0..<n { g[j] = p[j] * (g[j] - dot) }
             }
         }

@@ -38,12 +38,8 @@ public final class LayerNorm: ParameterOwner {
         Parallel.forChunks(m, grain: 64) { rows in
             for r in rows {
                 let xr = px + r * c, yr = py + r * c
-                var sum: Float = 0
-                for j in 0..<c { sum += xr[j] }
-                let mu = sum / Float(c)
-                var sq: Float = 0
-                for j in 0..<c { let d = xr[j] - mu; sq += d * d }
-                let rs = 1 / (sq / Float(c) + eps).squareRoot()
+                let mu = Vector.sum(xr, c) / Float(c)
+                let rs = 1 / (Vector.sumSquaredDeviation(xr, c, mean: mu) / Float(c) + eps).squareRoot()
                 for j in 0..<c { yr[j] = (xr[j] - mu) * rs * w[j] + b[j] }
                 pm[r] = mu
                 pr[r] = rs
@@ -67,13 +63,20 @@ public final class LayerNorm: ParameterOwner {
             for r in rows {
                 let xr = px + r * c, gr = pdy + r * c, dxr = pdx + r * c
                 let mu = pm[r], rs = pr[r]
-                var sumG: Float = 0, sumGX: Float = 0
+                // sum(g) and sum(g * xhat) with g = dy * w: the second is rs * (sum(g * x) - mu * sum(g)).
+                var accG = SIMD16<Float>(), accGX = SIMD16<Float>()
+                var j = 0
+                while j + 16 <= c {
+                    let g = load16(gr, j) * load16(w, j)
+                    accG += g
+                    accGX += g * load16(xr, j)
+                    j += 16
+                }
+                var sumG = accG.sum(), sumGx = accGX.sum()
+                while j < c { let g = gr[j] * w[j]; sumG += g; sumGx += g * xr[j]; j += 1 }
+                let sumGX = rs * (sumGx - mu * sumG)
                 for j in 0..<c {
-                    let xhat = (xr[j] - mu) * rs
-                    let g = gr[j] * w[j]
-                    sumG += g
-                    sumGX += g * xhat
-                    dw[j] += gr[j] * xhat
+                    dw[j] += gr[j] * ((xr[j] - mu) * rs)
                     db[j] += gr[j]
                 }
                 let meanG = sumG / Float(c), meanGX = sumGX / Float(c)
@@ -90,4 +93,9 @@ public final class LayerNorm: ParameterOwner {
         }
         return dx
     }
+}
+
+@inline(__always)
+private func load16(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD16<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
 }

@@ -9,6 +9,8 @@ final class MeasurementTests: XCTestCase {
     func testJemallocIsTheProcessAllocator() {
         XCTAssertTrue(Jemalloc.isActive, "mallctl does not answer: jemalloc is not linked")
         XCTAssertTrue(Jemalloc.version?.hasPrefix("5.") ?? false)
+        XCTAssertEqual(Jemalloc.compiledOptions, "oversize_threshold:0,dirty_decay_ms:-1,muzzy_decay_ms:-1")
+        XCTAssertEqual(Jemalloc.oversizeThreshold, 0, "jemalloc read RevBench's malloc_conf")
     }
 
     func testJemallocThreadPeakSeesATensor() throws {
