@@ -51,6 +51,7 @@ public struct BenchSession {
             note("\(old) has a different header; writing rows to \(file.path) instead")
         }
         let env = EnvironmentInfo.current()
+        if let advice = BLASEnvironment.advice() { note("note: " + advice) }
         note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)")
         var rows: [ResultRow] = []
         let start = Date()
@@ -100,7 +101,7 @@ public struct BenchSession {
         row["build"] = env.build
         row["cpu"] = env.cpu
         row["cores"] = "\(env.cores)"
-        row["blas"] = env.blas
+        if row["blas"] == nil { row["blas"] = env.blas }
         row["jemalloc_version"] = env.jemallocVersion
         row["swift_version"] = env.swiftVersion
     }

@@ -130,6 +130,7 @@ public enum StepRunner {
         row["predicted_peak_bytes"] = "\(prediction.peakBytes)"
         row["loss_first"] = losses.first.map { "\($0)" } ?? ""
         row["loss_last"] = losses.last.map { "\($0)" } ?? ""
+        row["blas"] = "OpenBLAS \(EnvironmentInfo.openBLASVersion()) \(BLAS.coreName)"  // the kernel this process used
         row["error"] = ""
         return row
     }

@@ -47,7 +47,8 @@ public enum Vector {
     public static func max(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD16<Float>(repeating: -.infinity)
         var i = 0
-        while i + 16 <= n { acc = pointwiseMax(acc, load(p, i)); i += 16 }
+        // compare-and-select compiles to vmaxps-like code; pointwiseMax's NaN rules keep it scalar
+        while i + 16 <= n { let v = load(p, i); acc.replace(with: v, where: v .> acc); i += 16 }
         var m = acc.max()
         while i < n { m = Swift.max(m, p[i]); i += 1 }
         return m

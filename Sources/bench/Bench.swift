@@ -11,4 +11,10 @@ struct Bench: ParsableCommand {
         subcommands: [Run.self, Sweep.self, List.self, Check.self, Baseline.self, Calibrate.self, MeasureOne.self],
         defaultSubcommand: Run.self
     )
+
+    /// Sets OpenBLAS's kernel and thread settings for this machine (re-executing once), then runs the command.
+    static func main() {
+        BLASEnvironment.reexecIfNeeded()
+        main(nil)
+    }
 }

@@ -15,6 +15,7 @@ struct Calibrate: ParsableCommand {
             if repeats < 1 { throw BenchError("--repeats must be a positive integer, got \(repeats)") }
             let counts = System.coreCount > 1 ? [1, System.coreCount] : [1]
             print("\(EnvironmentInfo.buildConfiguration) build, \(EnvironmentInfo.current().blas)")
+            if let advice = BLASEnvironment.advice() { print("note: " + advice) }
             print(Calibration.render(counts.map { Calibration.measure(threads: $0, repeats: repeats) }))
         }
     }

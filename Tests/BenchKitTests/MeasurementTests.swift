@@ -72,3 +72,23 @@ final class MeasurementTests: XCTestCase {
         XCTAssertNoThrow(try session.checkMemory([small]))
     }
 }
+
+final class BLASEnvironmentTests: XCTestCase {
+    let avx512: Set<String> = ["avx2", "avx512f", "avx512bw", "avx512vl", "avx512dq"]
+
+    func testChoosesAVX512KernelsOnlyWhereSupportedAndNeverOverridesTheUser() {
+        XCTAssertEqual(BLASEnvironment.missingSettings(environment: [:], cpuFlags: avx512),
+                       ["OPENBLAS_CORETYPE": "SkylakeX", "OPENBLAS_THREAD_TIMEOUT": "4"])
+        XCTAssertEqual(BLASEnvironment.missingSettings(environment: [:], cpuFlags: ["avx2", "fma"]),
+                       ["OPENBLAS_THREAD_TIMEOUT": "4"])
+        XCTAssertEqual(BLASEnvironment.missingSettings(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: avx512),
+                       ["OPENBLAS_THREAD_TIMEOUT": "4"])
+    }
+
+    func testAdviceOnlyWhenAWeakerKernelIsForced() {
+        XCTAssertNotNil(BLASEnvironment.advice(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: avx512))
+        XCTAssertNil(BLASEnvironment.advice(environment: ["OPENBLAS_CORETYPE": "SkylakeX"], cpuFlags: avx512))
+        XCTAssertNil(BLASEnvironment.advice(environment: [:], cpuFlags: avx512))
+        XCTAssertNil(BLASEnvironment.advice(environment: ["OPENBLAS_CORETYPE": "Haswell"], cpuFlags: ["avx2"]))
+    }
+}

@@ -1,0 +1,60 @@
+// OpenBLAS settings chosen before OpenBLAS loads. Debian's OpenBLAS 0.3.21 picks its Haswell (AVX2) kernels on
+// CPUs it does not know (e.g. AMD Zen 4) even when they have AVX-512; OPENBLAS_CORETYPE=SkylakeX selects the
+// AVX-512 kernels (measured here: SGEMM 1576x384x1152 at 124 -> 241 GFLOP/s on one thread). Its idle worker
+// threads spin for 2^28 cycles after each call, competing with the engine's elementwise workers on the same cores;
+// OPENBLAS_THREAD_TIMEOUT=4 makes them sleep at once (ViT-S step 9.3 -> 10.2 images/s). Both are read only when the
+// library loads, so bench sets them and re-executes itself once. A value already in the environment is never
+// replaced (some machine images set OPENBLAS_CORETYPE=Haswell); bench then prints `advice` instead.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum BLASEnvironment {
+    /// Marks a process that already went through `reexecIfNeeded`.
+    static let marker = "REVBENCH_BLAS_ENVIRONMENT"
+
+    /// The settings RevBench wants on this machine that the environment does not already set.
+    public static func missingSettings(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       cpuFlags: Set<String> = cpuFlags()) -> [String: String] {
+        var wanted: [String: String] = ["OPENBLAS_THREAD_TIMEOUT": "4"]
+        if cpuFlags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) {
+            wanted["OPENBLAS_CORETYPE"] = "SkylakeX"
+        }
+        return wanted.filter { environment[$0.key] == nil }
+    }
+
+    /// A note when the environment forces a kernel set below what this CPU supports, or nil.
+    public static func advice(environment: [String: String] = ProcessInfo.processInfo.environment,
+                              cpuFlags: Set<String> = cpuFlags()) -> String? {
+        guard let forced = environment["OPENBLAS_CORETYPE"], forced.lowercased() != "skylakex",
+              missingSettings(environment: [:], cpuFlags: cpuFlags)["OPENBLAS_CORETYPE"] != nil else { return nil }
+        return "OPENBLAS_CORETYPE=\(forced) is set, but this CPU has AVX-512: OPENBLAS_CORETYPE=SkylakeX "
+            + "(or unsetting it) selects OpenBLAS's AVX-512 kernels, about 2x faster SGEMM here"
+    }
+
+    /// Flags of the first CPU in /proc/cpuinfo.
+    public static func cpuFlags() -> Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+            return Set(line.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map(String.init) ?? [])
+        }
+        return []
+    }
+
+    /// Re-executes the running program with the missing settings added, once. Returns if nothing is missing or
+    /// the re-exec fails (then the program runs with OpenBLAS's own choices).
+    public static func reexecIfNeeded() {
+        let env = ProcessInfo.processInfo.environment
+        guard env[marker] == nil else { return }
+        let missing = missingSettings(environment: env)
+        setenv(marker, "1", 1)
+        guard !missing.isEmpty else { return }
+        for (k, v) in missing { setenv(k, v, 1) }
+        let path = ChildRunner.executablePath
+        var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
+        argv.append(nil)
+        execv(path, argv)
+        // Only reached when execv failed: carry on in this process.
+    }
+}
