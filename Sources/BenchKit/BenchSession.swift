@@ -95,7 +95,7 @@ public struct BenchSession {
             + "(\(row["model"] ?? "") \(row["variant"] ?? "") batch \(row["batch"] ?? ""))"
     }
 
-    static func addEnvironment(_ row: inout ResultRow, _ env: EnvironmentInfo) {
+    public static func addEnvironment(_ row: inout ResultRow, _ env: EnvironmentInfo) {
         row["timestamp"] = ISO8601DateFormatter().string(from: Date())
         row["git_sha"] = env.gitSHA
         row["build"] = env.build

@@ -14,12 +14,13 @@ public struct MemoryPrediction: Sendable {
 
 public enum MemoryModel {
     /// Floats one standard block keeps per token for backward: block input, LN1 out, qkv (3C), context,
-    /// x1, LN2 out, fc1 out (E), GELU out (E) = 6C + 2E, plus two LayerNorms' mean and rstd and H x N probabilities.
+    /// x1, LN2 out, fc1 out (E), GELU out (E) = 8C + 2E, plus two LayerNorms' mean and rstd and H x N probabilities.
     public static func savedFloatsPerToken(_ c: ViTConfig, tokens n: Int) -> Int {
-        6 * c.width + 2 * c.mlpRatio * c.width + 4 + c.heads * n
+        8 * c.width + 2 * c.mlpRatio * c.width + 4 + c.heads * n
     }
 
     /// Predicts the step peak of `variant` at `batch` with AdamW (two state tensors per parameter).
+    /// Each term is a tensor alive at the peak, read off the code's lifetimes (Saved structs, backward locals).
     public static func predict(_ config: ViTConfig, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
         let f = 4  // bytes per float
         let n = config.tokens(variant), c = config.width, e = config.mlpRatio * c, h = config.heads
@@ -27,26 +28,29 @@ public enum MemoryModel {
         let images = b * config.channels * config.imageSize * config.imageSize
         let baseline = (4 * parameterCount + images) * f
 
-        let block = b * n * savedFloatsPerToken(config, tokens: n)  // one block's saved tensors
-        let stream = b * n * c                                      // one (B, N, C) tensor
-        let patches = b * np * kIn                                  // im2col buffer kept by the patch embedding
-        // Largest transient of one block's backward (MLP part): dy and dx1 streams, fc2's input grad (E), fc1's
-        // input grad and LayerNorm's output grad (C each); attention's part (dqkv 3C + dcontext C + N x N scores)
-        // is smaller for every preset, but taken when larger.
-        let mlpBackward = b * n * (e + 4 * c)
-        let attentionBackward = b * n * (3 * c + 4 * c) + n * n
-        let transient = max(mlpBackward, attentionBackward)
+        let tokens = b * n
+        let block = tokens * savedFloatsPerToken(config, tokens: n)  // one block's saved tensors
+        let stream = tokens * c                                      // one (B, N, C) tensor
+        let patches = b * np * kIn                                   // im2col buffer kept by the patch embedding
+        let scores = n * n                                           // attention backward's (N, N) workspace
+        // Backward of a standard block, on top of its saved tensors: the incoming gradient dy plus
+        // MLP part: fc2's input grad (E) and fc1's input grad (C); attention part: dx1, dcontext, dqkv (3C), dx.
+        let blockBackward = max((2 * c + e) * tokens, 7 * stream + scores)
 
         let activations: Int
         switch variant {
         case .standard:
-            activations = config.depth * block + patches + transient
+            activations = config.depth * block + patches + blockBackward
         case .checkpointed:
-            activations = config.depth * stream + block + patches + transient
+            // The last block's input is inside its recomputed saved tensors, so D - 1 inputs besides it.
+            activations = (config.depth - 1) * stream + block + patches + blockBackward
         case .reversible:
-            // Y1, Y2, dY1, dY2, one reconstructed stream, one recomputed block, the head's 2C tensors.
-            let head = b * n * 2 * c * 2
-            activations = 5 * stream + block + patches + transient + head
+            // Y1, Y2, dY1, dY2 and the head's [Y1, Y2] (2C) kept by its LayerNorm, plus the larger of the two
+            // recompute phases: G (LN out C, fc1 out E, GELU out E, g C, fc2 input grad E, fc1 input grad C) or
+            // F (LN out C, qkv 3C, probabilities H x N, context C, f C, dcontext C, dqkv 3C, dx C, scores).
+            let gPhase = (3 * c + 3 * e) * tokens
+            let fPhase = (11 * c + h * n) * tokens + scores
+            activations = 6 * stream + patches + max(gPhase, fPhase)
         }
         return MemoryPrediction(baselineBytes: baseline, stepBytes: activations * f)
     }

@@ -60,7 +60,10 @@ struct MeasureOptions: ParsableArguments {
         return t
     }
 
-    func variantList() throws -> [Variant] {
+    func variantList() throws -> [Variant] { try Self.parseVariants(variants) }
+
+    /// "standard,reversible" as variants, naming an unknown one in the error.
+    static func parseVariants(_ variants: String) throws -> [Variant] {
         let names = variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty else { throw BenchError("--variants is empty; choose from standard, reversible, checkpointed") }
         return try names.map { name in

@@ -1,0 +1,61 @@
+// `bench budget`: largest batch under a memory budget per variant and depth, and images/s at that batch.
+import ArgumentParser
+import BenchKit
+import Engine
+import Foundation
+import Models
+
+struct Budget: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The paper's throughput experiment: max batch under a memory budget per variant and depth, and images/s at it.",
+        discussion: """
+            The paper's budget is a 16 GiB-class accelerator. On a CPU the largest batches take minutes per step, so \
+            the budget can be scaled down (e.g. --memory 2GiB): the comparison between variants keeps its shape.
+            """)
+
+    @Option(help: "Memory budget for parameters, gradients, AdamW state, input and the step's activations (e.g. 16GiB, 2GiB).")
+    var memory = "16GiB"
+    @Option(help: "Depths, comma-separated.")
+    var depths = "12,24,48,96"
+    @Option(help: "Model presets, comma-separated.")
+    var models = "vit_small_patch16_224"
+    @OptionGroup var sizes: SizeOptions
+    @OptionGroup var measure: MeasureOptions
+
+    func run() throws {
+        try reportingErrors {
+            try measure.validateCounts()
+            let budget = try BudgetExperiment.parseBytes(memory)
+            if let available = ProcessMemory.availableBytes(), budget > available, !measure.force {
+                throw BenchError("--memory \(memory) is more than the \(Format.gib(available)) GiB available; "
+                                 + "scale the budget down (e.g. --memory 2GiB) or use --force")
+            }
+            let depthList = try positiveList(depths, option: "--depths")
+            let modelList = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for m in modelList { _ = try Presets.named(m) }
+            let threads = try measure.threadCount()
+            let variants = try measure.variantList()
+            let file = try ResultsFile(path: measure.output)
+            let env = EnvironmentInfo.current()
+            let say: (String) -> Void = { if !measure.quiet { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
+            say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
+            if let advice = BLASEnvironment.advice() { say("note: " + advice) }
+            var rows: [ResultRow] = []
+            let total = modelList.count * depthList.count * variants.count
+            for m in modelList {
+                for d in depthList {
+                    for v in variants {
+                        let template = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
+                                                  steps: measure.steps, warmup: measure.warmup, threads: threads, seed: measure.seed)
+                        say("[\(rows.count + 1)/\(total)] \(template.pairName) depth \(d) \(v.rawValue)")
+                        var row = try BudgetExperiment.measure(template, budget: budget, quiet: measure.quiet, log: say)
+                        BenchSession.addEnvironment(&row, env)
+                        try file.append(row)
+                        rows.append(row)
+                    }
+                }
+            }
+            print(BudgetTable.render(rows))
+        }
+    }
+}

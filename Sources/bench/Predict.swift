@@ -1,0 +1,41 @@
+// `bench predict`: the memory model's forecast for a configuration, without running it.
+import ArgumentParser
+import BenchKit
+import Engine
+import Models
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict a training step's peak memory per variant from the layer definitions, without running it.",
+        discussion: "Works for configurations too large for this machine (e.g. --depth 192). Agrees with the ledger within 1% on the tested shapes.")
+
+    @Option(help: "Model preset (see `bench list`).")
+    var model = "vit_small_patch16_224"
+    @Option(help: "Depth in blocks (overrides the preset).")
+    var depth: Int?
+    @Option(help: "Batch size.")
+    var batch = 8
+    @Option(help: "Variants, comma-separated.")
+    var variants = "standard,reversible,checkpointed"
+    @OptionGroup var sizes: SizeOptions
+
+    func run() throws {
+        try reportingErrors {
+            if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
+            let overrides = try sizes.overrides(depth: depth)
+            let config = overrides.applied(to: try Presets.named(model).config)
+            try config.validate()
+            let list = try MeasureOptions.parseVariants(variants)
+            var rows = [["variant", "params", "baseline GiB", "step GiB", "peak GiB", "MB/img"]]
+            for v in list {
+                let params = Presets.makeModel(config, variant: v, initialize: false).parameterCount
+                let p = MemoryModel.predict(config, variant: v, batch: batch, parameterCount: params)
+                rows.append([v.rawValue, "\(params)", Format.gib(p.baselineBytes), Format.gib(p.stepBytes),
+                             Format.gib(p.peakBytes), Format.mb(Double(p.stepBytes) / Double(batch))])
+            }
+            print("\(try Presets.named(model).pairName): depth \(config.depth), width \(config.width), heads \(config.heads), "
+                  + "\(config.imageSize)x\(config.imageSize), patch \(config.patchSize), batch \(batch) (predicted, AdamW)")
+            print(TextTable.render(rows, rightAligned: Set(1..<6)))
+        }
+    }
+}

@@ -1,0 +1,34 @@
+// The memory model against the ledger: predicted step bytes within 1% of measured, every variant, several shapes.
+import XCTest
+import Engine
+import Models
+@testable import BenchKit
+
+final class MemoryModelTests: XCTestCase {
+    func testPredictionMatchesLedgerWithinOnePercent() throws {
+        for (width, heads, depth, image) in [(32, 2, 4, 32), (64, 4, 6, 64), (96, 3, 3, 48)] {
+            for batch in [1, 3] {
+                for variant in Variant.allCases {
+                    let r = RunRequest(model: "vit_tiny_test",
+                                       overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image),
+                                       variant: variant, batch: batch, steps: 1, warmup: 0, threads: 1)
+                    let row = try StepRunner.measure(r)
+                    let measured = Double(row.int("step_ledger_bytes")!)
+                    let predicted = Double(row.int("predicted_peak_bytes")! - row.int("baseline_bytes")!)
+                    XCTAssertEqual(predicted / measured, 1, accuracy: 0.01,
+                                   "\(variant) w\(width) h\(heads) d\(depth) img\(image) b\(batch): predicted \(predicted), measured \(measured)")
+                    XCTAssertEqual(Double(row.int("predicted_peak_bytes")!) / Double(row.int("peak_ledger_bytes")!), 1, accuracy: 0.01)
+                }
+            }
+        }
+    }
+
+    func testViTLargePredictionIsInThePapersRange() throws {
+        // Standard ViT-L at 224: the paper's 349.3 MB per image; the model (and this engine) keep about 376 MB.
+        let c = try Presets.named("vit_large_patch16_224").config
+        let p = MemoryModel.predict(c, variant: .standard, batch: 2, parameterCount: 304_326_632)
+        let perImage = Double(p.stepBytes) / 2 / 1e6
+        XCTAssertGreaterThan(perImage, 349.3 * 0.9)
+        XCTAssertLessThan(perImage, 349.3 * 1.2)
+    }
+}
