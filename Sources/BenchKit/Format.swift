@@ -29,3 +29,10 @@ extension Format {
         return String(format: "%dh%02dm", t / 3600, (t % 3600) / 60)
     }
 }
+
+extension Format {
+    /// A memory size as "2.0 GiB", or "8 MiB" below one GiB.
+    public static func size(_ bytes: Double) -> String {
+        bytes >= 1_073_741_824 ? String(format: "%.1f GiB", bytes / 1_073_741_824) : String(format: "%.0f MiB", bytes / 1_048_576)
+    }
+}

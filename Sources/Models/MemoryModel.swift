@@ -48,9 +48,12 @@ public enum MemoryModel {
             // Y1, Y2, dY1, dY2 and the head's [Y1, Y2] (2C) kept by its LayerNorm, plus the larger of the two
             // recompute phases: G (LN out C, fc1 out E, GELU out E, g C, fc2 input grad E, fc1 input grad C) or
             // F (LN out C, qkv 3C, probabilities H x N, context C, f C, dcontext C, dqkv 3C, dx C, scores).
-            let gPhase = (3 * c + 3 * e) * tokens
-            let fPhase = (11 * c + h * n) * tokens + scores
-            activations = 6 * stream + patches + max(gPhase, fPhase)
+            // Small terms that matter at tiny widths: LayerNorm mean and rstd (2 per token, in the head and in the
+            // recomputed sublayer), the pooled (B, 2C) head input, logits and their probabilities (B x classes each).
+            let gPhase = (3 * c + 3 * e + 2) * tokens
+            let fPhase = (11 * c + h * n + 2) * tokens + scores
+            let headSmall = 2 * tokens + 2 * c * b + 2 * config.classes * b
+            activations = 6 * stream + patches + max(gPhase, fPhase) + headSmall
         }
         return MemoryPrediction(baselineBytes: baseline, stepBytes: activations * f)
     }

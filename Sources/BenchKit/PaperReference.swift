@@ -1,0 +1,32 @@
+// The paper's Table 1 (ImageNet-1k, 224x224), as given in shared/reference/paper.md: MB per image of training
+// memory, and max batch on its 16 GiB-class device. Shown beside measurements whose configuration matches.
+
+public struct PaperRow: Sendable {
+    public let standardMBPerImage: Double
+    public let reversibleMBPerImage: Double
+    public let standardMaxBatch: Int
+    public let reversibleMaxBatch: Int
+    public var memoryRatio: Double { standardMBPerImage / reversibleMBPerImage }
+}
+
+public enum PaperReference {
+    /// Paper rows by pair preset name, at the preset's own depth, 224x224, patch 16.
+    public static let table1: [String: PaperRow] = [
+        "vit_small_patch16_224": PaperRow(standardMBPerImage: 66.5, reversibleMBPerImage: 8.8, standardMaxBatch: 207, reversibleMaxBatch: 1232),
+        "vit_base_patch16_224": PaperRow(standardMBPerImage: 129.7, reversibleMBPerImage: 17.0, standardMaxBatch: 95, reversibleMaxBatch: 602),
+        "vit_large_patch16_224": PaperRow(standardMBPerImage: 349.3, reversibleMBPerImage: 22.6, standardMaxBatch: 26, reversibleMaxBatch: 341),
+    ]
+
+    /// The paper row for a measured row, when model, depth, image and patch size are the paper's.
+    public static func row(for r: ResultRow) -> PaperRow? {
+        guard let model = r["model"], let paper = table1[model],
+              let preset = try? Presets.named(model).config,
+              r.int("depth") == preset.depth, r.int("image_size") == preset.imageSize,
+              r.int("patch_size") == preset.patchSize, r.int("width") == preset.width else { return nil }
+        return paper
+    }
+
+    /// The paper's throughput claim for deep models: up to 3.9x (CVPR) / 2.3x (arXiv v2).
+    public static let throughputClaim = "up to 3.9x (CVPR) / 2.3x (arXiv v2) for deep models"
+}
+import Models

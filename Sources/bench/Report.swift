@@ -1,0 +1,68 @@
+// `bench table` and `bench plot`: turn result CSVs into Markdown tables and SVG charts.
+import ArgumentParser
+import BenchKit
+import Foundation
+
+/// Reads every row of the given CSV files (default: the committed results).
+func readRows(_ files: [String]) throws -> [ResultRow] {
+    let paths = files.isEmpty ? defaultResultFiles() : files
+    if paths.isEmpty { throw BenchError("no CSV files given and none found under results/") }
+    return try paths.flatMap { path -> [ResultRow] in
+        guard FileManager.default.fileExists(atPath: path) else { throw BenchError("no such CSV file: '\(path)'") }
+        return try ResultsFile.read(path)
+    }
+}
+
+/// results/*.csv and results/budget/*.csv, sorted (the baseline is CI's, not a result).
+func defaultResultFiles() -> [String] {
+    ["results", "results/budget"].flatMap { dir -> [String] in
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { $0.hasSuffix(".csv") }.sorted().map { "\(dir)/\($0)" }
+    }
+}
+
+struct Table: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Markdown tables from result CSVs: memory and speed per variant beside the paper's Table 1, and budget experiments.")
+
+    @Argument(help: "CSV files (default: results/*.csv and results/budget/*.csv).")
+    var files: [String] = []
+    @Option(help: "Write the tables between the '<!-- BEGIN bench table -->' and '<!-- END bench table -->' markers of this file instead of printing.")
+    var readme: String?
+
+    func run() throws {
+        try reportingErrors {
+            let table = MarkdownReport.render(try readRows(files))
+            guard let readme else { print(table); return }
+            guard let doc = try? String(contentsOfFile: readme, encoding: .utf8) else { throw BenchError("cannot read '\(readme)'") }
+            let command = "swift run bench table" + (files.isEmpty ? "" : " " + files.joined(separator: " ")) + " --readme \(readme)"
+            try MarkdownReport.splice(table, into: doc, command: command).write(toFile: readme, atomically: true, encoding: .utf8)
+            print("updated \(readme)")
+        }
+    }
+}
+
+struct Plot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "SVG charts from result CSVs: memory per image and images/s vs depth, max batch and images/s under a budget vs depth.")
+
+    @Argument(help: "CSV files (default: results/*.csv and results/budget/*.csv).")
+    var files: [String] = []
+    @Option(help: "Folder the SVG files are written to.")
+    var out = "results/plots"
+
+    func run() throws {
+        try reportingErrors {
+            let charts = Plots.charts(try readRows(files))
+            if charts.isEmpty { throw BenchError("the CSV rows hold no successful measurement to plot") }
+            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+            catch { throw BenchError("cannot create '\(out)': \(error.localizedDescription)") }
+            for (name, svg) in charts {
+                let path = (out as NSString).appendingPathComponent(name)
+                do { try svg.write(toFile: path, atomically: true, encoding: .utf8) }
+                catch { throw BenchError("cannot write '\(path)': \(error.localizedDescription)") }
+                print("wrote \(path)")
+            }
+        }
+    }
+}
