@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_models import EPS, Attention, Block, ViT, RevViT
+from torch_models import EPS, Attention, Block, ViT, RevViT, MultiScaleBlock
 
 
 def write_fixture(out_dir, name, config, tensors):
@@ -90,6 +90,21 @@ def main():
         loss.backward()
         write_fixture(args.out, name, cfg, {"images": images, "labels": labels.float(), "logits": logits,
                                             "loss": loss.reshape(1), **params_and_grads(model)})
+
+    # MViT block: class token, Q pooled (stride 2), K/V pooled (stride 2), max-pool skip, MLP widening 8 -> 16.
+    side = 4
+    mblk = MultiScaleBlock(8, 16, 2, 2, 2); randomize(mblk, gen, scale=0.4)
+    with torch.no_grad():
+        for name, p in mblk.named_parameters():
+            if "norm" in name and name.endswith("weight"):
+                p.add_(1.0)
+    x = torch.randn(2, 1 + side * side, 8, generator=gen).requires_grad_(True)
+    y = mblk(x, side)
+    dy = torch.randn(y.shape, generator=gen)
+    y.backward(dy)
+    write_fixture(args.out, "mvit_block", {"batch": 2, "side": side, "width": 8, "out_width": 16, "heads": 2,
+                                           "q_stride": 2, "kv_stride": 2},
+                  {"x": x, "y": y, "dy": dy, "dx": x.grad, **params_and_grads(mblk)})
 
 
 if __name__ == "__main__":

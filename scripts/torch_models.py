@@ -168,3 +168,73 @@ class CheckpointedViT(ViT):
         for blk in self.blocks:
             x = torch.utils.checkpoint.checkpoint(blk, x, use_reentrant=False)
         return self.head(self.norm(x)[:, 0])
+
+
+class PoolingAttention(nn.Module):
+    """MViT pooling attention: fused qkv, then q (optionally), k and v pooled by a depthwise 3x3 conv over the head
+    dim (shared by heads) + LayerNorm(head dim); the class token skips the conv but not the norm."""
+
+    def __init__(self, dim, heads, q_stride, kv_stride):
+        super().__init__()
+        self.heads, self.hd = heads, dim // heads
+        hd = self.hd
+        self.qkv = nn.Linear(dim, 3 * dim)
+        if q_stride > 1:
+            self.pool_q = nn.Conv2d(hd, hd, 3, q_stride, 1, groups=hd, bias=False)
+            self.norm_q = nn.LayerNorm(hd, eps=EPS)
+        else:
+            self.pool_q = None
+        self.pool_k = nn.Conv2d(hd, hd, 3, kv_stride, 1, groups=hd, bias=False)
+        self.norm_k = nn.LayerNorm(hd, eps=EPS)
+        self.pool_v = nn.Conv2d(hd, hd, 3, kv_stride, 1, groups=hd, bias=False)
+        self.norm_v = nn.LayerNorm(hd, eps=EPS)
+        self.proj = nn.Linear(dim, dim)
+
+    @staticmethod
+    def pool(t, conv, norm, side):
+        if conv is None:
+            return t
+        b, h, _, d = t.shape
+        cls, sp = t[:, :, :1], t[:, :, 1:]
+        sp = conv(sp.reshape(b * h, side, side, d).permute(0, 3, 1, 2))
+        s = sp.shape[-1]
+        sp = sp.reshape(b, h, d, s * s).transpose(2, 3)
+        return norm(torch.cat([cls, sp], dim=2))
+
+    def forward(self, x, side):
+        b, n, c = x.shape
+        q, k, v = self.qkv(x).reshape(b, n, 3, self.heads, self.hd).permute(2, 0, 3, 1, 4)
+        q = self.pool(q, self.pool_q, getattr(self, "norm_q", None), side)
+        k = self.pool(k, self.pool_k, self.norm_k, side)
+        v = self.pool(v, self.pool_v, self.norm_v, side)
+        attn = ((q * self.hd ** -0.5) @ k.transpose(-2, -1)).softmax(dim=-1)
+        x = (attn @ v).transpose(1, 2).reshape(b, q.shape[2], c)
+        return self.proj(x)
+
+
+class MultiScaleBlock(nn.Module):
+    """MViT-B block: x1 = skip(x) + attn(norm1(x)) (skip = max-pool 3x3/2 where q is pooled, class token passed);
+    y = skip2 + mlp(norm2(x1)) (skip2 = proj(norm2(x1)) where the MLP widens to dim_out)."""
+
+    def __init__(self, dim, dim_out, heads, q_stride, kv_stride):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=EPS)
+        self.attn = PoolingAttention(dim, heads, q_stride, kv_stride)
+        self.norm2 = nn.LayerNorm(dim, eps=EPS)
+        self.mlp = nn.Sequential()
+        self.mlp.fc1 = nn.Linear(dim, 4 * dim)
+        self.mlp.fc2 = nn.Linear(4 * dim, dim_out)
+        self.proj = nn.Linear(dim, dim_out) if dim_out != dim else None
+        self.q_stride = q_stride
+
+    def forward(self, x, side):
+        a = self.attn(self.norm1(x), side)
+        if self.q_stride > 1:
+            cls, sp = x[:, :1], x[:, 1:]
+            b, _, c = sp.shape
+            sp = F.max_pool2d(sp.reshape(b, side, side, c).permute(0, 3, 1, 2), 3, 2, 1)
+            x = torch.cat([cls, sp.flatten(2).transpose(1, 2)], dim=1)
+        x = x + a
+        h = self.norm2(x)
+        m = self.mlp.fc2(F.gelu(self.mlp.fc1(h)))
+        return (self.proj(h) if self.proj is not None else x) + m

@@ -22,6 +22,7 @@ public enum MemoryModel {
     /// Predicts the step peak of `variant` at `batch` with AdamW (two state tensors per parameter).
     /// Each term is a tensor alive at the peak, read off the code's lifetimes (Saved structs, backward locals).
     public static func predict(_ config: ViTConfig, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
+        if config.family == .mvit { return predictMViT(config, variant: variant, batch: b, parameterCount: parameterCount) }
         let f = 4  // bytes per float
         let n = config.tokens(variant), c = config.width, e = config.mlpRatio * c, h = config.heads
         let np = config.patches, kIn = config.channels * config.patchSize * config.patchSize
@@ -56,5 +57,50 @@ public enum MemoryModel {
             activations = 6 * stream + patches + max(gPhase, fPhase) + headSmall
         }
         return MemoryPrediction(baselineBytes: baseline, stepBytes: activations * f)
+    }
+
+    /// Floats one MViT block keeps per image for backward (standard MViT-B block; in Rev-MViT the F and G parts of
+    /// a reversible block, or a transition with its fusion MLP and pooled residual).
+    static func mvitBlockSaved(_ s: MViTBlockSpec, classToken: Bool, transition: Bool) -> Int {
+        let cls = classToken ? 1 : 0, c = s.width, h = s.heads
+        let n = cls + s.side * s.side, nq = cls + s.outSide * s.outSide, nk = cls + s.kvSide * s.kvSide
+        var floats = n * c + 2 * n                                   // norm1 input, mean, rstd
+        floats += n * c                                              // norm1 output (projection input)
+        floats += n * 3 * c                                          // q, k, v projections
+        floats += s.qStride > 1 ? 2 * nq * c + 2 * nq * h : n * c    // pooled q before/after its norm, or q per head
+        floats += 2 * (2 * nk * c + 2 * nk * h)                      // pooled k and v before/after their norms
+        floats += h * nq * nk + nq * c                               // probabilities, context
+        if s.qStride > 1 && !transition { floats += nq * c }         // max-pool argmax
+        floats += nq * c + 2 * nq + nq * c + 2 * nq * 4 * c          // x1, norm2 output, MLP hidden twice
+        if transition { floats += 3 * n * c + 2 * nq * c }           // fusion MLP (x, hidden 2C twice), fused x, pooled residual
+        return floats
+    }
+
+    static func predictMViT(_ config: ViTConfig, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
+        let plan = MViTPlan(config)
+        let images = b * config.channels * config.imageSize * config.imageSize
+        let baseline = (4 * parameterCount + images) * 4
+        let grid = plan.gridSide * plan.gridSide
+        let stem = grid * config.channels * 49                        // im2col columns kept by the stem
+        var perImage: Int
+        switch variant {
+        case .standard:
+            perImage = stem + plan.blocks.map { mvitBlockSaved($0, classToken: true, transition: false) }.reduce(0, +)
+        case .checkpointed:
+            let inputs = plan.blocks.map { (1 + $0.side * $0.side) * $0.width }.reduce(0, +)
+            perImage = stem + inputs + (plan.blocks.map { mvitBlockSaved($0, classToken: true, transition: false) }.max() ?? 0)
+        case .reversible:
+            let transitions = plan.blocks.filter(\.isTransition)
+            let runs = plan.blocks.filter { !$0.isTransition }
+            let streams = runs.map { 2 * $0.outSide * $0.outSide * $0.width }.reduce(0, +)  // each run's (Y1, Y2)
+            perImage = stem + streams
+                + transitions.map { mvitBlockSaved($0, classToken: false, transition: true) }.reduce(0, +)
+                + 4 * (runs.map { $0.side * $0.side * $0.width }.max() ?? 0)                // dY1, dY2, reconstructions
+                + (runs.map { mvitBlockSaved($0, classToken: false, transition: false) }.max() ?? 0)
+        }
+        // The backward working set of the largest block: its incoming gradient and a few same-sized buffers.
+        let largest = plan.blocks.map { (1 + $0.side * $0.side) * 4 * $0.width }.max() ?? 0
+        perImage += 2 * largest
+        return MemoryPrediction(baselineBytes: baseline, stepBytes: b * perImage * 4)
     }
 }

@@ -50,6 +50,17 @@ public enum Presets {
         + pair("vit_large_patch16_224", ViTConfig(imageSize: 224, patchSize: 16, width: 1024, depth: 24, heads: 16), "ViT-L/16")
         + pair("vit_tiny_test", ViTConfig(imageSize: 32, patchSize: 8, width: 32, depth: 4, heads: 2, classes: 10),
                "tiny ViT for tests and CI")
+        + mvitPair("mvit_base_16", ViTConfig(imageSize: 224, patchSize: 4, width: 96, depth: 16, heads: 1), "MViT-B-16")
+        + mvitPair("mvit_tiny_test", ViTConfig(imageSize: 64, patchSize: 4, width: 16, depth: 7, heads: 1, classes: 10),
+                   "tiny MViT for tests")
+
+    private static func mvitPair(_ base: String, _ config: ViTConfig, _ summary: String) -> [ModelPreset] {
+        var c = config
+        c.family = .mvit
+        return [ModelPreset(name: base, pairName: base, architecture: .standard, config: c, summary: summary),
+                ModelPreset(name: "rev_" + base, pairName: base,
+                            architecture: .reversible, config: c, summary: "reversible " + summary)]
+    }
 
     public static var names: [String] { all.map(\.name) }
 
@@ -73,9 +84,11 @@ public enum Presets {
     /// With `initialize` false the weights stay zero (for counting parameters of models too big to fill).
     public static func makeModel(_ config: ViTConfig, variant: Variant, seed: UInt64 = 0,
                                  initialize: Bool = true) -> VisionModel {
-        switch variant {
-        case .reversible: return ReversibleViT(config, seed: seed, initialize: initialize)
-        case .standard, .checkpointed: return StandardViT(config, variant: variant, seed: seed, initialize: initialize)
+        switch (config.family, variant) {
+        case (.vit, .reversible): return ReversibleViT(config, seed: seed, initialize: initialize)
+        case (.vit, _): return StandardViT(config, variant: variant, seed: seed, initialize: initialize)
+        case (.mvit, .reversible): return ReversibleMViT(config, seed: seed, initialize: initialize)
+        case (.mvit, _): return MViT(config, variant: variant, seed: seed, initialize: initialize)
         }
     }
 }

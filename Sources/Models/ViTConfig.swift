@@ -11,8 +11,18 @@ public enum Variant: String, CaseIterable, Sendable {
     case checkpointed
 }
 
-/// Sizes of a ViT or Rev-ViT.
+/// Which architecture family a configuration builds.
+public enum ModelFamily: String, Sendable {
+    /// ViT / Rev-ViT: patch embedding, isotropic blocks.
+    case vit
+    /// MViT-B / Rev-MViT-B: 7x7 stride-4 stem, four stages with pooling attention. `patchSize` is the stem's
+    /// stride (4), `width` and `heads` are stage 1's, `depth` counts all blocks (the long stage has depth - 5).
+    case mvit
+}
+
+/// Sizes of a ViT or Rev-ViT (or, with family .mvit, of MViT-B and Rev-MViT-B).
 public struct ViTConfig: Equatable, Sendable {
+    public var family: ModelFamily = .vit
     public var imageSize: Int
     public var patchSize: Int
     public var channels: Int = 3
@@ -51,11 +61,13 @@ public struct ViTConfig: Equatable, Sendable {
             throw ConfigError("image size \(imageSize) is not divisible by patch size \(patchSize)")
         }
         if !(dropPath >= 0 && dropPath < 1) { throw ConfigError("drop-path rate must be in [0, 1), got \(dropPath)") }
+        if family == .mvit { try MViTPlan.validate(self) }
     }
 
     /// Forward multiply-adds per image: linears, the patch conv, q k^T and attn v (LayerNorm, softmax, GELU not
     /// counted, as fvcore counts them).
     public func macsPerImage(_ variant: Variant) -> Int {
+        if family == .mvit { return MViTPlan(self).macs(self, variant: variant) }
         let n = tokens(variant), c = width
         let patchEmbed = patches * channels * patchSize * patchSize * c
         let attention = n * c * 3 * c + n * c * c + 2 * n * n * c

@@ -1,0 +1,82 @@
+// A k x k convolution with stride s and padding p over an image, as im2col + one GEMM (MViT's 7x7 stride-4 stem).
+// Forward and backward side by side. The patch embedding is the special case k = s, p = 0 (see PatchEmbed).
+// Dimensions: B = batch, Cin = channels, S = image side, O = (S + 2p - k) / s + 1 output side, K = Cin*k*k,
+// C = output channels; output tokens are the O*O positions in row-major order, channel-last.
+import Engine
+
+/// Conv2d(Cin, C, k, stride s, padding p) with bias, PyTorch weight layout (C, Cin, k, k).
+public final class ConvStem: ParameterOwner {
+    public let proj: Linear  // K -> C
+    public let channels: Int, kernel: Int, stride: Int, padding: Int, imageSize: Int
+
+    public init(_ name: String, imageSize: Int, channels: Int = 3, width: Int, kernel: Int, stride: Int, padding: Int) {
+        self.channels = channels; self.kernel = kernel; self.stride = stride; self.padding = padding
+        self.imageSize = imageSize
+        proj = Linear(qualified(name, "proj"), channels * kernel * kernel, width)
+    }
+
+    public var parameters: [Parameter] { proj.parameters }
+    public var outputSide: Int { (imageSize + 2 * padding - kernel) / stride + 1 }
+
+    public struct Saved {
+        public let projSaved: Linear.Saved  // im2col columns (B, O*O, K)
+    }
+
+    /// images (B, Cin, S, S) -> (B, O*O, C).
+    public func forward(_ images: Tensor) -> (Tensor, Saved) {
+        let b = images.shape[0], o = outputSide, k = kernel, kk = channels * k * k, s = imageSize
+        let cols = Tensor([b, o * o, kk])  // zeroed: padding taps stay 0
+        let src = images.data, dst = cols.data
+        let (st, pad, ch) = (stride, padding, channels)
+        Parallel.forChunks(b * o, grain: 1) { rows in
+            for r in rows {
+                let bi = r / o, oy = r % o
+                for ox in 0..<o {
+                    let row = dst + ((bi * o + oy) * o + ox) * kk
+                    for c in 0..<ch {
+                        for ky in 0..<k {
+                            let iy = oy * st + ky - pad
+                            if iy < 0 || iy >= s { continue }
+                            for kx in 0..<k {
+                                let ix = ox * st + kx - pad
+                                if ix < 0 || ix >= s { continue }
+                                row[(c * k + ky) * k + kx] = src[((bi * ch + c) * s + iy) * s + ix]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let (y, saved) = proj.forward(cols)
+        return (y, Saved(projSaved: saved))
+    }
+
+    /// Adds weight and bias gradients; returns d images when `inputGradient`.
+    @discardableResult
+    public func backward(_ dy: Tensor, _ saved: Saved, inputGradient: Bool = false) -> Tensor? {
+        guard let dCols = proj.backward(dy, saved.projSaved, inputGradient: inputGradient) else { return nil }
+        let b = dy.shape[0], o = outputSide, k = kernel, kk = channels * k * k, s = imageSize
+        let dImages = Tensor([b, channels, s, s])
+        for bi in 0..<b {
+            for oy in 0..<o {
+                for ox in 0..<o {
+                    let row = dCols.data + ((bi * o + oy) * o + ox) * kk
+                    for c in 0..<channels {
+                        for ky in 0..<k {
+                            let iy = oy * stride + ky - padding
+                            if iy < 0 || iy >= s { continue }
+                            for kx in 0..<k {
+                                let ix = ox * stride + kx - padding
+                                if ix < 0 || ix >= s { continue }
+                                dImages.data[((bi * channels + c) * s + iy) * s + ix] += row[(c * k + ky) * k + kx]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dImages
+    }
+
+    public func macs() -> Int { proj.macs(rows: outputSide * outputSide) }
+}

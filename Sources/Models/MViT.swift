@@ -1,0 +1,124 @@
+// MViT-B-16 (MViTv1, ImageNet) trained as .standard (stores every block's saved tensors) or .checkpointed (keeps
+// each block's input, recomputes the block in backward).
+// Dimensions: B = batch, N = 1 + S*S tokens (class token first), C = stage width, K = classes.
+import Engine
+
+/// stem -> [cls; tokens] + pos -> 16 multiscale blocks -> LayerNorm -> head on the class token.
+public final class MViT: VisionModel {
+    public let config: ViTConfig
+    public let variant: Variant
+    public let plan: MViTPlan
+    public let stem: ConvStem          // 7x7 stride 4 pad 3, 3 -> w
+    public let clsToken: Parameter     // (1, 1, w)
+    public let posEmbed: Parameter     // (1, 1 + S*S, w)
+    public let blocks: [MViTBlock]
+    public let norm: LayerNorm         // 8w
+    public let head: Linear            // 8w -> K
+    public var testingKeepsExtraActivation = false
+    private var rng: SeededRNG
+
+    public init(_ config: ViTConfig, variant: Variant = .standard, seed: UInt64 = 0, initialize: Bool = true) {
+        precondition(variant != .reversible, "MViT trains as .standard or .checkpointed")
+        self.config = config
+        self.variant = variant
+        plan = MViTPlan(config)
+        stem = ConvStem("patch_embed", imageSize: config.imageSize, channels: config.channels, width: config.width,
+                        kernel: 7, stride: config.patchSize, padding: 3)
+        let n = 1 + plan.gridSide * plan.gridSide
+        clsToken = Parameter("cls_token", [1, 1, config.width])
+        posEmbed = Parameter("pos_embed", [1, n, config.width])
+        blocks = plan.blocks.map { MViTBlock("blocks.\($0.index)", $0) }
+        let last = plan.blocks.last!.outWidth
+        norm = LayerNorm("norm", last)
+        head = Linear("head", last, config.classes)
+        rng = SeededRNG(seed: seed &+ 0x5EED)
+        if initialize { initializeWeights(parameters, seed: seed) }
+    }
+
+    public var parameters: [Parameter] {
+        stem.parameters + [clsToken, posEmbed] + blocks.flatMap(\.parameters) + norm.parameters + head.parameters
+    }
+
+    private func embed(_ images: Tensor) -> (Tensor, ConvStem.Saved) {
+        let (tokens, saved) = stem.forward(images)          // (B, S*S, w)
+        let b = images.shape[0], c = config.width, np = plan.gridSide * plan.gridSide, n = np + 1
+        let x = Tensor([b, n, c], zeroed: false)            // (B, N, w)
+        let pos = posEmbed.value.data, cls = clsToken.value.data
+        for bi in 0..<b {
+            let row = x.data + bi * n * c, src = tokens.data + bi * np * c
+            for j in 0..<c { row[j] = cls[j] + pos[j] }
+            for i in 0..<(np * c) { row[c + i] = src[i] + pos[c + i] }
+        }
+        return (x, saved)
+    }
+
+    private func embedBackward(_ dx: Tensor, _ saved: ConvStem.Saved) {
+        let b = dx.shape[0], c = config.width, np = plan.gridSide * plan.gridSide, n = np + 1
+        let dTokens = Tensor([b, np, c], zeroed: false)
+        let dPos = posEmbed.grad.data, dCls = clsToken.grad.data
+        for bi in 0..<b {
+            let row = dx.data + bi * n * c
+            for i in 0..<(n * c) { dPos[i] += row[i] }
+            for j in 0..<c { dCls[j] += row[j] }
+            (dTokens.data + bi * np * c).update(from: row + c, count: np * c)
+        }
+        stem.backward(dTokens, saved)
+    }
+
+    private func drawMasks(batch: Int) -> [TransformerBlock.Masks] {
+        blocks.indices.map { i in
+            let rate = config.dropPathRate(block: i)
+            return TransformerBlock.Masks(f: DropPath.draw(batch: batch, rate: rate, rng: &rng),
+                                          g: DropPath.draw(batch: batch, rate: rate, rng: &rng))
+        }
+    }
+
+    /// Class-token rows of x (B, N, C) -> (B, C).
+    private func classRows(_ x: Tensor) -> Tensor {
+        let b = x.shape[0], n = x.shape[1], c = x.shape[2]
+        let cls = Tensor([b, c], zeroed: false)
+        for bi in 0..<b { (cls.data + bi * c).update(from: x.data + bi * n * c, count: c) }
+        return cls
+    }
+
+    public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
+        let b = images.shape[0]
+        let masks = drawMasks(batch: b)
+        var (x, embedSaved) = embed(images)
+        var blockSaved: [MViTBlock.Saved] = []
+        var blockInputs: [Tensor] = []
+        var extra: [Tensor] = []
+        for (i, block) in blocks.enumerated() {
+            if variant == .checkpointed { blockInputs.append(x) }
+            let (y, saved) = block.forward(x, masks: masks[i])
+            if variant == .standard { blockSaved.append(saved) }
+            if testingKeepsExtraActivation { extra.append(y.copy()) }
+            x = y
+        }
+        let n = x.shape[1], c = x.shape[2]
+        let (normed, normSaved) = norm.forward(classRows(x))
+        let (logits, headSaved) = head.forward(normed)
+        let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
+        x = logits
+        let dCls = norm.backward(head.backward(CrossEntropy.backward(lossSaved), headSaved)!, normSaved)
+        var dx = Tensor([b, n, c])
+        for bi in 0..<b { (dx.data + bi * n * c).update(from: dCls.data + bi * c, count: c) }
+        for i in blocks.indices.reversed() {
+            if variant == .checkpointed {
+                let (_, saved) = blocks[i].forward(blockInputs.removeLast(), masks: masks[i])
+                dx = blocks[i].backward(dx, saved)
+            } else {
+                dx = blocks[i].backward(dx, blockSaved.removeLast())
+            }
+        }
+        embedBackward(dx, embedSaved)
+        withExtendedLifetime(extra) {}
+        return loss
+    }
+
+    public func logits(images: Tensor) -> Tensor {
+        var (x, _) = embed(images)
+        for block in blocks { x = block.forward(x).0 }
+        return head.forward(norm.forward(classRows(x)).0).0
+    }
+}

@@ -1,0 +1,76 @@
+// MViT-B's MultiScaleBlock, forward and backward side by side:
+//   x1 = skip(x) + Attn(norm1(x))           skip = MaxPool 3x3/2 (class token passes) where Q is pooled, else x
+//   y  = skip2 + MLP(norm2(x1))             skip2 = Linear(C -> 2C)(norm2(x1)) where the MLP widens, else x1
+// Dimensions: B = batch, N = cls + T*T tokens in, Nq = cls + S*S out, C = width, C' = out width.
+import Engine
+
+public final class MViTBlock: ParameterOwner {
+    public let spec: MViTBlockSpec
+    public let norm1: LayerNorm           // C
+    public let attn: PoolingAttention     // C -> C
+    public let norm2: LayerNorm           // C
+    public let mlp: MLP                   // C -> 4C -> C'
+    public let proj: Linear?              // C -> C' where C' != C
+
+    public init(_ prefix: String, _ spec: MViTBlockSpec, classToken: Bool = true) {
+        self.spec = spec
+        let c = spec.width
+        norm1 = LayerNorm(qualified(prefix, "norm1"), c)
+        attn = PoolingAttention(qualified(prefix, "attn"), inWidth: c, width: c, heads: spec.heads, qStride: spec.qStride,
+                                kvStride: spec.kvStride, classToken: classToken, fusedQKV: true)
+        norm2 = LayerNorm(qualified(prefix, "norm2"), c)
+        mlp = MLP(qualified(prefix, "mlp"), width: c, hidden: 4 * c, out: spec.outWidth)
+        proj = spec.outWidth != c ? Linear(qualified(prefix, "proj"), c, spec.outWidth) : nil
+    }
+
+    public var parameters: [Parameter] {
+        norm1.parameters + attn.parameters + norm2.parameters + mlp.parameters + (proj?.parameters ?? [])
+    }
+
+    public struct Saved {
+        let norm1Saved: LayerNorm.Saved      // x (B, N, C)
+        let attnSaved: PoolingAttention.Saved
+        let poolSaved: MaxPool.Saved?        // argmax (B, Nq, C)
+        let norm2Saved: LayerNorm.Saved      // x1 (B, Nq, C)
+        let mlpSaved: MLP.Saved              // norm2(x1) (B, Nq, C), hidden (B, Nq, 4C) twice
+        let projSaved: Linear.Saved?         // norm2(x1), shared with the MLP's
+        let masks: TransformerBlock.Masks
+    }
+
+    public func forward(_ x: Tensor, masks: TransformerBlock.Masks = .init()) -> (Tensor, Saved) {
+        let (h1, n1) = norm1.forward(x)
+        let (a, attnSaved) = attn.forward(h1, side: spec.side)
+        DropPath.apply(a, masks.f)
+        var poolSaved: MaxPool.Saved?
+        let skip: Tensor
+        if spec.qStride > 1 {
+            let (p, s) = MaxPool.forward(x, side: spec.side, classToken: attn.classToken); skip = p; poolSaved = s
+        } else { skip = x }
+        let x1 = Elementwise.add(skip, a)
+        let (h2, n2) = norm2.forward(x1)
+        let (m, mlpSaved) = mlp.forward(h2)
+        DropPath.apply(m, masks.g)
+        var projSaved: Linear.Saved?
+        let y: Tensor
+        if let proj {
+            let (p, s) = proj.forward(h2); projSaved = s
+            y = Elementwise.add(p, m)
+        } else { y = Elementwise.add(x1, m) }
+        return (y, Saved(norm1Saved: n1, attnSaved: attnSaved, poolSaved: poolSaved, norm2Saved: n2, mlpSaved: mlpSaved,
+                         projSaved: projSaved, masks: masks))
+    }
+
+    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+        let dh2 = mlp.backward(DropPath.backward(dy, saved.masks.g), saved.mlpSaved)
+        if let proj { Elementwise.accumulate(dh2, proj.backward(dy, saved.projSaved!)!) }
+        let dx1 = norm2.backward(dh2, saved.norm2Saved)
+        if proj == nil { Elementwise.accumulate(dx1, dy) }
+        let dx = norm1.backward(attn.backward(DropPath.backward(dx1, saved.masks.f), saved.attnSaved), saved.norm1Saved)
+        if let poolSaved = saved.poolSaved {
+            Elementwise.accumulate(dx, MaxPool.backward(dx1, poolSaved))
+        } else {
+            Elementwise.accumulate(dx, dx1)
+        }
+        return dx
+    }
+}

@@ -1,0 +1,245 @@
+// MViT's pooling attention: q, k, v Linear on all tokens, then each pooled by a depthwise 3x3 conv over the head
+// dim (weights shared by heads) and LayerNorm(head dim), the class token skipping the conv but not the norm; then
+// softmax(q k^T * D^-0.5) v per head and an output projection. Forward and backward side by side.
+// Dimensions: B = batch, T = input grid side, N = cls + T*T input tokens, Nq / Nk = pooled token counts,
+// C = width, H = heads, D = C / H head dim (96 in MViT-B), G = B * H grids.
+import Engine
+
+/// A pooling stage: depthwise 3x3 conv (stride s) + LayerNorm over D, for one of q, k, v (or Rev-MViT's residual).
+public final class PoolStage: ParameterOwner {
+    public let conv: DepthwisePool
+    public let norm: LayerNorm
+
+    public init(_ convName: String, _ normName: String, headDim: Int, stride: Int) {
+        conv = DepthwisePool(convName, channels: headDim, stride: stride)
+        norm = LayerNorm(normName, headDim)
+    }
+
+    public var parameters: [Parameter] { conv.parameters + norm.parameters }
+
+    public struct Saved {
+        public let normSaved: LayerNorm.Saved  // pooled tokens before the norm (G, Np, D)
+    }
+
+    /// Pools heads out of rows of width `rowStride` (head h at column offset `column + h*D`): input token i of batch
+    /// b at base + (b*N + i) * rowStride. Returns (G, cls + S*S, D).
+    public func forward(_ base: UnsafePointer<Float>, batch: Int, heads: Int, side t: Int, classToken: Bool,
+                        rowStride: Int, column: Int) -> (Tensor, Saved) {
+        let d = norm.features, cls = classToken ? 1 : 0, n = cls + t * t
+        let layout = Self.layout(batch: batch, heads: heads, side: t, classToken: classToken, rowStride: rowStride,
+                                 column: column, headDim: d, tokens: n)
+        let spatial = conv.forward(base, layout)                        // (G, S*S, D)
+        let s2 = spatial.shape[1], np = cls + s2, g = batch * heads
+        let pooled = Tensor([g, np, d], zeroed: false)                  // (G, Np, D)
+        for gi in 0..<g {
+            let dst = pooled.data + gi * np * d
+            if classToken {
+                let b = gi / heads, h = gi % heads
+                dst.update(from: base + b * n * rowStride + column + h * d, count: d)
+            }
+            (dst + cls * d).update(from: spatial.data + gi * s2 * d, count: s2 * d)
+        }
+        let (y, normSaved) = norm.forward(pooled)
+        return (y, Saved(normSaved: normSaved))
+    }
+
+    /// Adds parameter gradients and the input gradient into `dBase` (same layout as the forward's input).
+    public func backward(_ dy: Tensor, _ saved: Saved, base: UnsafePointer<Float>, dBase: UnsafeMutablePointer<Float>,
+                         batch: Int, heads: Int, side t: Int, classToken: Bool, rowStride: Int, column: Int) {
+        let d = norm.features, cls = classToken ? 1 : 0, n = cls + t * t
+        let dPooled = norm.backward(dy, saved.normSaved)                // (G, Np, D)
+        let g = batch * heads, np = dPooled.shape[1], s2 = np - cls
+        let dSpatial = Tensor([g, s2, d], zeroed: false)
+        for gi in 0..<g {
+            let src = dPooled.data + gi * np * d
+            if classToken {
+                let b = gi / heads, h = gi % heads
+                let dst = dBase + b * n * rowStride + column + h * d
+                for c in 0..<d { dst[c] += src[c] }
+            }
+            (dSpatial.data + gi * s2 * d).update(from: src + cls * d, count: s2 * d)
+        }
+        let layout = Self.layout(batch: batch, heads: heads, side: t, classToken: classToken, rowStride: rowStride,
+                                 column: column, headDim: d, tokens: n)
+        conv.backward(dSpatial, input: base, dInput: dBase, layout)
+    }
+
+    static func layout(batch: Int, heads: Int, side: Int, classToken: Bool, rowStride: Int, column: Int,
+                       headDim d: Int, tokens n: Int) -> DepthwisePool.Layout {
+        let cls = classToken ? 1 : 0
+        return DepthwisePool.Layout(grids: batch * heads, side: side, rowStride: rowStride) { g in
+            (g / heads * n + cls) * rowStride + column + (g % heads) * d
+        }
+    }
+
+    /// Side of the pooled grid.
+    public func outputSide(_ t: Int) -> Int { conv.outputSide(t) }
+}
+
+/// Multi-head attention with pooled q (optional), k and v.
+public final class PoolingAttention: ParameterOwner {
+    public let qkv: Linear?                 // fused C_in -> 3C (MViT-B)
+    public let q: Linear?, k: Linear?, v: Linear?  // separate C_in -> C (Rev-MViT-B)
+    public let poolQ: PoolStage?, poolK: PoolStage, poolV: PoolStage
+    public let proj: Linear
+    public let width: Int, heads: Int, headDim: Int, classToken: Bool
+    public let scale: Float
+
+    public init(_ name: String, inWidth: Int, width: Int, heads: Int, qStride: Int, kvStride: Int,
+                classToken: Bool, fusedQKV: Bool) {
+        precondition(width % heads == 0, "width \(width) is not divisible by heads \(heads)")
+        self.width = width; self.heads = heads; headDim = width / heads; self.classToken = classToken
+        scale = 1 / Float(headDim).squareRoot()
+        if fusedQKV {
+            qkv = Linear(qualified(name, "qkv"), inWidth, 3 * width); q = nil; k = nil; v = nil
+        } else {
+            qkv = nil
+            q = Linear(qualified(name, "q"), inWidth, width)
+            k = Linear(qualified(name, "k"), inWidth, width)
+            v = Linear(qualified(name, "v"), inWidth, width)
+        }
+        poolQ = qStride > 1 ? PoolStage(qualified(name, "pool_q"), qualified(name, "norm_q"), headDim: headDim, stride: qStride) : nil
+        poolK = PoolStage(qualified(name, "pool_k"), qualified(name, "norm_k"), headDim: headDim, stride: kvStride)
+        poolV = PoolStage(qualified(name, "pool_v"), qualified(name, "norm_v"), headDim: headDim, stride: kvStride)
+        proj = Linear(qualified(name, "proj"), width, width)
+    }
+
+    public var parameters: [Parameter] {
+        (qkv?.parameters ?? (q!.parameters + k!.parameters + v!.parameters))
+            + (poolQ?.parameters ?? []) + poolK.parameters + poolV.parameters + proj.parameters
+    }
+
+    /// Projections of one forward: the (B, N, 3C) fused buffer, or three (B, N, C) tensors.
+    public struct Projections {
+        let tensors: [Tensor]           // [qkv] or [q, k, v]
+        let saved: [Linear.Saved]
+        func base(_ i: Int) -> (UnsafeMutablePointer<Float>, rowStride: Int, column: Int) {
+            tensors.count == 1 ? (tensors[0].data, tensors[0].lastDim, i * tensors[0].lastDim / 3)
+                               : (tensors[i].data, tensors[i].lastDim, 0)
+        }
+    }
+
+    public struct Saved {
+        public let projections: Projections
+        public let qPooled: Tensor?            // (G, Nq, D) normalized, when q is pooled
+        public let qSaved: PoolStage.Saved?
+        public let qHeads: Tensor?             // (G, N, D) copy of q per head, when q is not pooled
+        public let kPooled: Tensor, vPooled: Tensor  // (G, Nk, D)
+        public let kSaved: PoolStage.Saved, vSaved: PoolStage.Saved
+        public let probs: Tensor               // (G, Nq, Nk)
+        public let projSaved: Linear.Saved     // context (B, Nq, C)
+        public let side: Int
+    }
+
+    /// Side of the output grid for input side t.
+    public func outputSide(_ t: Int) -> Int { poolQ?.outputSide(t) ?? t }
+
+    /// x (B, cls + T*T, C_in) -> (B, cls + S*S, C).
+    public func forward(_ x: Tensor, side t: Int) -> (Tensor, Saved) {
+        let b = x.shape[0], n = x.shape[1], h = heads, d = headDim, c = width, g = b * h
+        let projections: Projections
+        if let qkv {
+            let (y, s) = qkv.forward(x); projections = Projections(tensors: [y], saved: [s])
+        } else {
+            let outs = [q!, k!, v!].map { $0.forward(x) }
+            projections = Projections(tensors: outs.map(\.0), saved: outs.map(\.1))
+        }
+        func pool(_ stage: PoolStage, _ i: Int) -> (Tensor, PoolStage.Saved) {
+            let (p, rs, col) = projections.base(i)
+            return stage.forward(p, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
+        }
+        var qPooled: Tensor?, qSaved: PoolStage.Saved?, qHeads: Tensor?
+        if let poolQ { let r = pool(poolQ, 0); qPooled = r.0; qSaved = r.1 } else {
+            let (p, rs, col) = projections.base(0)
+            let heads = Tensor([g, n, d], zeroed: false)  // (G, N, D)
+            for gi in 0..<g {
+                for i in 0..<n { (heads.data + (gi * n + i) * d).update(from: p + (gi / h * n + i) * rs + col + (gi % h) * d, count: d) }
+            }
+            qHeads = heads
+        }
+        let (kPooled, kSaved) = pool(poolK, 1)
+        let (vPooled, vSaved) = pool(poolV, 2)
+        let qT = qPooled ?? qHeads!
+        let nq = qT.shape[1], nk = kPooled.shape[1]
+        let probs = Tensor([g, nq, nk], zeroed: false)
+        for gi in 0..<g {
+            BLAS.gemm(transB: true, m: nq, n: nk, k: d, alpha: scale, a: qT.data + gi * nq * d, lda: d,
+                      b: kPooled.data + gi * nk * d, ldb: d, c: probs.data + gi * nq * nk, ldc: nk)
+        }
+        Softmax.rowsInPlace(probs.data, rows: g * nq, n: nk)
+        let context = Tensor([b, nq, c], zeroed: false)  // (B, Nq, C)
+        for gi in 0..<g {
+            BLAS.gemm(m: nq, n: d, k: nk, a: probs.data + gi * nq * nk, lda: nk, b: vPooled.data + gi * nk * d, ldb: d,
+                      c: context.data + (gi / h) * nq * c + (gi % h) * d, ldc: c)
+        }
+        let (y, projSaved) = proj.forward(context)
+        return (y, Saved(projections: projections, qPooled: qPooled, qSaved: qSaved, qHeads: qHeads, kPooled: kPooled,
+                         vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, probs: probs, projSaved: projSaved, side: t))
+    }
+
+    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+        let b = dy.shape[0], h = heads, d = headDim, c = width, g = b * h, t = saved.side
+        let dContext = proj.backward(dy, saved.projSaved)!
+        let qT = saved.qPooled ?? saved.qHeads!
+        let nq = qT.shape[1], nk = saved.kPooled.shape[1]
+        let dQ = Tensor(qT.shape, zeroed: false), dK = Tensor(saved.kPooled.shape, zeroed: false)
+        let dV = Tensor(saved.vPooled.shape, zeroed: false)
+        let dScores = Tensor([nq, nk], category: .workspace, zeroed: false)
+        for gi in 0..<g {
+            let p = saved.probs.data + gi * nq * nk
+            let dO = dContext.data + (gi / h) * nq * c + (gi % h) * d
+            let qg = qT.data + gi * nq * d, kg = saved.kPooled.data + gi * nk * d, vg = saved.vPooled.data + gi * nk * d
+            BLAS.gemm(transA: true, m: nk, n: d, k: nq, a: p, lda: nk, b: dO, ldb: c, c: dV.data + gi * nk * d, ldc: d)
+            BLAS.gemm(transB: true, m: nq, n: nk, k: d, a: dO, lda: c, b: vg, ldb: d, c: dScores.data, ldc: nk)
+            Softmax.backwardRowsInPlace(probs: p, grad: dScores.data, rows: nq, n: nk)
+            BLAS.gemm(m: nq, n: d, k: nk, alpha: scale, a: dScores.data, lda: nk, b: kg, ldb: d, c: dQ.data + gi * nq * d, ldc: d)
+            BLAS.gemm(transA: true, m: nk, n: d, k: nq, alpha: scale, a: dScores.data, lda: nk, b: qg, ldb: d,
+                      c: dK.data + gi * nk * d, ldc: d)
+        }
+        // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them).
+        let dProjections = saved.projections.tensors.map { Tensor($0.shape) }
+        func base(_ i: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) {
+            let (p, rs, col) = saved.projections.base(i)
+            let dp = dProjections.count == 1 ? dProjections[0].data : dProjections[i].data
+            return (p, dp, rs, col)
+        }
+        if let poolQ {
+            let (p, dp, rs, col) = base(0)
+            poolQ.backward(dQ, saved.qSaved!, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
+        } else {
+            let (_, dp, rs, col) = base(0)
+            let n = nq
+            for gi in 0..<g {
+                for i in 0..<n {
+                    let dst = dp + (gi / h * n + i) * rs + col + (gi % h) * d, src = dQ.data + (gi * n + i) * d
+                    for j in 0..<d { dst[j] += src[j] }
+                }
+            }
+        }
+        do {
+            let (p, dp, rs, col) = base(1)
+            poolK.backward(dK, saved.kSaved, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
+        }
+        do {
+            let (p, dp, rs, col) = base(2)
+            poolV.backward(dV, saved.vSaved, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
+        }
+        if let qkv { return qkv.backward(dProjections[0], saved.projections.saved[0])! }
+        let dx = q!.backward(dProjections[0], saved.projections.saved[0])!
+        Elementwise.accumulate(dx, k!.backward(dProjections[1], saved.projections.saved[1])!)
+        Elementwise.accumulate(dx, v!.backward(dProjections[2], saved.projections.saved[2])!)
+        return dx
+    }
+
+    /// Forward MACs per image for input side t with `cls` class tokens.
+    public func macs(side t: Int, inWidth: Int) -> Int {
+        let cls = classToken ? 1 : 0, n = cls + t * t
+        let s = outputSide(t), sk = poolK.outputSide(t)
+        let nq = cls + s * s, nk = cls + sk * sk
+        var m = n * inWidth * 3 * width                                   // q, k, v projections
+        m += heads * ((poolQ.map { $0.conv.macs(side: t) } ?? 0) + 2 * poolK.conv.macs(side: t))  // pooling convs
+        m += 2 * nq * nk * width                                          // q k^T and attn v
+        m += nq * width * width                                           // output projection
+        return m
+    }
+}

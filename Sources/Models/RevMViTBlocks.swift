@@ -1,0 +1,121 @@
+// Rev-MViT-B's two block kinds, forward and backward side by side.
+// Reversible block (runs [0], [2], [4-13], [15]): F = Attn(norm1(.)) with K/V pooling, G = MLP(norm2(.)), used as
+//   Y1 = X1 + F(X2), Y2 = X2 + G(Y1) by ReversibleMViT.
+// Stage transition (blocks 1, 3, 14), one stream of width W = 2C (the concatenated streams) in and out:
+//   x = x + MLP_{W -> 2W -> W}(x)              lateral fusion, no LayerNorm
+//   y = PoolQ(x) + Attn(norm1(x))              Q pooled (stride 2); the residual pooled by the same conv + norm
+//   y = y + MLP(norm2(y))                      W -> 4W -> W
+// Dimensions: B = batch, T = input side, S = output side, C = stream width, W = transition width, H = heads.
+import Engine
+
+/// F and G of a reversible Rev-MViT block.
+public final class RevMViTBlock: ParameterOwner {
+    public let spec: MViTBlockSpec
+    public let norm1: LayerNorm, attn: PoolingAttention, norm2: LayerNorm, mlp: MLP
+
+    public init(_ prefix: String, _ spec: MViTBlockSpec) {
+        self.spec = spec
+        let c = spec.width
+        norm1 = LayerNorm(qualified(prefix, "norm1"), c)
+        attn = PoolingAttention(qualified(prefix, "attn"), inWidth: c, width: c, heads: spec.heads, qStride: 1,
+                                kvStride: spec.kvStride, classToken: false, fusedQKV: false)
+        norm2 = LayerNorm(qualified(prefix, "norm2"), c)
+        mlp = MLP(qualified(prefix, "mlp"), width: c, hidden: 4 * c)
+    }
+
+    public var parameters: [Parameter] { norm1.parameters + attn.parameters + norm2.parameters + mlp.parameters }
+
+    public struct FSaved { let n: LayerNorm.Saved; let a: PoolingAttention.Saved }
+    public struct GSaved { let n: LayerNorm.Saved; let m: MLP.Saved }
+
+    public func f(_ x: Tensor) -> (Tensor, FSaved) {
+        let (h, n) = norm1.forward(x)
+        let (y, a) = attn.forward(h, side: spec.side)
+        return (y, FSaved(n: n, a: a))
+    }
+    public func fBackward(_ dy: Tensor, _ s: FSaved) -> Tensor { norm1.backward(attn.backward(dy, s.a), s.n) }
+
+    public func g(_ x: Tensor) -> (Tensor, GSaved) {
+        let (h, n) = norm2.forward(x)
+        let (y, m) = mlp.forward(h)
+        return (y, GSaved(n: n, m: m))
+    }
+    public func gBackward(_ dy: Tensor, _ s: GSaved) -> Tensor { norm2.backward(mlp.backward(dy, s.m), s.n) }
+}
+
+/// A non-reversible stage-transition block of Rev-MViT-B.
+public final class RevMViTTransition: ParameterOwner {
+    public let spec: MViTBlockSpec
+    public let fuse: MLP                  // W -> 2W -> W
+    public let norm1: LayerNorm           // W
+    public let attn: PoolingAttention     // W -> W, Q pooled
+    public let norm2: LayerNorm           // W
+    public let mlp: MLP                   // W -> 4W -> W
+
+    public init(_ prefix: String, _ spec: MViTBlockSpec) {
+        self.spec = spec
+        let w = spec.width
+        fuse = MLP(qualified(prefix, "fuse"), width: w, hidden: 2 * w)
+        norm1 = LayerNorm(qualified(prefix, "norm1"), w)
+        attn = PoolingAttention(qualified(prefix, "attn"), inWidth: w, width: w, heads: spec.heads, qStride: spec.qStride,
+                                kvStride: spec.kvStride, classToken: false, fusedQKV: false)
+        norm2 = LayerNorm(qualified(prefix, "norm2"), w)
+        mlp = MLP(qualified(prefix, "mlp"), width: w, hidden: 4 * w)
+    }
+
+    public var parameters: [Parameter] {
+        fuse.parameters + norm1.parameters + attn.parameters + norm2.parameters + mlp.parameters
+    }
+
+    public struct Saved {
+        let fuseSaved: MLP.Saved                 // x (B, T*T, W)
+        let fused: Tensor                        // x + fuse(x) (B, T*T, W), pooled for the residual
+        let n1: LayerNorm.Saved
+        let attnSaved: PoolingAttention.Saved
+        let residualSaved: PoolStage.Saved       // pooled residual before its norm (G, S*S, D)
+        let n2: LayerNorm.Saved                  // y1 (B, S*S, W)
+        let mlpSaved: MLP.Saved
+    }
+
+    public func forward(_ x: Tensor) -> (Tensor, Saved) {
+        let b = x.shape[0], w = spec.width, h = spec.heads, d = w / h
+        let (m, fuseSaved) = fuse.forward(x)
+        let fused = Elementwise.add(x, m)                                        // (B, T*T, W)
+        let (h1, n1) = norm1.forward(fused)
+        let (a, attnSaved) = attn.forward(h1, side: spec.side)                  // (B, S*S, W)
+        let (pooled, residualSaved) = attn.poolQ!.forward(fused.data, batch: b, heads: h, side: spec.side,
+                                                          classToken: false, rowStride: w, column: 0)  // (G, S*S, D)
+        let s2 = spec.outSide * spec.outSide
+        let y1 = Tensor([b, s2, w], zeroed: false)                               // (B, S*S, W)
+        for gi in 0..<(b * h) {
+            let bi = gi / h, hi = gi % h
+            for t in 0..<s2 {
+                let src = pooled.data + (gi * s2 + t) * d, dst = y1.data + (bi * s2 + t) * w + hi * d, ar = a.data + (bi * s2 + t) * w + hi * d
+                for j in 0..<d { dst[j] = src[j] + ar[j] }
+            }
+        }
+        let (h2, n2) = norm2.forward(y1)
+        let (m2, mlpSaved) = mlp.forward(h2)
+        let y = Elementwise.add(y1, m2)
+        return (y, Saved(fuseSaved: fuseSaved, fused: fused, n1: n1, attnSaved: attnSaved, residualSaved: residualSaved,
+                         n2: n2, mlpSaved: mlpSaved))
+    }
+
+    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+        let b = dy.shape[0], w = spec.width, h = spec.heads, d = w / h, s2 = spec.outSide * spec.outSide
+        let dy1 = norm2.backward(mlp.backward(dy, saved.mlpSaved), saved.n2)
+        Elementwise.accumulate(dy1, dy)                                          // (B, S*S, W)
+        // Residual: regroup dy1 per head (G, S*S, D) and send it back through the shared pool.
+        let dPooled = Tensor([b * h, s2, d], zeroed: false)
+        for gi in 0..<(b * h) {
+            let bi = gi / h, hi = gi % h
+            for t in 0..<s2 { (dPooled.data + (gi * s2 + t) * d).update(from: dy1.data + (bi * s2 + t) * w + hi * d, count: d) }
+        }
+        let dFused = norm1.backward(attn.backward(dy1, saved.attnSaved), saved.n1)  // (B, T*T, W)
+        attn.poolQ!.backward(dPooled, saved.residualSaved, base: saved.fused.data, dBase: dFused.data, batch: b, heads: h,
+                             side: spec.side, classToken: false, rowStride: w, column: 0)
+        let dx = fuse.backward(dFused, saved.fuseSaved)
+        Elementwise.accumulate(dx, dFused)
+        return dx
+    }
+}
