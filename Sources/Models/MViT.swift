@@ -65,14 +65,6 @@ public final class MViT: VisionModel {
         stem.backward(dTokens, saved)
     }
 
-    private func drawMasks(batch: Int) -> [TransformerBlock.Masks] {
-        blocks.indices.map { i in
-            let rate = config.dropPathRate(block: i)
-            return TransformerBlock.Masks(f: DropPath.draw(batch: batch, rate: rate, rng: &rng),
-                                          g: DropPath.draw(batch: batch, rate: rate, rng: &rng))
-        }
-    }
-
     /// Class-token rows of x (B, N, C) -> (B, C).
     private func classRows(_ x: Tensor) -> Tensor {
         let b = x.shape[0], n = x.shape[1], c = x.shape[2]
@@ -83,36 +75,22 @@ public final class MViT: VisionModel {
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
         let b = images.shape[0]
-        let masks = drawMasks(batch: b)
-        var (x, embedSaved) = embed(images)
-        var blockSaved: [MViTBlock.Saved] = []
-        var blockInputs: [Tensor] = []
-        var extra: [Tensor] = []
-        for (i, block) in blocks.enumerated() {
-            if variant == .checkpointed { blockInputs.append(x) }
-            let (y, saved) = block.forward(x, masks: masks[i])
-            if variant == .standard { blockSaved.append(saved) }
-            if testingKeepsExtraActivation { extra.append(y.copy()) }
-            x = y
-        }
-        let n = x.shape[1], c = x.shape[2]
-        let (normed, normSaved) = norm.forward(classRows(x))
-        let (logits, headSaved) = head.forward(normed)
-        let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
-        x = logits
-        let dCls = norm.backward(head.backward(CrossEntropy.backward(lossSaved), headSaved)!, normSaved)
-        var dx = Tensor([b, n, c])
-        for bi in 0..<b { (dx.data + bi * n * c).update(from: dCls.data + bi * c, count: c) }
-        for i in blocks.indices.reversed() {
-            if variant == .checkpointed {
-                let (_, saved) = blocks[i].forward(blockInputs.removeLast(), masks: masks[i])
-                dx = blocks[i].backward(dx, saved)
-            } else {
-                dx = blocks[i].backward(dx, blockSaved.removeLast())
-            }
-        }
+        let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &rng)
+        let (x, embedSaved) = embed(images)
+        let (loss, dx) = BlockStack.train(x, count: blocks.count, variant: variant, keepExtra: testingKeepsExtraActivation,
+            forward: { i, x in self.blocks[i].forward(x, masks: masks[i]) },
+            backward: { i, dy, saved in self.blocks[i].backward(dy, saved) },
+            head: { x in
+                let n = x.shape[1], c = x.shape[2]
+                let (normed, normSaved) = self.norm.forward(self.classRows(x))
+                let (logits, headSaved) = self.head.forward(normed)
+                let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
+                let dCls = self.norm.backward(self.head.backward(CrossEntropy.backward(lossSaved), headSaved)!, normSaved)
+                let dx = Tensor([b, n, c])  // only the class token reaches the head
+                for bi in 0..<b { (dx.data + bi * n * c).update(from: dCls.data + bi * c, count: c) }
+                return (loss, dx)
+            })
         embedBackward(dx, embedSaved)
-        withExtendedLifetime(extra) {}
         return loss
     }
 

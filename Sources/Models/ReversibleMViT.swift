@@ -92,6 +92,7 @@ public final class ReversibleMViT: VisionModel {
         let b = images.shape[0]
         var saved: [SegmentSaved] = []
         var extra: [Tensor] = []
+        let allMasks = DropPath.drawMasks(blocks: plan.blocks.count, config: config, batch: b, rng: &rng)  // transitions draw none
         let (tokens, stemSaved) = stem.forward(images)
         var x: Tensor? = tokens
         do {
@@ -115,9 +116,7 @@ public final class ReversibleMViT: VisionModel {
                 var stored: [(RevMViTBlock.FSaved, RevMViTBlock.GSaved)] = []
                 var masks: [TransformerBlock.Masks] = []
                 for block in blocks {
-                    let rate = config.dropPathRate(block: blockIndex)
-                    let m = TransformerBlock.Masks(f: DropPath.draw(batch: b, rate: rate, rng: &rng),
-                                                   g: DropPath.draw(batch: b, rate: rate, rng: &rng))
+                    let m = allMasks[blockIndex]
                     masks.append(m)
                     let (f, fs) = block.f(x2)
                     DropPath.apply(f, m.f)

@@ -96,17 +96,9 @@ public final class ReversibleViT: VisionModel {
         return (dy1, dy2)
     }
 
-    private func drawMasks(batch: Int) -> [TransformerBlock.Masks] {
-        blocks.indices.map { i in
-            let rate = config.dropPathRate(block: i)
-            return TransformerBlock.Masks(f: DropPath.draw(batch: batch, rate: rate, rng: &rng),
-                                          g: DropPath.draw(batch: batch, rate: rate, rng: &rng))
-        }
-    }
-
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
         let b = images.shape[0]
-        let masks = drawMasks(batch: b)
+        let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &rng)
         var x1: Tensor, x2: Tensor
         let embedSaved: PatchEmbed.Saved
         do {

@@ -92,45 +92,22 @@ public final class StandardViT: VisionModel {
         return dx
     }
 
-    private func drawMasks(batch: Int) -> [TransformerBlock.Masks] {
-        blocks.indices.map { i in
-            let rate = config.dropPathRate(block: i)
-            return TransformerBlock.Masks(f: DropPath.draw(batch: batch, rate: rate, rng: &rng),
-                                          g: DropPath.draw(batch: batch, rate: rate, rng: &rng))
-        }
-    }
-
     // MARK: training
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
         let b = images.shape[0]
-        let masks = drawMasks(batch: b)
-        var (x, embedSaved) = embed(images)
-        var blockSaved: [TransformerBlock.Saved] = []  // .standard: every block's saved tensors
-        var blockInputs: [Tensor] = []                 // .checkpointed: every block's input (B, N, C)
-        var extra: [Tensor] = []                       // testingKeepsExtraActivation only
-        for (i, block) in blocks.enumerated() {
-            if variant == .checkpointed { blockInputs.append(x) }
-            let (y, saved) = block.forward(x, masks: masks[i])
-            if variant == .standard { blockSaved.append(saved) }
-            if testingKeepsExtraActivation { extra.append(y.copy()) }
-            x = y
-        }
-        let (normed, normSaved) = norm.forward(classRows(x))
-        let (logits, headSaved) = head.forward(normed)
-        let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
-        x = logits  // the last block's output is not needed any more
-        var dx = headBackward(HeadSaved(normSaved: normSaved, headSaved: headSaved, lossSaved: lossSaved), batch: b)
-        for i in blocks.indices.reversed() {
-            if variant == .checkpointed {
-                let (_, saved) = blocks[i].forward(blockInputs.removeLast(), masks: masks[i])
-                dx = blocks[i].backward(dx, saved)
-            } else {
-                dx = blocks[i].backward(dx, blockSaved.removeLast())
-            }
-        }
+        let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &rng)
+        let (x, embedSaved) = embed(images)
+        let (loss, dx) = BlockStack.train(x, count: blocks.count, variant: variant, keepExtra: testingKeepsExtraActivation,
+            forward: { i, x in self.blocks[i].forward(x, masks: masks[i]) },
+            backward: { i, dy, saved in self.blocks[i].backward(dy, saved) },
+            head: { x in
+                let (normed, normSaved) = self.norm.forward(self.classRows(x))
+                let (logits, headSaved) = self.head.forward(normed)
+                let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
+                return (loss, self.headBackward(HeadSaved(normSaved: normSaved, headSaved: headSaved, lossSaved: lossSaved), batch: b))
+            })
         embedBackward(dx, embedSaved)
-        withExtendedLifetime(extra) {}
         return loss
     }
 
