@@ -3,10 +3,12 @@
 import Foundation
 
 public enum ComparisonTable {
-    public static func render(_ rows: [ResultRow]) -> String {
+    /// The table; with `sgemmGFLOPs` (the machine's SGEMM rate at the same threads) a column gives achieved
+    /// GFLOP/s as a fraction of it.
+    public static func render(_ rows: [ResultRow], sgemmGFLOPs: Double? = nil) -> String {
         let ok = rows.filter { !$0.failed }
         var table: [[String]] = [["model", "depth", "variant", "batch", "step MiB (ledger)", "step MiB (jemalloc)", "RSS peak MiB",
-                                  "MB/img", "mem ratio", "img/s", "speed ratio", "GFLOP/s"]]
+                                  "MB/img", "mem ratio", "img/s", "speed ratio", "GFLOP/s", "% of SGEMM"]]
         for row in ok {
             let standard = ok.first { $0["variant"] == "standard" && $0["batch"] == row["batch"]
                 && $0["depth"] == row["depth"] && $0["model"] == row["model"] }
@@ -17,9 +19,10 @@ public enum ComparisonTable {
                           Format.mib(row.double("step_ledger_bytes") ?? 0), Format.mib(row.double("step_jemalloc_bytes") ?? 0),
                           Format.mib(row.double("peak_rss_bytes") ?? 0), Format.mb(perImage),
                           memRatio.map { String(format: "%.2fx", $0) } ?? "", row["images_per_s"] ?? "",
-                          speedRatio.map { String(format: "%.2fx", $0) } ?? "", row["gflops_per_s"] ?? ""])
+                          speedRatio.map { String(format: "%.2fx", $0) } ?? "", row["gflops_per_s"] ?? "",
+                          sgemmGFLOPs.flatMap { peak in row.double("gflops_per_s").map { String(format: "%.0f%%", 100 * $0 / peak) } } ?? ""])
         }
-        var out = TextTable.render(table, rightAligned: Set([1] + Array(3..<12)))
+        var out = TextTable.render(table, rightAligned: Set([1] + Array(3..<13)))
         let slopes = slopeLines(ok)
         if !slopes.isEmpty { out += "\n\nmemory per additional image (slope between batch sizes):\n" + slopes.joined(separator: "\n") }
         let failed = rows.filter(\.failed)

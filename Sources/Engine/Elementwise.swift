@@ -59,4 +59,27 @@ public enum Elementwise {
         for i in 0..<a.count { m = max(m, abs(a[i] - b[i])) }
         return m
     }
+
+    /// [a, b] along the last dimension: (B, N, C) x 2 -> (B, N, 2C).
+    public static func concatLastDim(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let rows = a.rows, c = a.lastDim
+        let out = Tensor(Array(a.shape.dropLast()) + [2 * c], zeroed: false)
+        for r in 0..<rows {
+            (out.data + r * 2 * c).update(from: a.data + r * c, count: c)
+            (out.data + r * 2 * c + c).update(from: b.data + r * c, count: c)
+        }
+        return out
+    }
+
+    /// The halves of (B, N, 2C) as two (B, N, C) tensors.
+    public static func splitLastDim(_ x: Tensor) -> (Tensor, Tensor) {
+        let rows = x.rows, c = x.lastDim / 2
+        let shape = Array(x.shape.dropLast()) + [c]
+        let a = Tensor(shape, zeroed: false), b = Tensor(shape, zeroed: false)
+        for r in 0..<rows {
+            (a.data + r * c).update(from: x.data + r * 2 * c, count: c)
+            (b.data + r * c).update(from: x.data + r * 2 * c + c, count: c)
+        }
+        return (a, b)
+    }
 }

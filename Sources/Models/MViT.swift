@@ -9,8 +9,7 @@ public final class MViT: VisionModel {
     public let variant: Variant
     public let plan: MViTPlan
     public let stem: ConvStem          // 7x7 stride 4 pad 3, 3 -> w
-    public let clsToken: Parameter     // (1, 1, w)
-    public let posEmbed: Parameter     // (1, 1 + S*S, w)
+    public let embedding: ClassTokenEmbedding  // cls token (1, 1, C) and pos (1, N, C)
     public let blocks: [MViTBlock]
     public let norm: LayerNorm         // 8w
     public let head: Linear            // 8w -> K
@@ -25,8 +24,7 @@ public final class MViT: VisionModel {
         stem = ConvStem("patch_embed", imageSize: config.imageSize, channels: config.channels, width: config.width,
                         kernel: 7, stride: config.patchSize, padding: 3)
         let n = 1 + plan.gridSide * plan.gridSide
-        clsToken = Parameter("cls_token", [1, 1, config.width])
-        posEmbed = Parameter("pos_embed", [1, n, config.width])
+        embedding = ClassTokenEmbedding(patches: n - 1, width: config.width)
         blocks = plan.blocks.map { MViTBlock("blocks.\($0.index)", $0) }
         let last = plan.blocks.last!.outWidth
         norm = LayerNorm("norm", last)
@@ -36,33 +34,17 @@ public final class MViT: VisionModel {
     }
 
     public var parameters: [Parameter] {
-        stem.parameters + [clsToken, posEmbed] + blocks.flatMap(\.parameters) + norm.parameters + head.parameters
+        stem.parameters + embedding.parameters + blocks.flatMap(\.parameters) + norm.parameters + head.parameters
     }
 
+    /// x (B, N, C) = [cls; tokens] + pos.
     private func embed(_ images: Tensor) -> (Tensor, ConvStem.Saved) {
-        let (tokens, saved) = stem.forward(images)          // (B, S*S, w)
-        let b = images.shape[0], c = config.width, np = plan.gridSide * plan.gridSide, n = np + 1
-        let x = Tensor([b, n, c], zeroed: false)            // (B, N, w)
-        let pos = posEmbed.value.data, cls = clsToken.value.data
-        for bi in 0..<b {
-            let row = x.data + bi * n * c, src = tokens.data + bi * np * c
-            for j in 0..<c { row[j] = cls[j] + pos[j] }
-            for i in 0..<(np * c) { row[c + i] = src[i] + pos[c + i] }
-        }
-        return (x, saved)
+        let (tokens, saved) = stem.forward(images)
+        return (embedding.forward(tokens), saved)
     }
 
     private func embedBackward(_ dx: Tensor, _ saved: ConvStem.Saved) {
-        let b = dx.shape[0], c = config.width, np = plan.gridSide * plan.gridSide, n = np + 1
-        let dTokens = Tensor([b, np, c], zeroed: false)
-        let dPos = posEmbed.grad.data, dCls = clsToken.grad.data
-        for bi in 0..<b {
-            let row = dx.data + bi * n * c
-            for i in 0..<(n * c) { dPos[i] += row[i] }
-            for j in 0..<c { dCls[j] += row[j] }
-            (dTokens.data + bi * np * c).update(from: row + c, count: np * c)
-        }
-        stem.backward(dTokens, saved)
+        stem.backward(embedding.backward(dx), saved)
     }
 
     /// Class-token rows of x (B, N, C) -> (B, C).

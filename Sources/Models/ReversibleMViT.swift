@@ -59,29 +59,6 @@ public final class ReversibleMViT: VisionModel {
         } + norm.parameters + head.parameters
     }
 
-    /// [a, b] along the last dimension: (B, N, C) x 2 -> (B, N, 2C).
-    static func concat(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let rows = a.rows, c = a.lastDim
-        let out = Tensor(Array(a.shape.dropLast()) + [2 * c], zeroed: false)
-        for r in 0..<rows {
-            (out.data + r * 2 * c).update(from: a.data + r * c, count: c)
-            (out.data + r * 2 * c + c).update(from: b.data + r * c, count: c)
-        }
-        return out
-    }
-
-    /// The halves of (B, N, 2C) as two (B, N, C) tensors.
-    static func split(_ x: Tensor) -> (Tensor, Tensor) {
-        let rows = x.rows, c = x.lastDim / 2
-        let shape = Array(x.shape.dropLast()) + [c]
-        let a = Tensor(shape, zeroed: false), b = Tensor(shape, zeroed: false)
-        for r in 0..<rows {
-            (a.data + r * c).update(from: x.data + r * 2 * c, count: c)
-            (b.data + r * c).update(from: x.data + r * 2 * c + c, count: c)
-        }
-        return (a, b)
-    }
-
     /// What one segment keeps for backward.
     enum SegmentSaved {
         case run(y1: Tensor, y2: Tensor, stored: [(RevMViTBlock.FSaved, RevMViTBlock.GSaved)], masks: [TransformerBlock.Masks])
@@ -104,7 +81,7 @@ public final class ReversibleMViT: VisionModel {
         for segment in segments {
             switch segment {
             case .transition(let t):
-                let input = streams.map { Self.concat($0.0, $0.1) } ?? x!
+                let input = streams.map { Elementwise.concatLastDim($0.0, $0.1) } ?? x!
                 streams = nil
                 let (y, s) = t.forward(input)
                 saved.append(.transition(s))
@@ -136,7 +113,7 @@ public final class ReversibleMViT: VisionModel {
         // Head: LayerNorm over [Y1, Y2], mean over tokens, Linear.
         let (s1, s2) = streams!
         streams = nil
-        let cat = Self.concat(s1, s2)
+        let cat = Elementwise.concatLastDim(s1, s2)
         let n = cat.shape[1]
         let (normed, normSaved) = norm.forward(cat)
         let (logits, headSaved) = head.forward(TokenMean.forward(normed))
@@ -148,7 +125,7 @@ public final class ReversibleMViT: VisionModel {
             case (.transition(let t), .transition(let s)):
                 dOut = t.backward(dOut, s)          // d of the concatenated streams (or of the stem tokens)
             case (.run(let blocks), .run(var y1, var y2, var stored, let masks)):
-                var (dy1, dy2) = Self.split(dOut)
+                let (dy1, dy2) = Elementwise.splitLastDim(dOut)
                 for (i, block) in blocks.enumerated().reversed() {
                     if backprop == .storeEverything {
                         let (fs, gs) = stored.removeLast()
@@ -193,7 +170,7 @@ public final class ReversibleMViT: VisionModel {
         for segment in segments {
             switch segment {
             case .transition(let t):
-                x = t.forward(streams.map { Self.concat($0.0, $0.1) } ?? x).0
+                x = t.forward(streams.map { Elementwise.concatLastDim($0.0, $0.1) } ?? x).0
                 streams = nil
             case .run(let blocks):
                 var x1 = x, x2 = x
@@ -205,7 +182,7 @@ public final class ReversibleMViT: VisionModel {
                 streams = (x1, x2)
             }
         }
-        let cat = Self.concat(streams!.0, streams!.1)
+        let cat = Elementwise.concatLastDim(streams!.0, streams!.1)
         return head.forward(TokenMean.forward(norm.forward(cat).0)).0
     }
 }

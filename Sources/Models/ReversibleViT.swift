@@ -70,12 +70,7 @@ public final class ReversibleViT: VisionModel {
     }
 
     private func headForward(_ y1: Tensor, _ y2: Tensor) -> (Tensor, HeadSaved) {
-        let b = y1.shape[0], n = y1.shape[1], c = y1.shape[2]
-        let cat = Tensor([b, n, 2 * c], zeroed: false)  // (B, N, 2C)
-        for r in 0..<(b * n) {
-            (cat.data + r * 2 * c).update(from: y1.data + r * c, count: c)
-            (cat.data + r * 2 * c + c).update(from: y2.data + r * c, count: c)
-        }
+        let cat = Elementwise.concatLastDim(y1, y2)       // (B, N, 2C)
         let (normed, normSaved) = norm.forward(cat)       // (B, N, 2C)
         let pooled = TokenMean.forward(normed)            // (B, 2C)
         let (logits, headSaved) = head.forward(pooled)    // (B, K)
@@ -84,16 +79,10 @@ public final class ReversibleViT: VisionModel {
 
     /// Returns (dY1, dY2), each (B, N, C).
     private func headBackward(_ dLogits: Tensor, _ saved: HeadSaved) -> (Tensor, Tensor) {
-        let n = config.patches, c = config.width
+        let n = config.patches
         let dPooled = head.backward(dLogits, saved.headSaved)!        // (B, 2C)
         let dCat = norm.backward(TokenMean.backward(dPooled, tokens: n), saved.normSaved)  // (B, N, 2C)
-        let b = dLogits.shape[0]
-        let dy1 = Tensor([b, n, c], zeroed: false), dy2 = Tensor([b, n, c], zeroed: false)
-        for r in 0..<(b * n) {
-            (dy1.data + r * c).update(from: dCat.data + r * 2 * c, count: c)
-            (dy2.data + r * c).update(from: dCat.data + r * 2 * c + c, count: c)
-        }
-        return (dy1, dy2)
+        return Elementwise.splitLastDim(dCat)
     }
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {

@@ -8,8 +8,7 @@ public final class StandardViT: VisionModel {
     public let config: ViTConfig
     public let variant: Variant
     public let patchEmbed: PatchEmbed
-    public let clsToken: Parameter   // (1, 1, C)
-    public let posEmbed: Parameter   // (1, N, C)
+    public let embedding: ClassTokenEmbedding  // cls token (1, 1, C) and pos (1, N, C)
     public let blocks: [TransformerBlock]
     public let norm: LayerNorm       // C
     public let head: Linear          // C -> K
@@ -24,8 +23,7 @@ public final class StandardViT: VisionModel {
         let c = config.width
         patchEmbed = PatchEmbed("patch_embed", imageSize: config.imageSize, patch: config.patchSize,
                                 channels: config.channels, width: c)
-        clsToken = Parameter("cls_token", [1, 1, c])
-        posEmbed = Parameter("pos_embed", [1, config.patches + 1, c])
+        embedding = ClassTokenEmbedding(patches: config.patches, width: c)
         blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio) }
         norm = LayerNorm("norm", c)
         head = Linear("head", c, config.classes)
@@ -34,37 +32,20 @@ public final class StandardViT: VisionModel {
     }
 
     public var parameters: [Parameter] {
-        patchEmbed.parameters + [clsToken, posEmbed] + blocks.flatMap(\.parameters) + norm.parameters + head.parameters
+        patchEmbed.parameters + embedding.parameters + blocks.flatMap(\.parameters) + norm.parameters + head.parameters
     }
 
     // MARK: embedding
 
     /// x (B, N, C) = [cls; patch_embed(images)] + pos.
+    /// x (B, N, C) = [cls; tokens] + pos.
     private func embed(_ images: Tensor) -> (Tensor, PatchEmbed.Saved) {
-        let (tokens, saved) = patchEmbed.forward(images)  // (B, Np, C)
-        let b = images.shape[0], np = config.patches, c = config.width, n = np + 1
-        let x = Tensor([b, n, c], zeroed: false)          // (B, N, C)
-        let pos = posEmbed.value.data, cls = clsToken.value.data
-        for bi in 0..<b {
-            let row = x.data + bi * n * c
-            for j in 0..<c { row[j] = cls[j] + pos[j] }
-            let src = tokens.data + bi * np * c
-            for i in 0..<(np * c) { row[c + i] = src[i] + pos[c + i] }
-        }
-        return (x, saved)
+        let (tokens, saved) = patchEmbed.forward(images)
+        return (embedding.forward(tokens), saved)
     }
 
     private func embedBackward(_ dx: Tensor, _ saved: PatchEmbed.Saved) {
-        let b = dx.shape[0], np = config.patches, c = config.width, n = np + 1
-        let dTokens = Tensor([b, np, c], zeroed: false)   // (B, Np, C)
-        let dPos = posEmbed.grad.data, dCls = clsToken.grad.data
-        for bi in 0..<b {
-            let row = dx.data + bi * n * c
-            for i in 0..<(n * c) { dPos[i] += row[i] }
-            for j in 0..<c { dCls[j] += row[j] }
-            (dTokens.data + bi * np * c).update(from: row + c, count: np * c)
-        }
-        patchEmbed.backward(dTokens, saved)
+        patchEmbed.backward(embedding.backward(dx), saved)
     }
 
     // MARK: head
