@@ -106,6 +106,16 @@ def main():
                                            "q_stride": 2, "kv_stride": 2},
                   {"x": x, "y": y, "dy": dy, "dx": x.grad, **params_and_grads(mblk)})
 
+    # MViT stem: Conv2d(3, 4, kernel 7, stride 4, padding 3) on a 9x9 image -> 3x3 tokens, channel-last.
+    stem = nn.Conv2d(3, 4, 7, stride=4, padding=3); randomize(stem, gen, scale=0.3)
+    img = torch.randn(2, 3, 9, 9, generator=gen).requires_grad_(True)
+    out = stem(img).flatten(2).transpose(1, 2)
+    dy = torch.randn(out.shape, generator=gen)
+    out.backward(dy)
+    write_fixture(args.out, "conv_stem", {"batch": 2, "image_size": 9, "kernel": 7, "stride": 4, "padding": 3, "width": 4},
+                  {"x": img, "y": out, "dy": dy, "dx": img.grad, "param.proj.weight": stem.weight,
+                   "grad.proj.weight": stem.weight.grad, "param.proj.bias": stem.bias, "grad.proj.bias": stem.bias.grad})
+
 
 if __name__ == "__main__":
     main()

@@ -20,8 +20,18 @@ public enum GELU {
 
     /// dx = dy * GELU'(x), written over `dy` when `inPlace` (dy is not needed afterwards).
     public static func backward(_ dy: Tensor, _ saved: Saved, inPlace: Bool = false) -> Tensor {
-        let dx = inPlace ? dy : Tensor(dy.shape, zeroed: false)
-        let px = saved.x.data, pdy = dy.data, pdx = dx.data
+        let px = saved.x.data, pdy = dy.data
+        if inPlace {
+            // dy *= GELU'(x): one written buffer, disjoint from x, so the loop vectorizes. Written as
+            // dx[i] = dy[i] * ... with dx == dy, the vectorizer's overlap check fails and the loop runs scalar
+            // (measured 8x slower; 8% of a ViT-S training step).
+            Parallel.forChunks(dy.count, grain: 1 << 14) { r in
+                for i in r { pdy[i] *= FastMath.geluDerivative(px[i]) }
+            }
+            return dy
+        }
+        let dx = Tensor(dy.shape, zeroed: false)
+        let pdx = dx.data
         Parallel.forChunks(dy.count, grain: 1 << 14) { r in
             for i in r { pdx[i] = pdy[i] * FastMath.geluDerivative(px[i]) }
         }

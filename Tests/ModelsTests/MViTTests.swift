@@ -49,6 +49,20 @@ final class MViTTests: XCTestCase {
         }
     }
 
+    func testConvStemMatchesPyTorch() throws {
+        let fx = try Fixture("conv_stem")
+        let stem = ConvStem("", imageSize: 9, channels: 3, width: 4, kernel: 7, stride: 4, padding: 3)
+        try fx.load(into: stem.parameters)
+        stem.parameters.zeroGradients()
+        let (y, saved) = stem.forward(try fx.tensor("x"))
+        XCTAssertLessThan(maxRelativeDifference(y.values, try fx.values("y")), goldenTolerance, "y (torch \(fx.torchVersion))")
+        let dx = stem.backward(try fx.tensor("dy"), saved, inputGradient: true)!
+        XCTAssertLessThan(maxRelativeDifference(dx.values, try fx.values("dx")), goldenTolerance, "dx")
+        for p in stem.parameters {
+            XCTAssertLessThan(maxRelativeDifference(p.grad.values, try fx.values("grad." + p.name)), goldenTolerance, p.name)
+        }
+    }
+
     /// A tiny Rev-MViT with a run of 3 reversible blocks after a stage transition (depth 9: stages 1, 2, 4, 2).
     func tinyConfig(dropPath: Float = 0) throws -> ViTConfig {
         var c = try Presets.named("mvit_tiny_test").config
