@@ -42,14 +42,10 @@ public enum ChildRunner {
 
     /// Runs `r` in a child process of `executable`; returns its row, or a row naming the failure.
     /// The child's step log goes to stderr unless `quiet`.
-    public static func run(_ r: RunRequest, executable: String = executablePath, quiet: Bool,
-                           environmentOverrides: [String: String] = [:]) -> ResultRow {
+    public static func run(_ r: RunRequest, executable: String = executablePath, quiet: Bool) -> ResultRow {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments(r) + (quiet ? ["--quiet"] : [])
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environmentOverrides { env[k] = v }
-        p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

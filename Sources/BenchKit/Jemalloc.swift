@@ -37,16 +37,6 @@ public enum Jemalloc {
         return Int(value)
     }
 
-    /// The calling thread's cumulative allocated and deallocated byte counters.
-    public static func threadCounters() -> (allocated: Int, deallocated: Int)? {
-        var a: UInt64 = 0, d: UInt64 = 0
-        var len = MemoryLayout<UInt64>.size
-        guard mallctl("thread.allocated", &a, &len, nil, 0) == 0 else { return nil }
-        len = MemoryLayout<UInt64>.size
-        guard mallctl("thread.deallocated", &d, &len, nil, 0) == 0 else { return nil }
-        return (Int(a), Int(d))
-    }
-
     /// The options RevBench compiles in (`malloc_conf`): no page purging (see JemallocConfig/config.c).
     public static var compiledOptions: String { String(cString: revbench_malloc_conf()) }
 

@@ -26,8 +26,5 @@ public enum PaperReference {
               r.int("patch_size") == preset.patchSize, r.int("width") == preset.width else { return nil }
         return paper
     }
-
-    /// The paper's throughput claim for deep models: up to 3.9x (CVPR) / 2.3x (arXiv v2).
-    public static let throughputClaim = "up to 3.9x (CVPR) / 2.3x (arXiv v2) for deep models"
 }
 import Models

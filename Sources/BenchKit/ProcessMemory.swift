@@ -8,9 +8,6 @@ public enum ProcessMemory {
     /// MemAvailable of the machine in bytes, or nil off Linux.
     public static func availableBytes() -> Int? { statusField("/proc/meminfo", "MemAvailable:") }
 
-    /// Total memory of the machine in bytes.
-    public static func totalBytes() -> Int? { statusField("/proc/meminfo", "MemTotal:") }
-
     /// A "Name:   1234 kB" field in bytes.
     static func statusField(_ path: String, _ key: String) -> Int? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }

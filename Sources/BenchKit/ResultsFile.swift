@@ -61,11 +61,6 @@ public final class ResultsFile {
         fsync(fd)
     }
 
-    /// Checks that `path` could be written (its folder exists or can be made, and the file opens for append).
-    public static func checkWritable(_ path: String) throws {
-        _ = try ResultsFile(path: path)
-    }
-
     static func firstLine(_ path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
         let text = String(decoding: data.prefix(4096), as: UTF8.self)
