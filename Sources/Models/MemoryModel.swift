@@ -90,13 +90,31 @@ public enum MemoryModel {
             let inputs = plan.blocks.map { (1 + $0.side * $0.side) * $0.width }.reduce(0, +)
             perImage = stem + inputs + (plan.blocks.map { mvitBlockSaved($0, classToken: true, transition: false) }.max() ?? 0)
         case .reversible:
-            let transitions = plan.blocks.filter(\.isTransition)
-            let runs = plan.blocks.filter { !$0.isTransition }
-            let streams = runs.map { 2 * $0.outSide * $0.outSide * $0.width }.reduce(0, +)  // each run's (Y1, Y2)
-            perImage = stem + streams
-                + transitions.map { mvitBlockSaved($0, classToken: false, transition: true) }.reduce(0, +)
-                + 4 * (runs.map { $0.side * $0.side * $0.width }.max() ?? 0)                // dY1, dY2, reconstructions
-                + (runs.map { mvitBlockSaved($0, classToken: false, transition: false) }.max() ?? 0)
+            // Backward walks the segments from last to first and frees each one's state once used, so the peak is
+            // the largest, over segments, of what the earlier segments still keep plus this segment's working set:
+            // a transition's saved tensors; a run's two output streams plus dY1, dY2, a reconstructed stream and
+            // its largest recomputed block.
+            var kept = 0, peak = 0, run: [MViTBlockSpec] = []
+            func closeRun() {
+                guard let last = run.last else { return }
+                let stream = last.outSide * last.outSide * last.width
+                let recompute = run.map { mvitBlockSaved($0, classToken: false, transition: false) }.max() ?? 0
+                peak = max(peak, kept + 5 * stream + recompute)
+                kept += 2 * stream
+                run = []
+            }
+            for spec in plan.blocks {
+                if spec.isTransition {
+                    closeRun()
+                    let saved = mvitBlockSaved(spec, classToken: false, transition: true)
+                    peak = max(peak, kept + saved)
+                    kept += saved
+                } else {
+                    run.append(spec)
+                }
+            }
+            closeRun()
+            perImage = stem + peak
         }
         // The backward working set of the largest block: its incoming gradient and a few same-sized buffers.
         let largest = plan.blocks.map { (1 + $0.side * $0.side) * 4 * $0.width }.max() ?? 0

@@ -120,8 +120,9 @@ public final class ReversibleMViT: VisionModel {
         let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
         let dPooled = head.backward(CrossEntropy.backward(lossSaved), headSaved)!
         var dOut: Tensor = norm.backward(TokenMean.backward(dPooled, tokens: n), normSaved)  // d[Y1, Y2] or d x
-        for segment in zip(segments, saved).reversed() {
-            switch segment {
+        // Each segment's saved state leaves the array as its backward starts, so it is freed once used.
+        for segment in segments.reversed() {
+            switch (segment, saved.removeLast()) {
             case (.transition(let t), .transition(let s)):
                 dOut = t.backward(dOut, s)          // d of the concatenated streams (or of the stem tokens)
             case (.run(let blocks), .run(var y1, var y2, var stored, let masks)):
