@@ -11,8 +11,7 @@ public final class MViT: VisionModel {
     public let stem: ConvStem          // 7x7 stride 4 pad 3, 3 -> w
     public let embedding: ClassTokenEmbedding  // cls token (1, 1, C) and pos (1, N, C)
     public let blocks: [MViTBlock]
-    public let norm: LayerNorm         // 8w
-    public let head: Linear            // 8w -> K
+    public let head: ClassTokenHead    // LayerNorm(8w) on the class token, Linear 8w -> K
     public var testingKeepsExtraActivation = false
     private var rng: SeededRNG
 
@@ -27,14 +26,13 @@ public final class MViT: VisionModel {
         embedding = ClassTokenEmbedding(patches: n - 1, width: config.width)
         blocks = plan.blocks.map { MViTBlock("blocks.\($0.index)", $0) }
         let last = plan.blocks.last!.outWidth
-        norm = LayerNorm("norm", last)
-        head = Linear("head", last, config.classes)
+        head = ClassTokenHead(width: last, classes: config.classes)
         rng = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }
     }
 
     public var parameters: [Parameter] {
-        stem.parameters + embedding.parameters + blocks.flatMap(\.parameters) + norm.parameters + head.parameters
+        stem.parameters + embedding.parameters + blocks.flatMap(\.parameters) + head.parameters
     }
 
     /// x (B, N, C) = [cls; tokens] + pos.
@@ -47,14 +45,6 @@ public final class MViT: VisionModel {
         stem.backward(embedding.backward(dx), saved)
     }
 
-    /// Class-token rows of x (B, N, C) -> (B, C).
-    private func classRows(_ x: Tensor) -> Tensor {
-        let b = x.shape[0], n = x.shape[1], c = x.shape[2]
-        let cls = Tensor([b, c], zeroed: false)
-        for bi in 0..<b { (cls.data + bi * c).update(from: x.data + bi * n * c, count: c) }
-        return cls
-    }
-
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
         let b = images.shape[0]
         let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &rng)
@@ -62,16 +52,7 @@ public final class MViT: VisionModel {
         let (loss, dx) = BlockStack.train(x, count: blocks.count, variant: variant, keepExtra: testingKeepsExtraActivation,
             forward: { i, x in self.blocks[i].forward(x, masks: masks[i]) },
             backward: { i, dy, saved in self.blocks[i].backward(dy, saved) },
-            head: { x in
-                let n = x.shape[1], c = x.shape[2]
-                let (normed, normSaved) = self.norm.forward(self.classRows(x))
-                let (logits, headSaved) = self.head.forward(normed)
-                let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
-                let dCls = self.norm.backward(self.head.backward(CrossEntropy.backward(lossSaved), headSaved)!, normSaved)
-                let dx = Tensor([b, n, c])  // only the class token reaches the head
-                for bi in 0..<b { (dx.data + bi * n * c).update(from: dCls.data + bi * c, count: c) }
-                return (loss, dx)
-            })
+            head: { x in self.head.lossAndGradient(x, labels: labels) })
         embedBackward(dx, embedSaved)
         return loss
     }
@@ -79,6 +60,6 @@ public final class MViT: VisionModel {
     public func logits(images: Tensor) -> Tensor {
         var (x, _) = embed(images)
         for block in blocks { x = block.forward(x).0 }
-        return head.forward(norm.forward(classRows(x)).0).0
+        return head.logits(x)
     }
 }

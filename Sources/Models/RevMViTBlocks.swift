@@ -9,7 +9,7 @@
 import Engine
 
 /// F and G of a reversible Rev-MViT block.
-public final class RevMViTBlock: ParameterOwner {
+public final class RevMViTBlock: ParameterOwner, ReversibleBlock {
     public let spec: MViTBlockSpec
     public let norm1: LayerNorm, attn: PoolingAttention, norm2: LayerNorm, mlp: MLP
 
@@ -28,19 +28,19 @@ public final class RevMViTBlock: ParameterOwner {
     public struct FSaved { let n: LayerNorm.Saved; let a: PoolingAttention.Saved }
     public struct GSaved { let n: LayerNorm.Saved; let m: MLP.Saved }
 
-    public func f(_ x: Tensor) -> (Tensor, FSaved) {
+    public func forwardF(_ x: Tensor) -> (Tensor, FSaved) {
         let (h, n) = norm1.forward(x)
         let (y, a) = attn.forward(h, side: spec.side)
         return (y, FSaved(n: n, a: a))
     }
-    public func fBackward(_ dy: Tensor, _ s: FSaved) -> Tensor { norm1.backward(attn.backward(dy, s.a), s.n) }
+    public func backwardF(_ dy: Tensor, _ s: FSaved) -> Tensor { norm1.backward(attn.backward(dy, s.a), s.n) }
 
-    public func g(_ x: Tensor) -> (Tensor, GSaved) {
+    public func forwardG(_ x: Tensor) -> (Tensor, GSaved) {
         let (h, n) = norm2.forward(x)
         let (y, m) = mlp.forward(h)
         return (y, GSaved(n: n, m: m))
     }
-    public func gBackward(_ dy: Tensor, _ s: GSaved) -> Tensor { norm2.backward(mlp.backward(dy, s.m), s.n) }
+    public func backwardG(_ dy: Tensor, _ s: GSaved) -> Tensor { norm2.backward(mlp.backward(dy, s.m), s.n) }
 }
 
 /// A non-reversible stage-transition block of Rev-MViT-B.

@@ -17,10 +17,9 @@ public final class ReversibleMViT: VisionModel {
     public var backprop: ReversibleViT.Backprop
     public let plan: MViTPlan
     public let stem: ConvStem
-    public let posEmbed: Parameter     // (1, N, w)
+    public let position: PositionEmbedding  // (1, N, w)
     public let segments: [Segment]
-    public let norm: LayerNorm         // 2 x last width
-    public let head: Linear
+    public let head: StreamsHead            // LayerNorm over [Y1, Y2], mean over tokens, Linear
     public var testingKeepsExtraActivation = false
     private var rng: SeededRNG
 
@@ -30,7 +29,7 @@ public final class ReversibleMViT: VisionModel {
         plan = MViTPlan(config)
         stem = ConvStem("patch_embed", imageSize: config.imageSize, channels: config.channels, width: config.width,
                         kernel: 7, stride: config.patchSize, padding: 3)
-        posEmbed = Parameter("pos_embed", [1, plan.gridSide * plan.gridSide, config.width])
+        position = PositionEmbedding(tokens: plan.gridSide * plan.gridSide, width: config.width)
         var segs: [Segment] = []
         var run: [RevMViTBlock] = []
         for spec in plan.blocks {
@@ -43,41 +42,34 @@ public final class ReversibleMViT: VisionModel {
         }
         if !run.isEmpty { segs.append(.run(run)) }
         segments = segs
-        let last = 2 * plan.blocks.last!.width
-        norm = LayerNorm("norm", last)
-        head = Linear("head", last, config.classes)
+        head = StreamsHead(streamWidth: plan.blocks.last!.width, classes: config.classes)
         rng = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }
     }
 
     public var parameters: [Parameter] {
-        stem.parameters + [posEmbed] + segments.flatMap { s -> [Parameter] in
+        stem.parameters + position.parameters + segments.flatMap { s -> [Parameter] in
             switch s {
             case .run(let blocks): return blocks.flatMap(\.parameters)
             case .transition(let t): return t.parameters
             }
-        } + norm.parameters + head.parameters
+        } + head.parameters
     }
 
     /// What one segment keeps for backward.
     enum SegmentSaved {
-        case run(y1: Tensor, y2: Tensor, stored: [(RevMViTBlock.FSaved, RevMViTBlock.GSaved)], masks: [TransformerBlock.Masks])
+        case run(ReversibleRun.Saved<RevMViTBlock>)
         case transition(RevMViTTransition.Saved)
     }
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
         let b = images.shape[0]
+        let masks = DropPath.drawMasks(blocks: plan.blocks.count, config: config, batch: b, rng: &rng)  // transitions draw none
         var saved: [SegmentSaved] = []
         var extra: [Tensor] = []
-        let allMasks = DropPath.drawMasks(blocks: plan.blocks.count, config: config, batch: b, rng: &rng)  // transitions draw none
         let (tokens, stemSaved) = stem.forward(images)
-        var x: Tensor? = tokens
-        do {
-            let pos = posEmbed.value.data, per = tokens.count / b
-            for bi in 0..<b { let row = tokens.data + bi * per; for i in 0..<per { row[i] += pos[i] } }
-        }
-        var streams: (Tensor, Tensor)?
-        var blockIndex = 0
+        var x: Tensor? = position.forward(consume tokens)  // the next segment's input, when it is one stream
+        var streams: (Tensor, Tensor)?                     // a run's output
         for segment in segments {
             switch segment {
             case .transition(let t):
@@ -86,87 +78,43 @@ public final class ReversibleMViT: VisionModel {
                 let (y, s) = t.forward(input)
                 saved.append(.transition(s))
                 x = y
-                blockIndex += 1
             case .run(let blocks):
-                var x1 = x!, x2 = x!
+                let input = x!
                 x = nil
-                var stored: [(RevMViTBlock.FSaved, RevMViTBlock.GSaved)] = []
-                var masks: [TransformerBlock.Masks] = []
-                for block in blocks {
-                    let m = allMasks[blockIndex]
-                    masks.append(m)
-                    let (f, fs) = block.f(x2)
-                    DropPath.apply(f, m.f)
-                    let y1 = Elementwise.add(x1, f)
-                    let (g, gs) = block.g(y1)
-                    DropPath.apply(g, m.g)
-                    let y2 = Elementwise.add(x2, g)
-                    if backprop == .storeEverything { stored.append((fs, gs)) }
-                    if testingKeepsExtraActivation { extra.append(y1.copy()) }
-                    x1 = y1; x2 = y2
-                    blockIndex += 1
-                }
-                saved.append(.run(y1: x1, y2: x2, stored: stored, masks: masks))
-                streams = (x1, x2)
+                let first = blocks[0].spec.index
+                let run = ReversibleRun.forward(consume input, blocks: blocks, masks: Array(masks[first..<(first + blocks.count)]),
+                                                storeEverything: backprop == .storeEverything,
+                                                keepExtra: testingKeepsExtraActivation, extra: &extra)
+                streams = (run.y1, run.y2)
+                saved.append(.run(run))
             }
         }
-        // Head: LayerNorm over [Y1, Y2], mean over tokens, Linear.
-        let (s1, s2) = streams!
+        let (logits, headSaved) = head.forward(streams!.0, streams!.1)
         streams = nil
-        let cat = Elementwise.concatLastDim(s1, s2)
-        let n = cat.shape[1]
-        let (normed, normSaved) = norm.forward(cat)
-        let (logits, headSaved) = head.forward(TokenMean.forward(normed))
         let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
-        let dPooled = head.backward(CrossEntropy.backward(lossSaved), headSaved)!
-        var dOut: Tensor = norm.backward(TokenMean.backward(dPooled, tokens: n), normSaved)  // d[Y1, Y2] or d x
+        var dStreams: (Tensor, Tensor)? = head.backward(CrossEntropy.backward(lossSaved), headSaved)  // the last segment is a run
+        var dOut: Tensor?                   // d of the next segment's single-stream input
         // Each segment's saved state leaves the array as its backward starts, so it is freed once used.
         for segment in segments.reversed() {
             switch (segment, saved.removeLast()) {
             case (.transition(let t), .transition(let s)):
-                dOut = t.backward(dOut, s)          // d of the concatenated streams (or of the stem tokens)
-            case (.run(let blocks), .run(var y1, var y2, var stored, let masks)):
-                let (dy1, dy2) = Elementwise.splitLastDim(dOut)
-                for (i, block) in blocks.enumerated().reversed() {
-                    if backprop == .storeEverything {
-                        let (fs, gs) = stored.removeLast()
-                        Elementwise.accumulate(dy1, block.gBackward(DropPath.backward(dy2, masks[i].g), gs))
-                        Elementwise.accumulate(dy2, block.fBackward(DropPath.backward(dy1, masks[i].f), fs))
-                        continue
-                    }
-                    do {  // X2 = Y2 - G(Y1)
-                        let (g, gs) = block.g(y1)
-                        DropPath.apply(g, masks[i].g)
-                        Elementwise.accumulate(dy1, block.gBackward(DropPath.backward(dy2, masks[i].g), gs))
-                        y2 = Elementwise.subtract(y2, g)
-                    }
-                    do {  // X1 = Y1 - F(X2)
-                        let (f, fs) = block.f(y2)
-                        DropPath.apply(f, masks[i].f)
-                        Elementwise.accumulate(dy2, block.fBackward(DropPath.backward(dy1, masks[i].f), fs))
-                        y1 = Elementwise.subtract(y1, f)
-                    }
-                }
-                Elementwise.accumulate(dy1, dy2)    // both streams started as the run's input
-                dOut = dy1
+                dOut = t.backward(dOut!, s)         // d of the concatenated streams (or of the stem tokens)
+            case (.run(let blocks), .run(let run)):
+                let (d1, d2) = dStreams ?? Elementwise.splitLastDim(dOut!)
+                dStreams = nil
+                dOut = ReversibleRun.backward(run, blocks: blocks, dy1: d1, dy2: d2).dx
             default:
                 preconditionFailure("segment and saved state out of order")
             }
         }
-        let per = dOut.count / b, dPos = posEmbed.grad.data
-        for bi in 0..<b { let row = dOut.data + bi * per; for j in 0..<per { dPos[j] += row[j] } }
-        stem.backward(dOut, stemSaved)
+        position.backward(dOut!)
+        stem.backward(dOut!, stemSaved)
         withExtendedLifetime(extra) {}
         return loss
     }
 
     public func logits(images: Tensor) -> Tensor {
-        let saved = backprop
-        defer { backprop = saved }
-        let (tokens, _) = stem.forward(images)
-        let b = images.shape[0], per = tokens.count / b, pos = posEmbed.value.data
-        for bi in 0..<b { let row = tokens.data + bi * per; for i in 0..<per { row[i] += pos[i] } }
-        var x = tokens
+        var x = position.forward(stem.forward(images).0)
         var streams: (Tensor, Tensor)?
         for segment in segments {
             switch segment {
@@ -174,16 +122,9 @@ public final class ReversibleMViT: VisionModel {
                 x = t.forward(streams.map { Elementwise.concatLastDim($0.0, $0.1) } ?? x).0
                 streams = nil
             case .run(let blocks):
-                var x1 = x, x2 = x
-                for block in blocks {
-                    let y1 = Elementwise.add(x1, block.f(x2).0)
-                    x2 = Elementwise.add(x2, block.g(y1).0)
-                    x1 = y1
-                }
-                streams = (x1, x2)
+                streams = ReversibleRun.outputs(x, blocks: blocks)
             }
         }
-        let cat = Elementwise.concatLastDim(streams!.0, streams!.1)
-        return head.forward(TokenMean.forward(norm.forward(cat).0)).0
+        return head.forward(streams!.0, streams!.1).0
     }
 }

@@ -10,8 +10,7 @@ public final class StandardViT: VisionModel {
     public let patchEmbed: PatchEmbed
     public let embedding: ClassTokenEmbedding  // cls token (1, 1, C) and pos (1, N, C)
     public let blocks: [TransformerBlock]
-    public let norm: LayerNorm       // C
-    public let head: Linear          // C -> K
+    public let head: ClassTokenHead  // LayerNorm(C) on the class token, Linear C -> K
     /// Keeps one extra (B, N, C) tensor per block alive across the step; for tests of the regression check only.
     public var testingKeepsExtraActivation = false
     private var rng: SeededRNG
@@ -25,20 +24,18 @@ public final class StandardViT: VisionModel {
                                 channels: config.channels, width: c)
         embedding = ClassTokenEmbedding(patches: config.patches, width: c)
         blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio) }
-        norm = LayerNorm("norm", c)
-        head = Linear("head", c, config.classes)
+        head = ClassTokenHead(width: c, classes: config.classes)
         rng = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }
     }
 
     public var parameters: [Parameter] {
-        patchEmbed.parameters + embedding.parameters + blocks.flatMap(\.parameters) + norm.parameters + head.parameters
+        patchEmbed.parameters + embedding.parameters + blocks.flatMap(\.parameters) + head.parameters
     }
 
     // MARK: embedding
 
     /// x (B, N, C) = [cls; patch_embed(images)] + pos.
-    /// x (B, N, C) = [cls; tokens] + pos.
     private func embed(_ images: Tensor) -> (Tensor, PatchEmbed.Saved) {
         let (tokens, saved) = patchEmbed.forward(images)
         return (embedding.forward(tokens), saved)
@@ -46,31 +43,6 @@ public final class StandardViT: VisionModel {
 
     private func embedBackward(_ dx: Tensor, _ saved: PatchEmbed.Saved) {
         patchEmbed.backward(embedding.backward(dx), saved)
-    }
-
-    // MARK: head
-
-    private struct HeadSaved {
-        let normSaved: LayerNorm.Saved
-        let headSaved: Linear.Saved
-        let lossSaved: CrossEntropy.Saved
-    }
-
-    /// LayerNorm is per token, so only the class token's row is normalized (the others never reach the head).
-    private func classRows(_ x: Tensor) -> Tensor {
-        let b = x.shape[0], n = x.shape[1], c = x.shape[2]
-        let cls = Tensor([b, c], zeroed: false)  // (B, C)
-        for bi in 0..<b { (cls.data + bi * c).update(from: x.data + bi * n * c, count: c) }
-        return cls
-    }
-
-    private func headBackward(_ saved: HeadSaved, batch b: Int) -> Tensor {
-        let dLogits = CrossEntropy.backward(saved.lossSaved)
-        let dCls = norm.backward(head.backward(dLogits, saved.headSaved)!, saved.normSaved)  // (B, C)
-        let n = config.patches + 1, c = config.width
-        let dx = Tensor([b, n, c])                                                        // (B, N, C), zeroed
-        for bi in 0..<b { (dx.data + bi * n * c).update(from: dCls.data + bi * c, count: c) }
-        return dx
     }
 
     // MARK: training
@@ -82,12 +54,7 @@ public final class StandardViT: VisionModel {
         let (loss, dx) = BlockStack.train(x, count: blocks.count, variant: variant, keepExtra: testingKeepsExtraActivation,
             forward: { i, x in self.blocks[i].forward(x, masks: masks[i]) },
             backward: { i, dy, saved in self.blocks[i].backward(dy, saved) },
-            head: { x in
-                let (normed, normSaved) = self.norm.forward(self.classRows(x))
-                let (logits, headSaved) = self.head.forward(normed)
-                let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
-                return (loss, self.headBackward(HeadSaved(normSaved: normSaved, headSaved: headSaved, lossSaved: lossSaved), batch: b))
-            })
+            head: { x in self.head.lossAndGradient(x, labels: labels) })
         embedBackward(dx, embedSaved)
         return loss
     }
@@ -95,7 +62,6 @@ public final class StandardViT: VisionModel {
     public func logits(images: Tensor) -> Tensor {
         var (x, _) = embed(images)
         for block in blocks { x = block.forward(x).0 }
-        let (normed, _) = norm.forward(classRows(x))
-        return head.forward(normed).0
+        return head.logits(x)
     }
 }
