@@ -76,8 +76,9 @@ public struct BenchSession {
             rows.append(row)
             if row.failed {
                 warn("\(r.pairName) \(r.variant.rawValue) batch \(r.batch): \(row["error"] ?? "")")
-            } else if let message = Self.disagreement(row) {
-                warn(message)
+            } else {
+                if let message = Self.disagreement(row) { warn(message) }
+                if let message = Self.heapGrowth(row) { warn(message) }
             }
         }
         note("wrote \(rows.count) row\(rows.count == 1 ? "" : "s") to \(file.path) in \(Format.duration(Date().timeIntervalSince(start)))")
@@ -92,6 +93,16 @@ public struct BenchSession {
         let tolerance = 0.05 * ledger + 2 * 1_048_576
         guard abs(je - ledger) > tolerance else { return nil }
         return "jemalloc step peak \(Format.mib(je)) MiB and ledger step peak \(Format.mib(ledger)) MiB differ by more than 5% + 2 MiB "
+            + "(\(row["model"] ?? "") \(row["variant"] ?? "") batch \(row["batch"] ?? ""))"
+    }
+
+    /// A warning when jemalloc's resident memory grew over the timed steps by more than 5% of the peak + 16 MiB:
+    /// the heap is fragmenting, every step faults in fresh pages, and throughput suffers for it.
+    public static func heapGrowth(_ row: ResultRow) -> String? {
+        guard let growth = row.double("resident_growth_bytes"), let peak = row.double("peak_jemalloc_bytes"),
+              growth > 0.05 * peak + 16 * 1_048_576 else { return nil }
+        return "jemalloc's resident memory grew by \(Format.mib(growth)) MiB over the timed steps (peak allocation "
+            + "\(Format.mib(peak)) MiB): the heap fragments and step times include page faults "
             + "(\(row["model"] ?? "") \(row["variant"] ?? "") batch \(row["batch"] ?? ""))"
     }
 

@@ -23,6 +23,14 @@ public enum Jemalloc {
         return readSize("stats.allocated")
     }
 
+    /// Bytes of physical memory jemalloc holds (`stats.resident`: pages it touched and has not returned, its
+    /// metadata included), after refreshing the statistics epoch.
+    public static func residentBytes() -> Int? {
+        var newEpoch: UInt64 = 1
+        guard mallctl("epoch", nil, nil, &newEpoch, MemoryLayout<UInt64>.size) == 0 else { return nil }
+        return readSize("stats.resident")
+    }
+
     /// Resets the calling thread's allocation high-water mark to its current net allocation.
     @discardableResult
     public static func resetThreadPeak() -> Bool {
@@ -37,7 +45,8 @@ public enum Jemalloc {
         return Int(value)
     }
 
-    /// The options RevBench compiles in (`malloc_conf`): no page purging (see JemallocConfig/config.c).
+    /// The options RevBench compiles in (`malloc_conf`): no page purging, free splitting of free extents
+    /// (see JemallocConfig/config.c).
     public static var compiledOptions: String { String(cString: revbench_malloc_conf()) }
 
     /// jemalloc's oversize threshold in bytes as in force (0: no dedicated arena for large requests).

@@ -24,7 +24,7 @@ public enum CSVSchema {
         "timestamp", "git_sha", "model", "variant", "depth", "width", "heads", "image_size", "patch_size", "tokens",
         "batch", "threads", "params", "gmacs_per_image", "warmup", "steps", "step_s_median", "step_s_min",
         "step_s_max", "images_per_s", "gflops_per_s", "baseline_bytes", "peak_ledger_bytes",
-        "peak_ledger_activation_bytes", "peak_jemalloc_bytes", "peak_rss_bytes", "step_ledger_bytes",
+        "peak_ledger_activation_bytes", "peak_jemalloc_bytes", "peak_rss_bytes", "resident_growth_bytes", "step_ledger_bytes",
         "step_ledger_allocated_bytes", "step_jemalloc_bytes", "bytes_per_image", "predicted_peak_bytes", "max_batch", "memory_budget_bytes",
         "loss_first", "loss_last", "build", "cpu", "cores", "blas", "jemalloc_version", "swift_version", "error",
     ]

@@ -1,5 +1,6 @@
 // Runs warm-up and timed training steps of one variant in this process and measures each timed step:
-// the ledger (exact, per category), jemalloc (thread peak and stats.allocated), VmHWM, and wall time.
+// the ledger (exact, per category), jemalloc (thread peak and stats.allocated), VmHWM, and wall time; and how much
+// jemalloc's resident memory grew over the timed steps (a healthy heap reuses its pages: about zero).
 import Foundation
 import Engine
 import Models
@@ -80,6 +81,7 @@ public enum StepRunner {
         }
         var times: [Double] = []
         var memory = StepMemory()
+        let residentBefore = Jemalloc.residentBytes()
         for i in 0..<r.steps {
             memory.baselineLedger = Ledger.shared.liveTotal
             memory.baselineAllocated = Ledger.shared.liveAllocated
@@ -97,6 +99,7 @@ public enum StepRunner {
             times.append(dt)
             log?("step \(i + 1)/\(r.steps): \(Format.fixed(dt, 3)) s, loss \(losses.last!)")
         }
+        let residentAfter = Jemalloc.residentBytes()
         let sorted = times.sorted()
         let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2]
                                            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
@@ -127,6 +130,7 @@ public enum StepRunner {
             row["bytes_per_image"] = "\(memory.stepLedger / r.batch)"
         }
         row["peak_rss_bytes"] = ProcessMemory.peakResidentBytes().map { "\($0)" } ?? ""
+        if let before = residentBefore, let after = residentAfter { row["resident_growth_bytes"] = "\(after - before)" }
         row["predicted_peak_bytes"] = "\(prediction.peakBytes)"
         row["loss_first"] = losses.first.map { "\($0)" } ?? ""
         row["loss_last"] = losses.last.map { "\($0)" } ?? ""
