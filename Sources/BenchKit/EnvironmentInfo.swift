@@ -32,10 +32,26 @@ public struct EnvironmentInfo: Sendable {
 
     static func cpuModel() -> String {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
-        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        return cpuDescription(cpuinfo: text)
+    }
+
+    /// Names the first CPU of a /proc/cpuinfo text: its model name, then family, model and stepping.
+    ///
+    /// Cloud images often report only "AMD EPYC" as the model name, which hides that two hosts may be different
+    /// generations (Zen 4 and Zen 5 differ about 2x in AVX-512 SGEMM): the numbers tell rows from them apart.
+    static func cpuDescription(cpuinfo text: String) -> String {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty, !fields.isEmpty { break }  // end of the first CPU
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let key = parts[0].trimmingCharacters(in: .whitespaces)
+            if fields[key] == nil { fields[key] = parts[1].trimmingCharacters(in: .whitespaces) }
         }
-        return "unknown"
+        let name = fields["model name"] ?? "unknown"
+        let ids = [("family", fields["cpu family"]), ("model", fields["model"]), ("stepping", fields["stepping"])]
+            .compactMap { label, value in value.map { "\(label) \($0)" } }
+        return ids.isEmpty ? name : "\(name) (\(ids.joined(separator: " ")))"
     }
 
     static func openBLASVersion() -> String {
