@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs RevBench and PyTorch eager alternately (A B A B, a fresh process each) on the same configuration and prints
-# images/s of each and the ratio. Installs torch (CPU use only) into scripts/compare-pytorch/.venv when missing.
-# Optional for users; the product and its tests never need Python.
+# images/s of each, the ratio, and each engine's reversible/standard images/s. Every round runs every variant,
+# so slow drifts of the machine fall on all of them alike. Installs torch (CPU use only) into
+# scripts/compare-pytorch/.venv when missing. Optional for users; the product and its tests never need Python.
 #
 # Usage: scripts/compare-pytorch/compare.sh [--variants standard,reversible] [--depth 12] [--batch 8]
 #        [--rounds 2] [--steps 3] [--threads N]
@@ -13,7 +14,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --variants) variants=$2; shift 2;; --depth) depth=$2; shift 2;; --batch) batch=$2; shift 2;;
         --rounds) rounds=$2; shift 2;; --steps) steps=$2; shift 2;; --threads) threads=$2; shift 2;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0;;
         *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2;;
     esac
 done
@@ -31,24 +32,41 @@ if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then expor
 bench="$root/.build/release/bench"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-echo "vit_small_patch16_224 depth $depth, batch $batch, 224x224, $threads threads, $steps timed steps, $rounds rounds (A B A B)"
+echo "vit_small_patch16_224 depth $depth, batch $batch, 224x224, $threads threads, $steps timed steps, $rounds rounds"
+echo "each round runs every variant, RevBench then PyTorch, each in a fresh process (A B A B)"
 echo "$("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)'), $("$bench" --version | sed 's/^/RevBench /'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}"
 printf "%-13s %-6s %12s %12s %8s\n" variant round revbench_ips pytorch_ips ratio
 IFS=, read -ra vs <<< "$variants"
-for v in "${vs[@]}"; do
-    rb_all=(); pt_all=()
-    for r in $(seq 1 "$rounds"); do
+results="$tmp/results.txt"; : > "$results"
+for r in $(seq 1 "$rounds"); do
+    for v in "${vs[@]}"; do
         "$bench" --variants "$v" --depth "$depth" --batch "$batch" --steps "$steps" --threads "$threads" \
             --output "$tmp/rb.csv" --quiet >/dev/null
-        rb=$(python3 -c "import csv,sys; print(list(csv.DictReader(open(sys.argv[1])))[-1]['images_per_s'])" "$tmp/rb.csv")
+        read -r rb gmacs < <(python3 -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1])))[-1]
+print(r['images_per_s'], r['gmacs_per_image'])" "$tmp/rb.csv")
         pt=$("$venv/bin/python" "$here/torch_step.py" --variant "$v" --depth "$depth" --batch "$batch" --steps "$steps" \
             --threads "$threads" | python3 -c "import json,sys; print(json.load(sys.stdin)['images_per_s'])")
         printf "%-13s %-6s %12.3f %12.3f %7.2fx\n" "$v" "$r" "$rb" "$pt" "$(python3 -c "print($rb/$pt)")"
-        rb_all+=("$rb"); pt_all+=("$pt")
+        echo "$v $rb $pt $gmacs" >> "$results"
     done
-    python3 - "$v" "${rb_all[*]}" "${pt_all[*]}" <<'PY'
-import statistics, sys
-v, rb, pt = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-print(f"{v:<13} median {statistics.median(rb):12.3f} {statistics.median(pt):12.3f} {statistics.median(rb)/statistics.median(pt):7.2f}x")
-PY
 done
+# Medians per variant; then each engine's own variant/standard ratio. The reversible model recomputes every block
+# in its backward: forward + recompute + backward = 4 forward-equivalents against the standard model's 3, so at
+# equal kernel efficiency its images/s is 3 x standard MACs / (4 x reversible MACs) of the standard model's.
+python3 - "$results" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+med = {}
+gmacs = {r[0]: float(r[3]) for r in rows}
+for v in dict.fromkeys(r[0] for r in rows):
+    rb = statistics.median(float(r[1]) for r in rows if r[0] == v)
+    pt = statistics.median(float(r[2]) for r in rows if r[0] == v)
+    med[v] = (rb, pt)
+    print(f"{v:<13} median {rb:12.3f} {pt:12.3f} {rb / pt:7.2f}x")
+if "standard" in med:
+    for v, (rb, pt) in med.items():
+        if v != "standard":
+            bound = 3 * gmacs["standard"] / (4 * gmacs[v])
+            print(f"{v}/standard images/s: RevBench {rb / med['standard'][0]:.3f}, PyTorch {pt / med['standard'][1]:.3f}, "
+                  f"compute bound {bound:.3f}")
+PY
