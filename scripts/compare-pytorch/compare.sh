@@ -23,7 +23,7 @@ venv="${REVBENCH_TORCH_VENV:-$here/.venv}"
 if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
     echo "compare.sh: installing torch into $venv (a few minutes, several GB)" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q torch
+    "$venv/bin/pip" install -q torch numpy   # numpy only silences a warning torch prints without it
 fi
 # RevBench's engine uses OpenBLAS: give it its AVX-512 kernels where the CPU has them (some machine images force
 # OPENBLAS_CORETYPE=Haswell). PyTorch uses its own GEMM library and is unaffected by this variable.
@@ -34,7 +34,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 echo "vit_small_patch16_224 depth $depth, batch $batch, 224x224, $threads threads, $steps timed steps, $rounds rounds"
 echo "each round runs every variant, RevBench then PyTorch, each in a fresh process (A B A B)"
-echo "$("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)'), $("$bench" --version | sed 's/^/RevBench /'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}"
+echo "$("$venv/bin/python" -W ignore -c 'import torch; print("torch", torch.__version__)'), $("$bench" --version | sed 's/^/RevBench /'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}"
 printf "%-13s %-6s %12s %12s %8s\n" variant round revbench_ips pytorch_ips ratio
 IFS=, read -ra vs <<< "$variants"
 results="$tmp/results.txt"; : > "$results"
