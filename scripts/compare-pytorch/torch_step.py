@@ -6,9 +6,11 @@ Usage: torch_step.py --variant standard|reversible|checkpointed [--depth 12 --ba
        --threads 2 --width 384 --heads 6 --image-size 224 --patch-size 16]
        torch_step.py --self-check   (reversible recompute gradients == plain autograd gradients)
 """
-import argparse, json, os, sys, time
-import torch
-import torch.nn.functional as F
+import argparse, json, os, sys, time, warnings
+
+warnings.filterwarnings("ignore", message="Failed to initialize NumPy")  # torch without numpy; not needed here
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from torch_models import ViT, RevViT, RevViTRecompute, CheckpointedViT  # noqa: E402
