@@ -1,6 +1,7 @@
 // OpenBLAS settings chosen before OpenBLAS loads. Debian's OpenBLAS 0.3.21 picks its Haswell (AVX2) kernels on
-// CPUs it does not know (e.g. AMD Zen 4) even when they have AVX-512; OPENBLAS_CORETYPE=SkylakeX selects the
-// AVX-512 kernels (measured here: SGEMM 1576x384x1152 at 124 -> 241 GFLOP/s on one thread). Its idle worker
+// CPUs it does not know (recent AMD EPYCs) even when they have AVX-512; OPENBLAS_CORETYPE=SkylakeX selects the
+// AVX-512 kernels (measured on one host: SGEMM 1576x384x1152 at 124 -> 241 GFLOP/s on one thread; on a Zen 4,
+// whose AVX-512 units are 256 bits wide, both kernel sets ran at 104). Its idle worker
 // threads spin for 2^28 cycles after each call, competing with the engine's elementwise workers on the same cores;
 // OPENBLAS_THREAD_TIMEOUT=4 makes them sleep at once (ViT-S step 9.3 -> 10.2 images/s). Both are read only when the
 // library loads, so bench sets them and re-executes itself once. A value already in the environment is never
@@ -30,7 +31,7 @@ public enum BLASEnvironment {
         guard let forced = environment["OPENBLAS_CORETYPE"], forced.lowercased() != "skylakex",
               missingSettings(environment: [:], cpuFlags: cpuFlags)["OPENBLAS_CORETYPE"] != nil else { return nil }
         return "OPENBLAS_CORETYPE=\(forced) is set, but this CPU has AVX-512: OPENBLAS_CORETYPE=SkylakeX "
-            + "(or unsetting it) selects OpenBLAS's AVX-512 kernels, about 2x faster SGEMM here"
+            + "(or unsetting it) selects OpenBLAS's AVX-512 kernels, up to 2x faster SGEMM (`bench calibrate` measures it)"
     }
 
     /// Flags of the first CPU in /proc/cpuinfo.
