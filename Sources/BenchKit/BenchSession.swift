@@ -93,7 +93,12 @@ public struct BenchSession {
         let tolerance = 0.05 * ledger + 2 * 1_048_576
         guard abs(je - ledger) > tolerance else { return nil }
         return "jemalloc step peak \(Format.mib(je)) MiB and ledger step peak \(Format.mib(ledger)) MiB differ by more than 5% + 2 MiB "
-            + "(\(row["model"] ?? "") \(row["variant"] ?? "") batch \(row["batch"] ?? ""))"
+            + "(\(runLabel(row)))"
+    }
+
+    /// "model variant batch N", naming the run a warning is about.
+    static func runLabel(_ row: ResultRow) -> String {
+        "\(row["model"] ?? "") \(row["variant"] ?? "") batch \(row["batch"] ?? "")"
     }
 
     /// A warning when jemalloc's resident memory grew over the timed steps by more than 5% of the peak + 16 MiB:
@@ -103,7 +108,7 @@ public struct BenchSession {
               growth > 0.05 * peak + 16 * 1_048_576 else { return nil }
         return "jemalloc's resident memory grew by \(Format.mib(growth)) MiB over the timed steps (peak allocation "
             + "\(Format.mib(peak)) MiB): the heap fragments and step times include page faults "
-            + "(\(row["model"] ?? "") \(row["variant"] ?? "") batch \(row["batch"] ?? ""))"
+            + "(\(runLabel(row)))"
     }
 
     public static func addEnvironment(_ row: inout ResultRow, _ env: EnvironmentInfo) {

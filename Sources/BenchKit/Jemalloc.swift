@@ -17,19 +17,11 @@ public enum Jemalloc {
     }
 
     /// Bytes currently allocated by the application, after refreshing the statistics epoch.
-    public static func allocatedBytes() -> Int? {
-        var newEpoch: UInt64 = 1
-        guard mallctl("epoch", nil, nil, &newEpoch, MemoryLayout<UInt64>.size) == 0 else { return nil }
-        return readSize("stats.allocated")
-    }
+    public static func allocatedBytes() -> Int? { readFreshStat("stats.allocated") }
 
     /// Bytes of physical memory jemalloc holds (`stats.resident`: pages it touched and has not returned, its
     /// metadata included), after refreshing the statistics epoch.
-    public static func residentBytes() -> Int? {
-        var newEpoch: UInt64 = 1
-        guard mallctl("epoch", nil, nil, &newEpoch, MemoryLayout<UInt64>.size) == 0 else { return nil }
-        return readSize("stats.resident")
-    }
+    public static func residentBytes() -> Int? { readFreshStat("stats.resident") }
 
     /// Resets the calling thread's allocation high-water mark to its current net allocation.
     @discardableResult
@@ -51,6 +43,13 @@ public enum Jemalloc {
 
     /// jemalloc's oversize threshold in bytes as in force (0: no dedicated arena for large requests).
     public static var oversizeThreshold: Int? { readSize("opt.oversize_threshold") }
+
+    /// Reads a `stats.*` value after advancing the epoch (jemalloc caches its statistics until then).
+    private static func readFreshStat(_ name: String) -> Int? {
+        var newEpoch: UInt64 = 1
+        guard mallctl("epoch", nil, nil, &newEpoch, MemoryLayout<UInt64>.size) == 0 else { return nil }
+        return readSize(name)
+    }
 
     private static func readSize(_ name: String) -> Int? {
         var value: Int = 0
