@@ -36,11 +36,9 @@ public enum BLASEnvironment {
 
     /// Flags of the first CPU in /proc/cpuinfo.
     public static func cpuFlags() -> Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
-        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
-            return Set(line.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map(String.init) ?? [])
-        }
-        return []
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flags = EnvironmentInfo.firstCPUFields(cpuinfo: text)["flags"] else { return [] }
+        return Set(flags.split(separator: " ").map(String.init))
     }
 
     /// Re-executes the running program with the missing settings added, once. Returns if nothing is missing or

@@ -40,6 +40,15 @@ public struct EnvironmentInfo: Sendable {
     /// Cloud images often report only "AMD EPYC" as the model name, which hides that two hosts may be different
     /// generations (Zen 4 and Zen 5 differ about 2x in AVX-512 SGEMM): the numbers tell rows from them apart.
     static func cpuDescription(cpuinfo text: String) -> String {
+        let fields = firstCPUFields(cpuinfo: text)
+        let name = fields["model name"] ?? "unknown"
+        let ids = [("family", fields["cpu family"]), ("model", fields["model"]), ("stepping", fields["stepping"])]
+            .compactMap { label, value in value.map { "\(label) \($0)" } }
+        return ids.isEmpty ? name : "\(name) (\(ids.joined(separator: " ")))"
+    }
+
+    /// The "key : value" fields of the first processor block of a /proc/cpuinfo text, keys and values trimmed.
+    static func firstCPUFields(cpuinfo text: String) -> [String: String] {
         var fields: [String: String] = [:]
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.trimmingCharacters(in: .whitespaces).isEmpty, !fields.isEmpty { break }  // end of the first CPU
@@ -48,10 +57,7 @@ public struct EnvironmentInfo: Sendable {
             let key = parts[0].trimmingCharacters(in: .whitespaces)
             if fields[key] == nil { fields[key] = parts[1].trimmingCharacters(in: .whitespaces) }
         }
-        let name = fields["model name"] ?? "unknown"
-        let ids = [("family", fields["cpu family"]), ("model", fields["model"]), ("stepping", fields["stepping"])]
-            .compactMap { label, value in value.map { "\(label) \($0)" } }
-        return ids.isEmpty ? name : "\(name) (\(ids.joined(separator: " ")))"
+        return fields
     }
 
     static func openBLASVersion() -> String {
