@@ -16,8 +16,12 @@ let cpuFlags: [String] = []
 #endif
 
 // Engine and Models are optimized in every build configuration, so `swift run bench` (a debug build) and
-// `swift test` measure and exercise the engine at full speed.
-let engineSettings: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + cpuFlags)]
+// `swift test` exercise the engine at speed. Only release builds drop the preconditions (-Ounchecked); debug and
+// test builds keep them (-O), so a shape bug traps instead of corrupting memory.
+let engineSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"] + cpuFlags, .when(configuration: .release)),
+    .unsafeFlags(["-O"] + cpuFlags, .when(configuration: .debug)),
+]
 
 let package = Package(
     name: "RevBench",
@@ -41,7 +45,7 @@ let package = Package(
         .target(name: "JemallocConfig"),
         .target(name: "BenchKit", dependencies: ["Models", "Engine", "CJemalloc", "JemallocConfig"]),
         .executableTarget(name: "bench", dependencies: [
-            "BenchKit",
+            "BenchKit", "Engine", "Models",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["Engine", "Models"], path: "Sources/TestSupport"),

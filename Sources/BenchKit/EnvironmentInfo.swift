@@ -21,10 +21,11 @@ public struct EnvironmentInfo: Sendable {
                         swiftVersion: swiftVersion(), build: buildConfiguration)
     }
 
-    /// How bench was compiled; the engine targets are optimized (-Ounchecked) in both configurations.
+    /// How bench was compiled. The engine targets are optimized in both configurations; debug builds keep their
+    /// preconditions (-O), release builds drop them (-Ounchecked).
     public static var buildConfiguration: String {
         #if DEBUG
-        return "debug (engine -Ounchecked)"
+        return "debug (engine -O, checked)"
         #else
         return "release (engine -Ounchecked)"
         #endif
