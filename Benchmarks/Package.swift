@@ -2,6 +2,11 @@
 // Micro-benchmarks of RevBench's hot kernels and training steps, with ordo-one/benchmark. A package of its own so
 // the main package does not depend on the benchmark tooling. Run from this folder: `swift package benchmark`.
 import PackageDescription
+import Foundation
+
+// SwiftPM names a path dependency after its folder, so the root package is whatever the clone was called.
+let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent()
+let rootPackage = root.lastPathComponent.lowercased()
 
 let package = Package(
     name: "RevBenchBenchmarks",
@@ -16,8 +21,8 @@ let package = Package(
             name: "Kernels",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Engine", package: "main"),
-                .product(name: "Models", package: "main"),
+                .product(name: "Engine", package: rootPackage),
+                .product(name: "Models", package: rootPackage),
             ],
             path: "Benchmarks/Kernels",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -26,8 +31,8 @@ let package = Package(
             name: "TrainingStep",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Engine", package: "main"),
-                .product(name: "Models", package: "main"),
+                .product(name: "Engine", package: rootPackage),
+                .product(name: "Models", package: rootPackage),
             ],
             path: "Benchmarks/TrainingStep",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
