@@ -3,7 +3,7 @@
 
 Each fixture is a folder with manifest.json (torch version, config, tensor names, shapes, offsets) and data.bin
 (the tensors as little-endian float32, back to back). The Swift tests read these files and never run Python.
-Models here are written for RevBench from the spec in shared/reference/paper.md; names match the Swift
+Models here are written for RevBench from the paper and the reference code's configs; names match the Swift
 engine's parameter names (timm's naming for the standard ViT).
 
 Usage: python3 scripts/make_fixtures.py [--out Tests/Fixtures]   (needs torch; see scripts/compare-pytorch)

@@ -1,4 +1,4 @@
-"""PyTorch versions of RevBench's models, written for this project from shared/reference/paper.md.
+"""PyTorch versions of RevBench's models, written for this project from the paper's description.
 
 Used by scripts/make_fixtures.py (golden fixtures) and scripts/compare-pytorch (speed comparison). Parameter
 names match the Swift engine's (timm's naming for the standard ViT). LayerNorm eps 1e-6, exact-erf GELU.

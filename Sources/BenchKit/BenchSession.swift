@@ -42,8 +42,8 @@ public struct BenchSession {
         }
     }
 
-    /// Validates everything, then measures each request in turn. Returns the rows (also appended to the file).
-    public func run(_ requests: [RunRequest]) throws -> [ResultRow] {
+    /// Validates everything, then measures each request in turn. Returns the records (also appended to the file).
+    public func run(_ requests: [RunRequest]) throws -> [RunRecord] {
         for r in requests { _ = try r.config() }
         try checkMemory(requests)
         let file = try ResultsFile(path: outputPath)
@@ -53,13 +53,10 @@ public struct BenchSession {
         let env = EnvironmentInfo.current()
         if let advice = BLASEnvironment.advice() { note("note: " + advice) }
         note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)")
-        var rows: [ResultRow] = []
+        var rows: [RunRecord] = []
         let start = Date()
         // ETA: elapsed time per unit of predicted work (MACs x batch x passes x steps) done so far.
-        let work = try requests.map { r -> Double in
-            let c = try r.config()
-            return Double(c.macsPerImage(r.variant) * r.batch * (r.variant == .standard ? 3 : 4) * (r.steps + r.warmup))
-        }
+        let work = try requests.map { try $0.predictedWork() }
         let totalWork = work.reduce(0, +)
         for (i, r) in requests.enumerated() {
             let c = try r.config()
@@ -75,7 +72,7 @@ public struct BenchSession {
             try file.append(row)
             rows.append(row)
             if row.failed {
-                warn("\(r.pairName) \(r.variant.rawValue) batch \(r.batch): \(row["error"] ?? "")")
+                warn("\(r.pairName) \(r.variant.rawValue) batch \(r.batch): \(row.error ?? "")")
             } else {
                 if let message = Self.disagreement(row) { warn(message) }
                 if let message = Self.heapGrowth(row) { warn(message) }
@@ -87,39 +84,39 @@ public struct BenchSession {
 
     /// A warning when jemalloc's step peak and the ledger's differ by more than 5% + 2 MiB. The ledger's figure
     /// is taken in allocator-rounded bytes (jemalloc counts its size classes, up to 25% above the request).
-    public static func disagreement(_ row: ResultRow) -> String? {
-        guard let ledger = row.double("step_ledger_allocated_bytes") ?? row.double("step_ledger_bytes"),
-              let je = row.double("step_jemalloc_bytes"), je > 0 else { return nil }
-        let tolerance = 0.05 * ledger + 2 * 1_048_576
-        guard abs(je - ledger) > tolerance else { return nil }
-        return "jemalloc step peak \(Format.mib(je)) MiB and ledger step peak \(Format.mib(ledger)) MiB differ by more than 5% + 2 MiB "
-            + "(\(runLabel(row)))"
+    public static func disagreement(_ row: RunRecord) -> String? {
+        guard let ledger = row.stepLedgerAllocatedBytes ?? row.stepLedgerBytes,
+              let je = row.stepJemallocBytes, je > 0 else { return nil }
+        let tolerance = 0.05 * Double(ledger) + 2 * 1_048_576
+        guard abs(Double(je - ledger)) > tolerance else { return nil }
+        return "jemalloc step peak \(Format.mib(Double(je))) MiB and ledger step peak \(Format.mib(Double(ledger))) MiB differ by "
+            + "more than 5% + 2 MiB (\(runLabel(row)))"
     }
 
     /// "model variant batch N", naming the run a warning is about.
-    static func runLabel(_ row: ResultRow) -> String {
-        "\(row["model"] ?? "") \(row["variant"] ?? "") batch \(row["batch"] ?? "")"
+    static func runLabel(_ row: RunRecord) -> String {
+        "\(row.model) \(row.variant.rawValue) batch \(row.batch.map(String.init) ?? "?")"
     }
 
     /// A warning when jemalloc's resident memory grew over the timed steps by more than 5% of the peak + 16 MiB:
     /// the heap is fragmenting, every step faults in fresh pages, and throughput suffers for it.
-    public static func heapGrowth(_ row: ResultRow) -> String? {
-        guard let growth = row.double("resident_growth_bytes"), let peak = row.double("peak_jemalloc_bytes"),
+    public static func heapGrowth(_ row: RunRecord) -> String? {
+        guard let growth = row.residentGrowthBytes.map(Double.init), let peak = row.peakJemallocBytes.map(Double.init),
               growth > 0.05 * peak + 16 * 1_048_576 else { return nil }
         return "jemalloc's resident memory grew by \(Format.mib(growth)) MiB over the timed steps (peak allocation "
             + "\(Format.mib(peak)) MiB): the heap fragments and step times include page faults "
             + "(\(runLabel(row)))"
     }
 
-    public static func addEnvironment(_ row: inout ResultRow, _ env: EnvironmentInfo) {
-        row["timestamp"] = ISO8601DateFormatter().string(from: Date())
-        row["git_sha"] = env.gitSHA
-        row["build"] = env.build
-        row["cpu"] = env.cpu
-        row["cores"] = "\(env.cores)"
-        if row["blas"] == nil { row["blas"] = env.blas }
-        row["jemalloc_version"] = env.jemallocVersion
-        row["swift_version"] = env.swiftVersion
+    public static func addEnvironment(_ row: inout RunRecord, _ env: EnvironmentInfo) {
+        row.timestamp = ISO8601DateFormatter().string(from: Date())
+        row.gitSHA = env.gitSHA
+        row.build = env.build
+        row.cpu = env.cpu
+        row.cores = env.cores
+        if row.blas == nil { row.blas = env.blas }
+        row.jemallocVersion = env.jemallocVersion
+        row.swiftVersion = env.swiftVersion
     }
 
     func note(_ s: String) { if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }

@@ -31,28 +31,31 @@ public enum BudgetExperiment {
         return lo
     }
 
-    /// Measures one (model, depth, variant) under `budget`; returns the row to record (with max_batch).
+    /// Measures one (model, depth, variant) under `budget`; returns the record to keep (with max_batch).
     public static func measure(_ template: RunRequest, budget: Int, quiet: Bool,
-                               log: (String) -> Void) throws -> ResultRow {
+                               log: (String) -> Void) throws -> RunRecord {
         let config = try template.config()
         let params = Presets.makeModel(config, variant: template.variant, initialize: false).parameterCount
         var batch = predictedMaxBatch(config, variant: template.variant, parameterCount: params, budget: budget)
-        guard batch > 0 else {
-            var row = ChildRunner.failureRow(template, "no batch fits: parameters, gradients and AdamW state alone "
-                + "need \(Format.gib(4 * 4 * params)) GiB of the \(Format.gib(budget)) GiB budget")
-            row["max_batch"] = "0"
-            row["memory_budget_bytes"] = "\(budget)"
-            row["params"] = "\(params)"
+        func noBatch(_ message: String) -> RunRecord {
+            var row = template.failure(message)
+            row.maxBatch = 0
+            row.memoryBudgetBytes = budget
+            row.params = params
             return row
+        }
+        guard batch > 0 else {
+            return noBatch("no batch fits: parameters, gradients and AdamW state alone "
+                + "need \(Format.gib(4 * 4 * params)) GiB of the \(Format.gib(budget)) GiB budget")
         }
         for attempt in 1...4 {
             var r = template
             r.batch = batch
             log("  batch \(batch) (predicted max), measuring" + (attempt > 1 ? " again (try \(attempt))" : ""))
             var row = ChildRunner.run(r, quiet: quiet)
-            row["max_batch"] = "\(batch)"
-            row["memory_budget_bytes"] = "\(budget)"
-            guard !row.failed, let peak = row.int("peak_ledger_bytes"), let base = row.int("baseline_bytes") else { return row }
+            row.maxBatch = batch
+            row.memoryBudgetBytes = budget
+            guard !row.failed, let peak = row.peakLedgerBytes, let base = row.baselineBytes else { return row }
             if peak <= budget { return row }
             // Over budget: shrink by the measured per-image cost and try again.
             let perImage = max(1, (peak - base) / batch)
@@ -61,9 +64,6 @@ public enum BudgetExperiment {
             batch = min(batch - 1, smaller)
             if batch < 1 { break }
         }
-        var row = ChildRunner.failureRow(template, "no batch confirmed under the budget")
-        row["max_batch"] = "0"
-        row["memory_budget_bytes"] = "\(budget)"
-        return row
+        return noBatch("no batch confirmed under the budget")
     }
 }

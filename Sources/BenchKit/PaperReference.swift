@@ -1,5 +1,7 @@
-// The paper's Table 1 (ImageNet-1k, 224x224), as given in shared/reference/paper.md: MB per image of training
+// The paper's Table 1 (ImageNet-1k, 224x224), as given in summaries of the paper: MB per image of training
 // memory, and max batch on its 16 GiB-class device. Shown beside measurements whose configuration matches.
+
+import Models
 
 public struct PaperRow: Sendable {
     public let standardMBPerImage: Double
@@ -18,13 +20,11 @@ public enum PaperReference {
         "mvit_base_16": PaperRow(standardMBPerImage: 153.6, reversibleMBPerImage: 66.8, standardMaxBatch: 89, reversibleMaxBatch: 157),
     ]
 
-    /// The paper row for a measured row, when model, depth, image and patch size are the paper's.
-    public static func row(for r: ResultRow) -> PaperRow? {
-        guard let model = r["model"], let paper = table1[model],
-              let preset = try? Presets.named(model).config,
-              r.int("depth") == preset.depth, r.int("image_size") == preset.imageSize,
-              r.int("patch_size") == preset.patchSize, r.int("width") == preset.width else { return nil }
+    /// The paper row for a measured row, when model, depth, width, image and patch size are the paper's.
+    public static func row(for r: RunRecord) -> PaperRow? {
+        guard let paper = table1[r.model], let preset = try? Presets.named(r.model).config,
+              r.depth == preset.depth, r.imageSize == preset.imageSize,
+              r.patchSize == preset.patchSize, r.width == preset.width else { return nil }
         return paper
     }
 }
-import Models

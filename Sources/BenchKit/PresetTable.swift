@@ -5,7 +5,7 @@ import Models
 public enum PresetTable {
     /// One row per preset. Parameter counts come from building the model (weights left uninitialized).
     public static func render() -> String {
-        var rows: [[String]] = [["model", "variant", "depth", "width", "heads", "tokens", "params", "GMACs"]]
+        var rows: [[String]] = [[Column.model, .variant, .depth, .width, .heads, .tokens, .params].map(\.rawValue) + ["GMACs"]]
         for p in Presets.all {
             let model = Presets.makeModel(p.config, variant: p.architecture, initialize: false)
             rows.append([p.name, p.architecture.rawValue, "\(p.config.depth)", "\(p.config.width)", "\(p.config.heads)",

@@ -44,56 +44,56 @@ public enum RegressionCheck {
     /// Relative band around the baseline's reversible/standard images/s ratio outside which a warning is given.
     public static let throughputBand = 0.5
 
-    static func configKey(_ r: ResultRow) -> String {
-        "\(r["model"] ?? "") d\(r["depth"] ?? "") w\(r["width"] ?? "") h\(r["heads"] ?? "") "
-            + "img\(r["image_size"] ?? "")/p\(r["patch_size"] ?? "") b\(r["batch"] ?? "")"
-    }
+    /// The ledger figures that must not change at all.
+    static let exactColumns: [(RunRecord.CodingKeys, KeyPath<RunRecord, Int?>)] = [
+        (.peakLedgerActivationBytes, \.peakLedgerActivationBytes), (.bytesPerImage, \.bytesPerImage),
+    ]
 
-    static func rowKey(_ r: ResultRow) -> String { configKey(r) + " " + (r["variant"] ?? "") }
+    static func rowKey(_ r: RunRecord) -> String { "\(r.configuration) \(r.variant.rawValue)" }
+
+    static func text(_ x: Int?) -> String { x.map(String.init) ?? "" }
 
     /// Every failure and warning of `current` against `baseline`.
-    public static func compare(baseline: [ResultRow], current: [ResultRow]) -> [RegressionFinding] {
+    public static func compare(baseline: [RunRecord], current: [RunRecord]) -> [RegressionFinding] {
         var findings: [RegressionFinding] = []
         let base = baseline.filter { !$0.failed }
-        var now: [String: ResultRow] = [:]
+        var now: [String: RunRecord] = [:]
         for r in current where !r.failed { now[rowKey(r)] = r }
 
         for b in base {
             let key = rowKey(b)
             guard let c = now[key] else {
-                let err = current.first { rowKey($0) == key }?["error"] ?? "no row"
+                let err = current.first { rowKey($0) == key }?.error ?? "no row"
                 findings.append(RegressionFinding(severity: .failure, configuration: key, metric: "measurement",
                                                   baseline: "present", current: err, rule: "every baseline row is measured"))
                 continue
             }
-            for metric in ["peak_ledger_activation_bytes", "bytes_per_image"] where b[metric] != c[metric] {
-                findings.append(RegressionFinding(severity: .failure, configuration: key, metric: metric,
-                    baseline: b[metric] ?? "", current: c[metric] ?? "", rule: "ledger bytes are deterministic: any change"))
+            for (column, value) in exactColumns where b[keyPath: value] != c[keyPath: value] {
+                findings.append(RegressionFinding(severity: .failure, configuration: key, metric: column.rawValue,
+                    baseline: text(b[keyPath: value]), current: text(c[keyPath: value]),
+                    rule: "ledger bytes are deterministic: any change"))
             }
-            if let bj = b.double("step_jemalloc_bytes"), let cj = c.double("step_jemalloc_bytes"), cj > bj * (1 + jemallocGrowth) {
-                findings.append(RegressionFinding(severity: .failure, configuration: key, metric: "step_jemalloc_bytes",
-                    baseline: b["step_jemalloc_bytes"] ?? "", current: c["step_jemalloc_bytes"] ?? "",
-                    rule: "grows > \(Int(jemallocGrowth * 100))% (\(percent(cj / bj - 1)))"))
+            if let bj = b.stepJemallocBytes, let cj = c.stepJemallocBytes, Double(cj) > Double(bj) * (1 + jemallocGrowth) {
+                findings.append(RegressionFinding(severity: .failure, configuration: key,
+                    metric: RunRecord.CodingKeys.stepJemallocBytes.rawValue, baseline: text(bj), current: text(cj),
+                    rule: "grows > \(Int(jemallocGrowth * 100))% (\(percent(Double(cj) / Double(bj) - 1)))"))
             }
         }
 
         // Ratios between variants of one configuration.
-        func byConfig(_ rows: [ResultRow]) -> [String: [String: ResultRow]] {
-            var m: [String: [String: ResultRow]] = [:]
-            for r in rows where !r.failed { m[configKey(r), default: [:]][r["variant"] ?? ""] = r }
-            return m
-        }
-        let baseConfigs = byConfig(base), nowConfigs = byConfig(current)
-        for (key, bv) in baseConfigs.sorted(by: { $0.key < $1.key }) {
-            guard let nv = nowConfigs[key], let bs = bv["standard"], let br = bv["reversible"],
-                  let ns = nv["standard"], let nr = nv["reversible"] else { continue }
-            if let bRatio = ratio(bs, br, "bytes_per_image"), let nRatio = ratio(ns, nr, "bytes_per_image"),
+        let nowConfigs = Dictionary(current.groupedByConfiguration().map { ($0.configuration, $0.records) },
+                                    uniquingKeysWith: { a, _ in a })
+        for (config, bv) in base.groupedByConfiguration().sorted(by: { $0.configuration < $1.configuration }) {
+            guard let nv = nowConfigs[config], let bs = bv.first(.standard), let br = bv.first(.reversible),
+                  let ns = nv.first(.standard), let nr = nv.first(.reversible) else { continue }
+            let key = config.description
+            if let bRatio = ratio(bs.bytesPerImage, br.bytesPerImage), let nRatio = ratio(ns.bytesPerImage, nr.bytesPerImage),
                nRatio < bRatio * (1 - ratioFall) {
                 findings.append(RegressionFinding(severity: .failure, configuration: key, metric: "standard/reversible memory",
                     baseline: String(format: "%.3fx", bRatio), current: String(format: "%.3fx", nRatio),
                     rule: "falls > \(Int(ratioFall * 100))% (\(percent(nRatio / bRatio - 1)))"))
             }
-            if let bSpeed = ratio(br, bs, "images_per_s"), let nSpeed = ratio(nr, ns, "images_per_s"),
+            if let bSpeed = ratio(br.imagesPerSecond, bs.imagesPerSecond), let nSpeed = ratio(nr.imagesPerSecond, ns.imagesPerSecond),
                abs(nSpeed / bSpeed - 1) > throughputBand {
                 findings.append(RegressionFinding(severity: .warning, configuration: key, metric: "reversible/standard img/s",
                     baseline: String(format: "%.3f", bSpeed), current: String(format: "%.3f", nSpeed),
@@ -102,27 +102,31 @@ public enum RegressionCheck {
         }
 
         // Reversible activation memory must not grow with depth (within the current run).
-        var revByShape: [String: [(Int, ResultRow)]] = [:]
-        for r in current where !r.failed && r["variant"] == "reversible" {
-            let shape = "\(r["model"] ?? "") w\(r["width"] ?? "") h\(r["heads"] ?? "") img\(r["image_size"] ?? "") b\(r["batch"] ?? "")"
-            revByShape[shape, default: []].append((r.int("depth") ?? 0, r))
+        var revByShape: [RunConfiguration: [RunRecord]] = [:]
+        for r in current where !r.failed && r.variant == .reversible {
+            revByShape[r.configuration.ignoringDepth, default: []].append(r)
         }
         for (shape, rows) in revByShape.sorted(by: { $0.key < $1.key }) {
-            let sorted = rows.sorted { $0.0 < $1.0 }
+            let sorted = rows.sorted { ($0.depth ?? 0) < ($1.depth ?? 0) }
             for (lo, hi) in zip(sorted, sorted.dropFirst()) {
-                if let a = lo.1.double("peak_ledger_activation_bytes"), let b = hi.1.double("peak_ledger_activation_bytes"), b > a {
-                    findings.append(RegressionFinding(severity: .failure, configuration: shape + " reversible",
-                        metric: "activation bytes vs depth", baseline: "depth \(lo.0): \(Int(a))",
-                        current: "depth \(hi.0): \(Int(b))", rule: "reversible activation memory grows with depth"))
+                if let a = lo.peakLedgerActivationBytes, let b = hi.peakLedgerActivationBytes, b > a {
+                    findings.append(RegressionFinding(severity: .failure, configuration: "\(shape) reversible",
+                        metric: "activation bytes vs depth", baseline: "depth \(text(lo.depth)): \(a)",
+                        current: "depth \(text(hi.depth)): \(b)", rule: "reversible activation memory grows with depth"))
                 }
             }
         }
         return findings
     }
 
-    static func ratio(_ a: ResultRow, _ b: ResultRow, _ column: String) -> Double? {
-        guard let x = a.double(column), let y = b.double(column), y > 0 else { return nil }
-        return x / y
+    static func ratio<N: BinaryInteger>(_ a: N?, _ b: N?) -> Double? {
+        guard let a, let b, b > 0 else { return nil }
+        return Double(a) / Double(b)
+    }
+
+    static func ratio(_ a: Double?, _ b: Double?) -> Double? {
+        guard let a, let b, b > 0 else { return nil }
+        return a / b
     }
 
     static func percent(_ x: Double) -> String { String(format: "%+.1f%%", x * 100) }

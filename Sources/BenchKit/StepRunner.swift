@@ -5,41 +5,6 @@ import Foundation
 import Engine
 import Models
 
-/// What to measure: one model variant at one batch size.
-public struct RunRequest: Sendable, Equatable {
-    public var model: String
-    public var overrides: ConfigOverrides
-    public var variant: Variant
-    public var batch: Int
-    public var steps: Int
-    public var warmup: Int
-    public var threads: Int
-    public var seed: UInt64
-
-    public init(model: String, overrides: ConfigOverrides = ConfigOverrides(), variant: Variant, batch: Int,
-                steps: Int = 3, warmup: Int = 1, threads: Int = System.coreCount, seed: UInt64 = 0) {
-        self.model = model; self.overrides = overrides; self.variant = variant; self.batch = batch
-        self.steps = steps; self.warmup = warmup; self.threads = threads; self.seed = seed
-    }
-
-    /// The validated configuration this request trains.
-    public func config() throws -> ViTConfig {
-        let c = overrides.applied(to: try Presets.named(model).config)
-        try c.validate()
-        return c
-    }
-
-    /// The standard-side preset name of the pair (what rows record as `model`).
-    public var pairName: String { (try? Presets.named(model).pairName) ?? model }
-}
-
-extension ConfigOverrides: Equatable {
-    public static func == (a: ConfigOverrides, b: ConfigOverrides) -> Bool {
-        a.depth == b.depth && a.width == b.width && a.heads == b.heads && a.imageSize == b.imageSize
-            && a.patchSize == b.patchSize && a.classes == b.classes && a.dropPath == b.dropPath
-    }
-}
-
 /// Memory figures of one measured step.
 public struct StepMemory: Sendable {
     public var baselineLedger = 0        // ledger live total before the step
@@ -53,19 +18,20 @@ public struct StepMemory: Sendable {
     public var stepAllocated: Int { peakAllocated - baselineAllocated }
 }
 
-/// Environment variable that makes measured models keep one extra activation per block (tests of `bench check`).
+/// Environment variable that makes a measured step hold one extra (B, N, C) activation per block, allocated by
+/// the step runner around the model's step (tests of `bench check` only; the models know nothing of it).
 public let testingExtraActivationVariable = "REVBENCH_TESTING_EXTRA_ACTIVATION"
 
 public enum StepRunner {
-    /// Builds the model, runs `warmup` then `steps` timed training steps, and returns a row without environment
+    /// Builds the model, runs `warmup` then `steps` timed training steps, and returns a record without environment
     /// columns. `log` receives one line per step.
-    public static func measure(_ r: RunRequest, log: ((String) -> Void)? = nil) throws -> ResultRow {
+    public static func measure(_ r: RunRequest, log: ((String) -> Void)? = nil) throws -> RunRecord {
         let config = try r.config()
         BLAS.threads = r.threads
         Parallel.workers = r.threads
         let model = Presets.makeModel(config, variant: r.variant, seed: r.seed)
-        // Test-only: make the model keep one extra (B, N, C) tensor per block, to prove the CI check catches it.
-        model.testingKeepsExtraActivation = ProcessInfo.processInfo.environment[testingExtraActivationVariable] == "1"
+        let extraActivationFloats = ProcessInfo.processInfo.environment[testingExtraActivationVariable] == "1"
+            ? config.depth * r.batch * config.tokens(r.variant) * config.width : 0
         let optimizer = AdamW(model.parameters, lr: 1e-4)
         var rng = SeededRNG(seed: r.seed &+ 99)
         let images = Tensor([r.batch, config.channels, config.imageSize, config.imageSize], zeroed: false)
@@ -90,7 +56,9 @@ public enum StepRunner {
             Ledger.shared.resetPeaks()
             Jemalloc.resetThreadPeak()
             let t0 = DispatchTime.now().uptimeNanoseconds
+            let extra = extraActivationFloats > 0 ? Tensor([extraActivationFloats], zeroed: false) : nil
             losses.append(model.trainStep(images: images, labels: labels, optimizer: optimizer))
+            withExtendedLifetime(extra) {}
             let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             memory.jemallocStepPeak = Jemalloc.threadPeakBytes() ?? 0
             memory.peakLedger = Ledger.shared.peakTotal
@@ -104,39 +72,37 @@ public enum StepRunner {
         let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2]
                                            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
         let macs = config.macsPerImage(r.variant)
-        let passes = r.variant == .standard ? 3 : 4   // forward + backward (+ recompute)
-        var row = ResultRow()
-        row["model"] = r.pairName
-        row["variant"] = r.variant.rawValue
-        row["depth"] = "\(config.depth)"; row["width"] = "\(config.width)"; row["heads"] = "\(config.heads)"
-        row["image_size"] = "\(config.imageSize)"; row["patch_size"] = "\(config.patchSize)"
-        row["tokens"] = "\(config.tokens(r.variant))"; row["batch"] = "\(r.batch)"; row["threads"] = "\(r.threads)"
-        row["params"] = "\(model.parameterCount)"
-        row["gmacs_per_image"] = String(format: "%.4f", Double(macs) / 1e9)
-        row["warmup"] = "\(r.warmup)"; row["steps"] = "\(r.steps)"
+        var record = r.record()
+        record.params = model.parameterCount
+        record.gmacsPerImage = rounded(Double(macs) / 1e9, 4)
         if !times.isEmpty {
-            row["step_s_median"] = String(format: "%.4f", median)
-            row["step_s_min"] = String(format: "%.4f", sorted.first!)
-            row["step_s_max"] = String(format: "%.4f", sorted.last!)
-            row["images_per_s"] = String(format: "%.3f", Double(r.batch) / median)
-            row["gflops_per_s"] = String(format: "%.2f", Double(macs * passes * 2 * r.batch) / median / 1e9)
-            row["baseline_bytes"] = "\(memory.baselineLedger)"
-            row["peak_ledger_bytes"] = "\(memory.peakLedger)"
-            row["peak_ledger_activation_bytes"] = "\(memory.peakActivation)"
-            row["peak_jemalloc_bytes"] = "\(memory.jemallocBefore + memory.jemallocStepPeak)"
-            row["step_ledger_bytes"] = "\(memory.stepLedger)"
-            row["step_ledger_allocated_bytes"] = "\(memory.stepAllocated)"
-            row["step_jemalloc_bytes"] = "\(memory.jemallocStepPeak)"
-            row["bytes_per_image"] = "\(memory.stepLedger / r.batch)"
+            record.stepSecondsMedian = rounded(median, 4)
+            record.stepSecondsMin = rounded(sorted.first!, 4)
+            record.stepSecondsMax = rounded(sorted.last!, 4)
+            record.imagesPerSecond = rounded(Double(r.batch) / median, 3)
+            record.gflopsPerSecond = rounded(Double(macs * r.variant.passesPerStep * 2 * r.batch) / median / 1e9, 2)
+            record.baselineBytes = memory.baselineLedger
+            record.peakLedgerBytes = memory.peakLedger
+            record.peakLedgerActivationBytes = memory.peakActivation
+            record.peakJemallocBytes = memory.jemallocBefore + memory.jemallocStepPeak
+            record.stepLedgerBytes = memory.stepLedger
+            record.stepLedgerAllocatedBytes = memory.stepAllocated
+            record.stepJemallocBytes = memory.jemallocStepPeak
+            record.bytesPerImage = memory.stepLedger / r.batch
         }
-        row["peak_rss_bytes"] = ProcessMemory.peakResidentBytes().map { "\($0)" } ?? ""
-        if let before = residentBefore, let after = residentAfter { row["resident_growth_bytes"] = "\(after - before)" }
-        row["predicted_peak_bytes"] = "\(prediction.peakBytes)"
-        row["loss_first"] = losses.first.map { "\($0)" } ?? ""
-        row["loss_last"] = losses.last.map { "\($0)" } ?? ""
-        row["blas"] = "OpenBLAS \(EnvironmentInfo.openBLASVersion()) \(BLAS.coreName)"  // the kernel this process used
-        row["error"] = ""
-        return row
+        record.peakRSSBytes = ProcessMemory.peakResidentBytes()
+        if let before = residentBefore, let after = residentAfter { record.residentGrowthBytes = after - before }
+        record.predictedPeakBytes = prediction.peakBytes
+        record.lossFirst = losses.first
+        record.lossLast = losses.last
+        record.blas = "OpenBLAS \(EnvironmentInfo.openBLASVersion()) \(BLAS.coreName)"  // the kernel this process used
+        return record
+    }
+
+    /// `x` rounded to `decimals` places, as the CSV stores it.
+    static func rounded(_ x: Double, _ decimals: Int) -> Double {
+        let scale = pow(10, Double(decimals))
+        return (x * scale).rounded() / scale
     }
 
     static func seconds(since t0: UInt64) -> String {

@@ -1,5 +1,5 @@
 // The byte ledger: every tensor allocation and free reports here, by category, so memory figures are exact.
-// Allocation happens on the calling thread only (DESIGN.md), so the ledger needs no lock.
+// Tensors are allocated on the calling thread only (elementwise workers never allocate), so the ledger needs no lock.
 
 /// What a block of tensor memory is for; the ledger keeps live and peak bytes for each.
 public enum MemoryCategory: Int, CaseIterable, Sendable, CustomStringConvertible {

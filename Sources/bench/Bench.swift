@@ -1,4 +1,5 @@
-// The `bench` command: subcommands run, sweep, list. Thin: parses arguments, calls BenchKit, prints.
+// The `bench` command: run (the default), sweep, budget, predict, list, calibrate, check, baseline, table, plot, and the
+// hidden measure-one the others start as a child. Thin: parses arguments, calls BenchKit, prints.
 import ArgumentParser
 import BenchKit
 

@@ -40,7 +40,7 @@ struct Budget: ParsableCommand {
             let say: (String) -> Void = { if !measure.quiet { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
             say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
             if let advice = BLASEnvironment.advice() { say("note: " + advice) }
-            var rows: [ResultRow] = []
+            var rows: [RunRecord] = []
             let total = modelList.count * depthList.count * variants.count
             for m in modelList {
                 for d in depthList {

@@ -26,11 +26,13 @@ struct Check: ParsableCommand {
         try reportingErrors {
             let baseRows = try ResultsFile.read(baseline)
             guard !baseRows.isEmpty else { throw BenchError("baseline '\(baseline)' has no rows") }
-            let currentRows: [ResultRow]
+            let currentRows: [RunRecord]
             if let current {
                 currentRows = try ResultsFile.read(current)
             } else {
+                // Without --output the rows go to a temporary file that is removed once they are read back.
                 let path = output ?? NSTemporaryDirectory() + "revbench-check-\(getpid()).csv"
+                defer { if output == nil { try? FileManager.default.removeItem(atPath: path) } }
                 currentRows = try BenchSession(outputPath: path, quiet: quiet, force: false).run(CIPreset.requests())
             }
             let findings = RegressionCheck.compare(baseline: baseRows, current: currentRows)
@@ -62,7 +64,7 @@ struct Baseline: ParsableCommand {
                 let rows = try BenchSession(outputPath: tmp, quiet: quiet, force: false)
                     .run(CIPreset.requests())
                 if let failed = rows.first(where: \.failed) {
-                    throw BenchError("baseline not updated: a configuration failed: \(failed["error"] ?? "")")
+                    throw BenchError("baseline not updated: a configuration failed: \(failed.error ?? "")")
                 }
                 if old.isEmpty {
                     print("new baseline: \(rows.count) rows")

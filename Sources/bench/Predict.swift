@@ -26,7 +26,7 @@ struct Predict: ParsableCommand {
             let config = overrides.applied(to: try Presets.named(model).config)
             try config.validate()
             let list = try MeasureOptions.parseVariants(variants)
-            var rows = [["variant", "params", "baseline GiB", "step GiB", "peak GiB", "MB/img"]]
+            var rows = [[Column.variant.rawValue, Column.params.rawValue, "baseline GiB", "step GiB", "peak GiB", "MB/img"]]
             for v in list {
                 let params = Presets.makeModel(config, variant: v, initialize: false).parameterCount
                 let p = MemoryModel.predict(config, variant: v, batch: batch, parameterCount: params)

@@ -4,10 +4,10 @@ import BenchKit
 import Foundation
 
 /// Reads every row of the given CSV files (default: the committed results).
-func readRows(_ files: [String]) throws -> [ResultRow] {
+func readRows(_ files: [String]) throws -> [RunRecord] {
     let paths = files.isEmpty ? defaultResultFiles() : files
     if paths.isEmpty { throw BenchError("no CSV files given and none found under results/") }
-    return try paths.flatMap { path -> [ResultRow] in
+    return try paths.flatMap { path -> [RunRecord] in
         guard FileManager.default.fileExists(atPath: path) else { throw BenchError("no such CSV file: '\(path)'") }
         return try ResultsFile.read(path)
     }

@@ -71,6 +71,19 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(lines[1].contains(",standard,") && lines[2].contains(",reversible,") && lines[3].contains(",checkpointed,"))
     }
 
+    func testTableAndPlotRefuseACSVThatIsNotRevBenchs() throws {
+        let path = NSTemporaryDirectory() + "revbench-foreign-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "name,accuracy\nresnet50,0.76\n".write(toFile: path, atomically: true, encoding: .utf8)
+        for command in ["table", "plot"] {
+            let r = try runBench([command, path])
+            XCTAssertEqual(r.status, 64, "\(command): \(r.err)")
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, "one line: \(r.err)")
+            XCTAssertTrue(r.err.hasPrefix("error: ") && r.err.contains("lacks the columns model, variant, depth"), r.err)
+            XCTAssertEqual(r.out, "")
+        }
+    }
+
     func testHelpDocumentsEveryRunOption() throws {
         let r = try runBench(["run", "--help"])
         for option in ["--model", "--depth", "--width", "--heads", "--image-size", "--patch-size", "--batch", "--steps",

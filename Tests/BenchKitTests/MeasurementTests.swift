@@ -31,9 +31,9 @@ final class MeasurementTests: XCTestCase {
             var r = request
             r.variant = variant
             let row = try StepRunner.measure(r)
-            let ledger = try XCTUnwrap(row.double("step_ledger_bytes"))
-            let rounded = try XCTUnwrap(row.double("step_ledger_allocated_bytes"))
-            let je = try XCTUnwrap(row.double("step_jemalloc_bytes"))
+            let ledger = Double(try XCTUnwrap(row.stepLedgerBytes))
+            let rounded = Double(try XCTUnwrap(row.stepLedgerAllocatedBytes))
+            let je = Double(try XCTUnwrap(row.stepJemallocBytes))
             XCTAssertGreaterThan(ledger, 1_048_576, "\(variant) step is big enough to mean something")
             // jemalloc counts its size classes (large classes are spaced 25% apart), so it is compared with the
             // ledger's allocator-rounded bytes; those lie between the requested bytes and 1.25x them.
@@ -52,28 +52,28 @@ final class MeasurementTests: XCTestCase {
         let r = RunRequest(model: "vit_tiny_test", overrides: ConfigOverrides(depth: 48, width: 64, heads: 2, imageSize: 64),
                            variant: .standard, batch: 8, steps: 8, warmup: 2, threads: 1)
         let row = try StepRunner.measure(r)
-        let growth = try XCTUnwrap(row.double("resident_growth_bytes"))
-        let peak = try XCTUnwrap(row.double("peak_jemalloc_bytes"))
+        let growth = Double(try XCTUnwrap(row.residentGrowthBytes))
+        let peak = Double(try XCTUnwrap(row.peakJemallocBytes))
         XCTAssertLessThan(growth, 0.05 * peak, "resident memory grew \(growth) bytes over 8 steps (peak \(peak))")
         XCTAssertNil(BenchSession.heapGrowth(row))
         var grown = row
-        grown["resident_growth_bytes"] = "\(Int(0.5 * peak))"
+        grown.residentGrowthBytes = Int(0.5 * peak)
         XCTAssertNotNil(BenchSession.heapGrowth(grown))
     }
 
     func testRowCarriesExactLedgerFiguresAndThroughput() throws {
         let r = RunRequest(model: "vit_tiny_test", variant: .reversible, batch: 4, steps: 2, warmup: 0, threads: 1)
         let row = try StepRunner.measure(r)
-        XCTAssertEqual(row["model"], "vit_tiny_test")
-        XCTAssertEqual(row.int("params"), 58_282)
-        XCTAssertEqual(row.int("bytes_per_image"), (row.int("peak_ledger_bytes")! - row.int("baseline_bytes")!) / 4)
-        XCTAssertGreaterThan(row.double("images_per_s") ?? 0, 0)
-        XCTAssertLessThanOrEqual(row.double("step_s_min")!, row.double("step_s_median")!)
-        XCTAssertLessThanOrEqual(row.double("step_s_median")!, row.double("step_s_max")!)
+        XCTAssertEqual(row.model, "vit_tiny_test")
+        XCTAssertEqual(row.params, 58_282)
+        XCTAssertEqual(row.bytesPerImage, (row.peakLedgerBytes! - row.baselineBytes!) / 4)
+        XCTAssertGreaterThan(row.imagesPerSecond ?? 0, 0)
+        XCTAssertLessThanOrEqual(row.stepSecondsMin!, row.stepSecondsMedian!)
+        XCTAssertLessThanOrEqual(row.stepSecondsMedian!, row.stepSecondsMax!)
         // The same configuration measured again gives the same ledger bytes (deterministic).
         let again = try StepRunner.measure(r)
-        XCTAssertEqual(row["peak_ledger_activation_bytes"], again["peak_ledger_activation_bytes"])
-        XCTAssertEqual(row["step_ledger_bytes"], again["step_ledger_bytes"])
+        XCTAssertEqual(row.peakLedgerActivationBytes, again.peakLedgerActivationBytes)
+        XCTAssertEqual(row.stepLedgerBytes, again.stepLedgerBytes)
     }
 
     func testMemoryGuardRefusesWhatCannotFitUnlessForced() throws {

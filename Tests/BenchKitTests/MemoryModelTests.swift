@@ -13,11 +13,11 @@ final class MemoryModelTests: XCTestCase {
                                        overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image),
                                        variant: variant, batch: batch, steps: 1, warmup: 0, threads: 1)
                     let row = try StepRunner.measure(r)
-                    let measured = Double(row.int("step_ledger_bytes")!)
-                    let predicted = Double(row.int("predicted_peak_bytes")! - row.int("baseline_bytes")!)
+                    let measured = Double(row.stepLedgerBytes!)
+                    let predicted = Double(row.predictedPeakBytes! - row.baselineBytes!)
                     XCTAssertEqual(predicted / measured, 1, accuracy: 0.01,
                                    "\(variant) w\(width) h\(heads) d\(depth) img\(image) b\(batch): predicted \(predicted), measured \(measured)")
-                    XCTAssertEqual(Double(row.int("predicted_peak_bytes")!) / Double(row.int("peak_ledger_bytes")!), 1, accuracy: 0.01)
+                    XCTAssertEqual(Double(row.predictedPeakBytes!) / Double(row.peakLedgerBytes!), 1, accuracy: 0.01)
                 }
             }
         }

@@ -10,7 +10,7 @@ final class RegressionCheckTests: XCTestCase {
             .appendingPathComponent("results/baseline/ci.csv").path
     }
 
-    func baseline() throws -> [ResultRow] {
+    func baseline() throws -> [RunRecord] {
         let rows = try ResultsFile.read(baselinePath)
         XCTAssertEqual(rows.count, 12, "CI preset: 2 depths x 2 batches x 3 variants")
         return rows
@@ -24,11 +24,11 @@ final class RegressionCheckTests: XCTestCase {
 
     func testBaselineClaimingTenPercentLessMemoryFails() throws {
         let current = try baseline()
-        let edited = current.map { r -> ResultRow in
+        let edited = current.map { r -> RunRecord in
             var r = r
-            for c in ["peak_ledger_activation_bytes", "bytes_per_image", "step_jemalloc_bytes"] {
-                r[c] = String(Int(Double(r.int(c)!) * 0.9))
-            }
+            r.peakLedgerActivationBytes = Int(Double(r.peakLedgerActivationBytes!) * 0.9)
+            r.bytesPerImage = Int(Double(r.bytesPerImage!) * 0.9)
+            r.stepJemallocBytes = Int(Double(r.stepJemallocBytes!) * 0.9)
             return r
         }
         let findings = RegressionCheck.compare(baseline: edited, current: current)
@@ -40,17 +40,17 @@ final class RegressionCheckTests: XCTestCase {
 
     func testMissingOrFailedRowFails() throws {
         var current = try baseline()
-        current[0]["error"] = "child process killed by signal 9"
+        current[0].error = "child process killed by signal 9"
         let findings = RegressionCheck.compare(baseline: try baseline(), current: current)
         XCTAssertTrue(findings.contains { $0.metric == "measurement" && $0.current.contains("signal 9") })
     }
 
     func testThroughputOnlyWarnsAndOnlyOutsideTheBand() throws {
         let base = try baseline()
-        func scaled(_ factor: Double) -> [ResultRow] {
+        func scaled(_ factor: Double) -> [RunRecord] {
             base.map { r in
                 var r = r
-                if r["variant"] == "reversible" { r["images_per_s"] = String(r.double("images_per_s")! * factor) }
+                if r.variant == .reversible { r.imagesPerSecond = r.imagesPerSecond! * factor }
                 return r
             }
         }
@@ -63,11 +63,11 @@ final class RegressionCheckTests: XCTestCase {
     func testRatioFallAndDepthGrowthAreCaught() throws {
         let base = try baseline()
         // Reversible memory per image 5% higher at depth 16 only: the ratio falls and memory grows with depth.
-        let current = base.map { r -> ResultRow in
+        let current = base.map { r -> RunRecord in
             var r = r
-            if r["variant"] == "reversible" && r["depth"] == "16" {
-                r["bytes_per_image"] = String(Int(Double(r.int("bytes_per_image")!) * 1.05))
-                r["peak_ledger_activation_bytes"] = String(Int(Double(r.int("peak_ledger_activation_bytes")!) * 1.05))
+            if r.variant == .reversible && r.depth == 16 {
+                r.bytesPerImage = Int(Double(r.bytesPerImage!) * 1.05)
+                r.peakLedgerActivationBytes = Int(Double(r.peakLedgerActivationBytes!) * 1.05)
             }
             return r
         }
@@ -92,6 +92,9 @@ final class RegressionCheckTests: XCTestCase {
             try p.run()
             let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
+            // bench re-executes itself once to set OpenBLAS's variables (same pid): its temporary CSV must be gone.
+            let leftover = NSTemporaryDirectory() + "revbench-check-\(p.processIdentifier).csv"
+            XCTAssertFalse(FileManager.default.fileExists(atPath: leftover), "bench check left \(leftover) behind")
             return (p.terminationStatus, text)
         }
         let (okStatus, okText) = try check(extra: false)

@@ -6,23 +6,24 @@ import Foundation
 import FoundationXML
 #endif
 @testable import BenchKit
+import Models
 
-func row(_ model: String, _ variant: String, depth: Int, batch: Int = 2, bytesPerImage: Int? = 1_000_000,
-         ips: Double? = 2, maxBatch: Int? = nil, width: Int = 384) -> ResultRow {
-    var r = ResultRow(["model": model, "variant": variant, "depth": "\(depth)", "batch": "\(batch)", "width": "\(width)",
-                       "heads": "6", "image_size": "224", "patch_size": "16", "params": "22050664", "gmacs_per_image": "4.6",
-                       "error": ""])
-    if let bytesPerImage { r["bytes_per_image"] = "\(bytesPerImage)" }
-    if let ips { r["images_per_s"] = "\(ips)" }
-    if let maxBatch { r["max_batch"] = "\(maxBatch)"; r["memory_budget_bytes"] = "\(2 << 30)" }
+func row(_ model: String, _ variant: Variant, depth: Int, batch: Int = 2, bytesPerImage: Int? = 1_000_000,
+         ips: Double? = 2, maxBatch: Int? = nil, width: Int = 384) -> RunRecord {
+    var r = RunRecord(model: model, variant: variant)
+    r.depth = depth; r.batch = batch; r.width = width; r.heads = 6; r.imageSize = 224; r.patchSize = 16
+    r.params = 22050664; r.gmacsPerImage = 4.6; r.error = ""
+    r.bytesPerImage = bytesPerImage
+    r.imagesPerSecond = ips
+    if let maxBatch { r.maxBatch = maxBatch; r.memoryBudgetBytes = 2 << 30 }
     return r
 }
 
 final class ReportTests: XCTestCase {
     func testSVGIsWellFormedAndHasEverySeries() throws {
         let rows = [12, 24, 48].flatMap { d in
-            ["standard", "reversible", "checkpointed"].map { row("vit_small_patch16_224", $0, depth: d, bytesPerImage: d * 1_000_000) }
-        } + [12, 24].flatMap { d in ["standard", "reversible"].map { row("vit_small_patch16_224", $0, depth: d, maxBatch: d) } }
+            Variant.allCases.map { row("vit_small_patch16_224", $0, depth: d, bytesPerImage: d * 1_000_000) }
+        } + [12, 24].flatMap { d in [Variant.standard, .reversible].map { row("vit_small_patch16_224", $0, depth: d, maxBatch: d) } }
         let charts = Plots.charts(rows)
         XCTAssertEqual(Set(charts.map(\.0)), ["memory_vs_depth_vit_small_patch16_224.svg", "throughput_vs_depth_vit_small_patch16_224.svg",
                                               "budget_max_batch_vit_small_patch16_224.svg", "budget_throughput_vit_small_patch16_224.svg"])
@@ -37,9 +38,9 @@ final class ReportTests: XCTestCase {
     }
 
     func testMissingMeasurementsAreBlankAndPaperValuesOnlyWhereMatching() {
-        let rows = [row("vit_small_patch16_224", "standard", depth: 12, bytesPerImage: 72_000_000),
-                    row("vit_small_patch16_224", "reversible", depth: 12, bytesPerImage: 7_000_000, ips: nil),
-                    row("vit_small_patch16_224", "standard", depth: 24, bytesPerImage: 144_000_000)]
+        let rows = [row("vit_small_patch16_224", .standard, depth: 12, bytesPerImage: 72_000_000),
+                    row("vit_small_patch16_224", .reversible, depth: 12, bytesPerImage: 7_000_000, ips: nil),
+                    row("vit_small_patch16_224", .standard, depth: 24, bytesPerImage: 144_000_000)]
         let table = MarkdownReport.render(rows)
         let lines = table.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4)
@@ -80,4 +81,3 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(BudgetExperiment.predictedMaxBatch(c, variant: .standard, parameterCount: 22_050_664, budget: 100 << 20), 0)
     }
 }
-import Models

@@ -17,21 +17,65 @@ final class ResultsFileTests: XCTestCase {
     func testAppendAndReadBackWithQuoting() throws {
         let path = dir + "/sub/runs.csv"
         let file = try ResultsFile(path: path)
-        var row = ResultRow(["model": "vit_tiny_test", "variant": "standard", "batch": "2"])
-        row["cpu"] = "Vendor CPU, 2.0 \"GHz\""
+        var row = RunRecord(model: "vit_tiny_test", variant: .standard)
+        row.batch = 2
+        row.cpu = "Vendor CPU, 2.0 \"GHz\""
+        row.lossLast = .nan
         try file.append(row)
-        try file.append(ResultRow(["model": "x", "error": "boom"]))
+        var failed = RunRecord(model: "x", variant: .reversible)
+        failed.error = "boom"
+        try file.append(failed)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        XCTAssertTrue(text.hasPrefix(CSVSchema.header + "\n"))
+        XCTAssertTrue(text.hasPrefix(CSV.header(RunRecord.self) + "\n"))
         XCTAssertTrue(text.hasSuffix("\n"), "every row ends its line")
         let rows = try ResultsFile.read(path)
         XCTAssertEqual(rows.count, 2)
-        XCTAssertEqual(rows[0]["cpu"], "Vendor CPU, 2.0 \"GHz\"")
-        XCTAssertEqual(rows[1]["error"], "boom")
+        XCTAssertEqual(rows[0].cpu, "Vendor CPU, 2.0 \"GHz\"")
+        XCTAssertEqual(rows[0].batch, 2)
+        XCTAssertTrue(rows[0].lossLast?.isNaN ?? false, "a diverged loss is kept")
+        XCTAssertNil(rows[0].depth, "an empty cell reads back as nil")
+        XCTAssertEqual(rows[1].error, "boom")
         XCTAssertTrue(rows[1].failed)
         // Reopening appends below the same header.
         try ResultsFile(path: path).append(row)
         XCTAssertEqual(try ResultsFile.read(path).count, 3)
+    }
+
+    /// A full record survives CSV and JSON (the child's channel) unchanged, and the header is the coding keys.
+    func testRecordRoundTripsThroughCSVAndJSON() throws {
+        var r = RunRecord(model: "vit_small_patch16_224", variant: .checkpointed)
+        r.device = "cpu"; r.depth = 48; r.width = 384; r.heads = 6; r.imageSize = 224; r.patchSize = 16; r.batch = 4
+        r.gmacsPerImage = 18.2217; r.imagesPerSecond = 2.4; r.stepSecondsMedian = 1.6667; r.bytesPerImage = 22_812_345
+        r.lossFirst = 6.9077554
+        let path = dir + "/one.csv"
+        try ResultsFile(path: path).append(r)
+        XCTAssertEqual(try ResultsFile.read(path), [r])
+        let json = try JSONEncoder().encode(r)
+        XCTAssertEqual(try JSONDecoder().decode(RunRecord.self, from: json), r)
+        XCTAssertEqual(RunRecord.columns, RunRecord.CodingKeys.allCases.map(\.rawValue))
+        XCTAssertTrue(String(decoding: json, as: UTF8.self).contains("\"bytes_per_image\":22812345"))
+    }
+
+    /// The committed results, written before the device column existed, still load; device reads as the CPU's.
+    func testCommittedResultsStillLoad() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let rows = try ResultsFile.read(root.appendingPathComponent("results/vit_small_depths.csv").path)
+        XCTAssertEqual(rows.count, 18)
+        XCTAssertTrue(rows.allSatisfy { $0.device == nil && $0.configuration.device == RunConfiguration.cpu })
+        XCTAssertEqual(rows.first?.depth, 12)
+        XCTAssertEqual(Set(rows.map(\.variant)), Set(Variant.allCases))
+    }
+
+    /// A CSV from another tool is refused with the missing columns named (bench table exits 64 on it).
+    func testForeignCSVNamesTheMissingColumns() throws {
+        let path = dir + "/other.csv"
+        try "model,score\nresnet,0.9\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ResultsFile.read(path)) { e in
+            XCTAssertTrue("\(e)".contains("lacks the columns variant, depth, width, heads, image_size, patch_size, batch, error"), "\(e)")
+        }
+        try "model,variant,depth,width,heads,image_size,patch_size,batch,error\nm,sideways,1,1,1,1,1,1,\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ResultsFile.read(path)) { e in XCTAssertTrue("\(e)".contains("line 2"), "\(e)") }
     }
 
     func testFileWithAnotherHeaderIsNotAppendedTo() throws {
@@ -40,7 +84,7 @@ final class ResultsFileTests: XCTestCase {
         let file = try ResultsFile(path: path)
         XCTAssertEqual(file.path, dir + "/runs-2.csv")
         XCTAssertEqual(file.redirectedFrom, path)
-        try file.append(ResultRow(["model": "m"]))
+        try file.append(RunRecord(model: "m", variant: .standard))
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "a,b,c\n1,2,3\n")
     }
 
@@ -57,9 +101,9 @@ final class ResultsFileTests: XCTestCase {
         let r = RunRequest(model: "vit_tiny_test", variant: .reversible, batch: 2, threads: 1)
         let row = ChildRunner.run(r, executable: script, quiet: true)
         XCTAssertTrue(row.failed)
-        XCTAssertTrue(row["error"]!.contains("killed by signal 9"), row["error"]!)
-        XCTAssertTrue(row["error"]!.contains("about to crash"))
-        XCTAssertEqual(row["variant"], "reversible")
-        XCTAssertEqual(row["depth"], "4")
+        XCTAssertTrue(row.error!.contains("killed by signal 9"), row.error!)
+        XCTAssertTrue(row.error!.contains("about to crash"))
+        XCTAssertEqual(row.variant, .reversible)
+        XCTAssertEqual(row.depth, 4)
     }
 }

@@ -13,7 +13,7 @@ public struct ModelPreset: Sendable {
 }
 
 /// User overrides of a preset's sizes (nil = keep the preset's value).
-public struct ConfigOverrides: Sendable {
+public struct ConfigOverrides: Codable, Equatable, Sendable {
     public var depth: Int?, width: Int?, heads: Int?, imageSize: Int?, patchSize: Int?, classes: Int?
     public var dropPath: Float?
     public init(depth: Int? = nil, width: Int? = nil, heads: Int? = nil, imageSize: Int? = nil,

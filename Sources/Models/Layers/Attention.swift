@@ -85,11 +85,6 @@ public final class MultiHeadAttention: ParameterOwner {
         }
         return qkv.backward(dqkv, saved.qkvSaved)!         // (B, N, C)
     }
-
-    /// MACs per image with N tokens: projections plus q k^T and attn v.
-    public func macs(tokens n: Int) -> Int {
-        qkv.macs(rows: n) + proj.macs(rows: n) + 2 * n * n * width
-    }
 }
 
 /// Row softmax and its backward, on raw rows.

@@ -93,6 +93,4 @@ public final class DepthwisePool: ParameterOwner {
         }
         for k in 0..<chunks { for i in 0..<(d * 9) { dw[i] += pp[k * d * 9 + i] } }
     }
-
-    public func macs(side t: Int) -> Int { outputSide(t) * outputSide(t) * channels * 9 }
 }

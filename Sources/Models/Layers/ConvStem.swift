@@ -77,6 +77,4 @@ public final class ConvStem: ParameterOwner {
         }
         return dImages
     }
-
-    public func macs() -> Int { proj.macs(rows: outputSide * outputSide) }
 }

@@ -82,6 +82,4 @@ public final class PatchEmbed: ParameterOwner {
             }
         }
     }
-
-    public func macs() -> Int { proj.macs(rows: patchCount) }
 }

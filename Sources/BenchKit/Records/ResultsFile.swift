@@ -25,26 +25,26 @@ public final class ResultsFile {
             catch { throw ResultsFileError(description: "cannot create folder '\(dir)' for output: \(error.localizedDescription)") }
         }
         var chosen = path
-        if let header = ResultsFile.firstLine(path), header != CSVSchema.header {
+        if let header = ResultsFile.firstLine(path), header != CSV.header(RunRecord.self) {
             let base = (path as NSString).deletingPathExtension, ext = (path as NSString).pathExtension
             var n = 2
             while true {
                 let candidate = "\(base)-\(n).\(ext.isEmpty ? "csv" : ext)"
                 let h = ResultsFile.firstLine(candidate)
-                if h == nil || h == CSVSchema.header { chosen = candidate; break }
+                if h == nil || h == CSV.header(RunRecord.self) { chosen = candidate; break }
                 n += 1
             }
             redirectedFrom = path
         }
         self.path = chosen
         if ResultsFile.firstLine(chosen) == nil {
-            try append(line: CSVSchema.header)
+            try append(line: CSV.header(RunRecord.self))
         }
     }
 
-    /// Appends one row (a complete line, in one write).
-    public func append(_ row: ResultRow) throws {
-        try append(line: CSVSchema.line(row))
+    /// Appends one record (a complete line, in one write).
+    public func append(_ record: RunRecord) throws {
+        try append(line: try CSV.line(record))
     }
 
     private func append(line: String) throws {
@@ -67,18 +67,42 @@ public final class ResultsFile {
         return text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
     }
 
-    /// Reads every row of a results CSV (header first line). Lines that do not match the header's width are skipped.
-    public static func read(_ path: String) throws -> [ResultRow] {
+    /// Reads every record of a results CSV (header first line). A file without the configuration columns is not a
+    /// results file: the error names the missing columns. Columns added to the schema after the file was written
+    /// decode as nil; blank lines are skipped; a row that does not fit its header is an error naming its line.
+    public static func read(_ path: String) throws -> [RunRecord] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ResultsFileError(description: "cannot read '\(path)'")
         }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        guard let headerLine = lines.first else { return [] }
-        let header = CSVSchema.split(headerLine)
-        return lines.dropFirst().compactMap { line in
-            let f = CSVSchema.split(line)
-            guard f.count == header.count else { return nil }
-            return ResultRow(Dictionary(uniqueKeysWithValues: zip(header, f)))
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard let headerLine = lines.first, !headerLine.isEmpty else {
+            throw ResultsFileError(description: "'\(path)' is empty, not a RevBench results CSV")
+        }
+        let header = CSV.split(headerLine)
+        let missing = RunRecord.requiredColumns.map(\.rawValue).filter { !header.contains($0) }
+        if !missing.isEmpty {
+            throw ResultsFileError(description: "'\(path)' is not a RevBench results CSV: it lacks the column\(missing.count == 1 ? "" : "s") "
+                                   + missing.joined(separator: ", "))
+        }
+        var records: [RunRecord] = []
+        for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+            let fields = CSV.split(line)
+            guard fields.count == header.count else {
+                throw ResultsFileError(description: "'\(path)' line \(i + 1): \(fields.count) fields under a header of \(header.count)")
+            }
+            do { records.append(try CSV.decode(RunRecord.self, from: Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a }))) }
+            catch { throw ResultsFileError(description: "'\(path)' line \(i + 1): \(Self.reason(error))") }
+        }
+        return records
+    }
+
+    /// A decoding error in one line of words.
+    static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "column '\(key.stringValue)' is empty"
+        case DecodingError.typeMismatch(_, let c), DecodingError.dataCorrupted(let c):
+            return c.debugDescription.isEmpty ? "column '\(c.codingPath.last?.stringValue ?? "?")' cannot be read" : c.debugDescription
+        default: return "\(error)"
         }
     }
 }

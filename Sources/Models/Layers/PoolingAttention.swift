@@ -230,16 +230,4 @@ public final class PoolingAttention: ParameterOwner {
         Elementwise.accumulate(dx, v!.backward(dProjections[2], saved.projections.saved[2])!)
         return dx
     }
-
-    /// Forward MACs per image for input side t with `cls` class tokens.
-    public func macs(side t: Int, inWidth: Int) -> Int {
-        let cls = classToken ? 1 : 0, n = cls + t * t
-        let s = outputSide(t), sk = poolK.outputSide(t)
-        let nq = cls + s * s, nk = cls + sk * sk
-        var m = n * inWidth * 3 * width                                   // q, k, v projections
-        m += heads * ((poolQ.map { $0.conv.macs(side: t) } ?? 0) + 2 * poolK.conv.macs(side: t))  // pooling convs
-        m += 2 * nq * nk * width                                          // q k^T and attn v
-        m += nq * width * width                                           // output projection
-        return m
-    }
 }

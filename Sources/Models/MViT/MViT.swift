@@ -1,10 +1,11 @@
 // MViT-B-16 (MViTv1, ImageNet) trained as .standard (stores every block's saved tensors) or .checkpointed (keeps
-// each block's input, recomputes the block in backward).
+// each block's input, recomputes the block in backward). Forward and backward are the class-token skeleton's
+// (ClassTokenModel).
 // Dimensions: B = batch, N = 1 + S*S tokens (class token first), C = stage width, K = classes.
 import Engine
 
 /// stem -> [cls; tokens] + pos -> 16 multiscale blocks -> LayerNorm -> head on the class token.
-public final class MViT: VisionModel {
+public final class MViT: ClassTokenModel {
     public let config: ViTConfig
     public let variant: Variant
     public let plan: MViTPlan
@@ -12,8 +13,7 @@ public final class MViT: VisionModel {
     public let embedding: ClassTokenEmbedding  // cls token (1, 1, C) and pos (1, N, C)
     public let blocks: [MViTBlock]
     public let head: ClassTokenHead    // LayerNorm(8w) on the class token, Linear 8w -> K
-    public var testingKeepsExtraActivation = false
-    private var rng: SeededRNG
+    public var dropPathRNG: SeededRNG
 
     public init(_ config: ViTConfig, variant: Variant = .standard, seed: UInt64 = 0, initialize: Bool = true) {
         precondition(variant != .reversible, "MViT trains as .standard or .checkpointed")
@@ -27,39 +27,11 @@ public final class MViT: VisionModel {
         blocks = plan.blocks.map { MViTBlock("blocks.\($0.index)", $0) }
         let last = plan.blocks.last!.outWidth
         head = ClassTokenHead(width: last, classes: config.classes)
-        rng = SeededRNG(seed: seed &+ 0x5EED)
+        dropPathRNG = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }
     }
 
     public var parameters: [Parameter] {
         stem.parameters + embedding.parameters + blocks.flatMap(\.parameters) + head.parameters
-    }
-
-    /// x (B, N, C) = [cls; tokens] + pos.
-    private func embed(_ images: Tensor) -> (Tensor, ConvStem.Saved) {
-        let (tokens, saved) = stem.forward(images)
-        return (embedding.forward(tokens), saved)
-    }
-
-    private func embedBackward(_ dx: Tensor, _ saved: ConvStem.Saved) {
-        stem.backward(embedding.backward(dx), saved)
-    }
-
-    public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
-        let b = images.shape[0]
-        let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &rng)
-        let (x, embedSaved) = embed(images)
-        let (loss, dx) = BlockStack.train(x, count: blocks.count, variant: variant, keepExtra: testingKeepsExtraActivation,
-            forward: { i, x in self.blocks[i].forward(x, masks: masks[i]) },
-            backward: { i, dy, saved in self.blocks[i].backward(dy, saved) },
-            head: { x in self.head.lossAndGradient(x, labels: labels) })
-        embedBackward(dx, embedSaved)
-        return loss
-    }
-
-    public func logits(images: Tensor) -> Tensor {
-        var (x, _) = embed(images)
-        for block in blocks { x = block.forward(x).0 }
-        return head.logits(x)
     }
 }

@@ -29,8 +29,6 @@ public final class AttentionSublayer: ParameterOwner {
     public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
         norm.backward(attn.backward(dy, saved.attnSaved), saved.normSaved)
     }
-
-    public func macs(tokens: Int) -> Int { attn.macs(tokens: tokens) }
 }
 
 /// G(x) = MLP(norm2(x)).
@@ -59,8 +57,6 @@ public final class MLPSublayer: ParameterOwner {
     public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
         norm.backward(mlp.backward(dy, saved.mlpSaved), saved.normSaved)
     }
-
-    public func macs(tokens: Int) -> Int { mlp.macs(rows: tokens) }
 }
 
 /// Stochastic depth: each sample's branch output is dropped with probability `rate`, kept ones scaled by

@@ -5,8 +5,8 @@ import Engine
 public enum BlockStack {
     /// Runs `count` blocks forward from `x`, gives the last output to `head` (which returns the loss and the gradient
     /// of that output, and keeps no reference to it), then backpropagates through the blocks. Returns the loss and
-    /// the gradient of `x`. `keepExtra` keeps a copy of every block output alive (for testing the regression check).
-    public static func train<Saved>(_ input: Tensor, count: Int, variant: Variant, keepExtra: Bool,
+    /// the gradient of `x`.
+    public static func train<Saved>(_ input: Tensor, count: Int, variant: Variant,
                                     forward: (Int, Tensor) -> (Tensor, Saved),
                                     backward: (Int, Tensor, Saved) -> Tensor,
                                     head: (Tensor) -> (Float, Tensor)) -> (loss: Float, dInput: Tensor) {
@@ -14,12 +14,10 @@ public enum BlockStack {
         var x: Tensor? = input
         var saved: [Saved] = []        // .standard: every block's saved tensors
         var inputs: [Tensor] = []      // .checkpointed: every block's input
-        var extra: [Tensor] = []
         for i in 0..<count {
             if variant == .checkpointed { inputs.append(x!) }
             let (y, s) = forward(i, x!)
             if variant == .standard { saved.append(s) }
-            if keepExtra { extra.append(y.copy()) }
             x = y
         }
         var (loss, dx) = head(x!)
@@ -32,7 +30,6 @@ public enum BlockStack {
                 dx = backward(i, dx, saved.removeLast())
             }
         }
-        withExtendedLifetime(extra) {}
         return (loss, dx)
     }
 }

@@ -33,10 +33,9 @@ public enum ReversibleRun {
         let masks: [TransformerBlock.Masks]
     }
 
-    /// Runs `blocks` from X1 = X2 = x. `extra` receives a copy of every Y1 when `keepExtra` (regression-check tests).
+    /// Runs `blocks` from X1 = X2 = x.
     public static func forward<Block: ReversibleBlock>(_ x: consuming Tensor, blocks: [Block], masks: [TransformerBlock.Masks],
-                                                       storeEverything: Bool, recordInputs: Bool = false,
-                                                       keepExtra: Bool = false, extra: inout [Tensor]) -> Saved<Block> {
+                                                       storeEverything: Bool, recordInputs: Bool = false) -> Saved<Block> {
         var x1 = copy x               // both streams start as the input, sharing its storage
         var x2 = consume x
         var stored: [(Block.FSaved, Block.GSaved)] = []
@@ -58,7 +57,6 @@ public enum ReversibleRun {
                 y2 = Elementwise.add(x2, g)
             }
             if storeEverything { stored.append((fSaved!, gSaved!)) }
-            if keepExtra { extra.append(y1.copy()) }
             x1 = y1; x2 = y2
         }
         return Saved(y1: x1, y2: x2, stored: stored, inputs: inputs, masks: masks)

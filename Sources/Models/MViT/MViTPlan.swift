@@ -1,7 +1,8 @@
-// The block-by-block plan of MViT-B-16 and Rev-MViT-B (shared/reference/paper.md, MViT section), derived from a
-// configuration: four stages of widths w, 2w, 4w, 8w and heads h, 2h, 4h, 8h (head dim w/h, 96 in MViT-B) with
-// 1, 2, depth-5 and 2 blocks. Q is pooled (stride 2) in the first block of stages 2-4; K and V are pooled in every
-// block with stride 4, 2, 1, 1 by stage. MViT-B widens in the MLP of each stage's last block (stages 1-3).
+// The block-by-block plan of MViT-B-16 and Rev-MViT-B (the paper; SlowFast's MVIT_B_16_CONV and
+// REV_MVIT_B_16_CONV configs), derived from a configuration: four stages of widths w, 2w, 4w, 8w and heads h, 2h,
+// 4h, 8h (head dim w/h, 96 in MViT-B) with 1, 2, depth-5 and 2 blocks. Q is pooled (stride 2) in the first block of
+// stages 2-4; K and V are pooled in every block with stride 4, 2, 1, 1 by stage. MViT-B widens in the MLP of each
+// stage's last block (stages 1-3).
 // Dimensions: S = grid side after the stem (image / 4), w = width of stage 1.
 
 /// One block of the plan.

@@ -29,8 +29,6 @@ public final class ReversibleViT: VisionModel {
     public var recordsReconstructionError = false
     /// Per block (index 0 = first block): max abs difference of reconstructed X1 and X2 vs the forward's.
     public private(set) var reconstructionErrors: [Float] = []
-    /// Keeps one extra (B, N, C) tensor per block alive across the step; for tests of the regression check only.
-    public var testingKeepsExtraActivation = false
     private var rng: SeededRNG
 
     public init(_ config: ViTConfig, backprop: Backprop = .recompute, seed: UInt64 = 0, initialize: Bool = true) {
@@ -54,11 +52,9 @@ public final class ReversibleViT: VisionModel {
         let b = images.shape[0]
         let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &rng)
         let (tokens, embedSaved) = patchEmbed.forward(images)
-        var extra: [Tensor] = []  // testingKeepsExtraActivation only
         let run = ReversibleRun.forward(position.forward(consume tokens), blocks: blocks, masks: masks,
                                         storeEverything: backprop == .storeEverything,
-                                        recordInputs: recordsReconstructionError,
-                                        keepExtra: testingKeepsExtraActivation, extra: &extra)
+                                        recordInputs: recordsReconstructionError)
         let (logits, headSaved) = head.forward(run.y1, run.y2)
         let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
         let (dy1, dy2) = head.backward(CrossEntropy.backward(lossSaved), headSaved)
@@ -66,7 +62,6 @@ public final class ReversibleViT: VisionModel {
         reconstructionErrors = errors
         position.backward(dx)
         patchEmbed.backward(dx, embedSaved)
-        withExtendedLifetime(extra) {}
         return loss
     }
 

@@ -50,7 +50,4 @@ public final class Linear: ParameterOwner {
                   c: dx.data, ldc: inFeatures)
         return dx
     }
-
-    /// MACs for `rows` input rows.
-    public func macs(rows: Int) -> Int { rows * inFeatures * outFeatures }
 }

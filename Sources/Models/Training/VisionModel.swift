@@ -8,8 +8,6 @@ public protocol VisionModel: AnyObject {
     var parameters: [Parameter] { get }
     /// Forward, loss, backward on one batch (images (B, Cin, S, S), labels (B)); returns the mean loss.
     func forwardBackward(images: Tensor, labels: [Int]) -> Float
-    /// Keeps one extra activation per block alive across the step (for testing the regression check only).
-    var testingKeepsExtraActivation: Bool { get set }
     /// Forward only, keeping nothing for backward: logits (B, classes).
     func logits(images: Tensor) -> Tensor
 }

@@ -33,6 +33,4 @@ public final class MLP: ParameterOwner {
         let dh = GELU.backward(da, saved.geluSaved, inPlace: true)  // (M, E)
         return fc1.backward(dh, saved.fc1Saved)!                   // (M, C)
     }
-
-    public func macs(rows: Int) -> Int { fc1.macs(rows: rows) + fc2.macs(rows: rows) }
 }

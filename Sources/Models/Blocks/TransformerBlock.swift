@@ -45,6 +45,4 @@ public final class TransformerBlock: ParameterOwner {
         Elementwise.accumulate(dx, dx1)
         return dx
     }
-
-    public func macs(tokens: Int) -> Int { f.macs(tokens: tokens) + g.macs(tokens: tokens) }
 }

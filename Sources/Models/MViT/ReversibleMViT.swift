@@ -20,7 +20,6 @@ public final class ReversibleMViT: VisionModel {
     public let position: PositionEmbedding  // (1, N, w)
     public let segments: [Segment]
     public let head: StreamsHead            // LayerNorm over [Y1, Y2], mean over tokens, Linear
-    public var testingKeepsExtraActivation = false
     private var rng: SeededRNG
 
     public init(_ config: ViTConfig, backprop: ReversibleViT.Backprop = .recompute, seed: UInt64 = 0, initialize: Bool = true) {
@@ -66,7 +65,6 @@ public final class ReversibleMViT: VisionModel {
         let b = images.shape[0]
         let masks = DropPath.drawMasks(blocks: plan.blocks.count, config: config, batch: b, rng: &rng)  // transitions draw none
         var saved: [SegmentSaved] = []
-        var extra: [Tensor] = []
         let (tokens, stemSaved) = stem.forward(images)
         var x: Tensor? = position.forward(consume tokens)  // the next segment's input, when it is one stream
         var streams: (Tensor, Tensor)?                     // a run's output
@@ -83,8 +81,7 @@ public final class ReversibleMViT: VisionModel {
                 x = nil
                 let first = blocks[0].spec.index
                 let run = ReversibleRun.forward(consume input, blocks: blocks, masks: Array(masks[first..<(first + blocks.count)]),
-                                                storeEverything: backprop == .storeEverything,
-                                                keepExtra: testingKeepsExtraActivation, extra: &extra)
+                                                storeEverything: backprop == .storeEverything)
                 streams = (run.y1, run.y2)
                 saved.append(.run(run))
             }
@@ -109,7 +106,6 @@ public final class ReversibleMViT: VisionModel {
         }
         position.backward(dOut!)
         stem.backward(dOut!, stemSaved)
-        withExtendedLifetime(extra) {}
         return loss
     }
 

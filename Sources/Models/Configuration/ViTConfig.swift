@@ -1,16 +1,5 @@
 // ViT configuration, validation with messages that name the bad values, and the analytic MAC count.
 
-/// How a model backpropagates. Standard and checkpointed share the standard architecture; reversible uses the
-/// two-stream twin built from the same sublayers.
-public enum Variant: String, CaseIterable, Sendable {
-    /// Stores every block's saved tensors (what an autograd framework keeps).
-    case standard
-    /// Two streams; keeps only the final streams and reconstructs block inputs in backward.
-    case reversible
-    /// Standard architecture; keeps only each block's input and recomputes the block in backward.
-    case checkpointed
-}
-
 /// Which architecture family a configuration builds.
 public enum ModelFamily: String, Sendable {
     /// ViT / Rev-ViT: patch embedding, isotropic blocks.

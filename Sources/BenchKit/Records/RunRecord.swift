@@ -1,0 +1,149 @@
+// One run of one variant as a typed value: the configuration it measured, what it measured, and where. Its coding
+// keys are the results CSV's columns, in file order (documented in results/README.md); the child process hands it
+// to the parent as JSON with the same keys, and every reader (check, table, plot, budget) decodes it from CSV.
+import Models
+
+public struct RunRecord: Codable, Sendable, Equatable {
+    public var timestamp: String?
+    public var gitSHA: String?
+    // What was measured: the configuration (see `configuration`) and how.
+    public var model: String
+    public var variant: Variant
+    /// "cpu" for the Swift engine's rows; the GPU's name for the PyTorch runner's CUDA rows. Absent in older files.
+    public var device: String?
+    public var depth: Int?
+    public var width: Int?
+    public var heads: Int?
+    public var imageSize: Int?
+    public var patchSize: Int?
+    public var tokens: Int?
+    public var batch: Int?
+    public var threads: Int?
+    public var params: Int?
+    public var gmacsPerImage: Double?
+    public var warmup: Int?
+    public var steps: Int?
+    // Speed.
+    public var stepSecondsMedian: Double?
+    public var stepSecondsMin: Double?
+    public var stepSecondsMax: Double?
+    public var imagesPerSecond: Double?
+    public var gflopsPerSecond: Double?
+    // Memory, in bytes.
+    public var baselineBytes: Int?
+    public var peakLedgerBytes: Int?
+    public var peakLedgerActivationBytes: Int?
+    public var peakJemallocBytes: Int?
+    public var peakRSSBytes: Int?
+    public var residentGrowthBytes: Int?
+    public var stepLedgerBytes: Int?
+    public var stepLedgerAllocatedBytes: Int?
+    public var stepJemallocBytes: Int?
+    public var bytesPerImage: Int?
+    public var predictedPeakBytes: Int?
+    // Budget experiments only.
+    public var maxBatch: Int?
+    public var memoryBudgetBytes: Int?
+    public var lossFirst: Float?
+    public var lossLast: Float?
+    // Environment.
+    public var build: String?
+    public var cpu: String?
+    public var cores: Int?
+    public var blas: String?
+    public var jemallocVersion: String?
+    public var swiftVersion: String?
+    /// Empty or absent for a measurement; otherwise why the configuration produced none.
+    public var error: String?
+
+    /// The CSV columns, in file order.
+    public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
+        case timestamp, gitSHA = "git_sha", model, variant, device, depth, width, heads, imageSize = "image_size"
+        case patchSize = "patch_size", tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
+        case stepSecondsMedian = "step_s_median", stepSecondsMin = "step_s_min", stepSecondsMax = "step_s_max"
+        case imagesPerSecond = "images_per_s", gflopsPerSecond = "gflops_per_s", baselineBytes = "baseline_bytes"
+        case peakLedgerBytes = "peak_ledger_bytes", peakLedgerActivationBytes = "peak_ledger_activation_bytes"
+        case peakJemallocBytes = "peak_jemalloc_bytes", peakRSSBytes = "peak_rss_bytes"
+        case residentGrowthBytes = "resident_growth_bytes", stepLedgerBytes = "step_ledger_bytes"
+        case stepLedgerAllocatedBytes = "step_ledger_allocated_bytes", stepJemallocBytes = "step_jemalloc_bytes"
+        case bytesPerImage = "bytes_per_image", predictedPeakBytes = "predicted_peak_bytes", maxBatch = "max_batch"
+        case memoryBudgetBytes = "memory_budget_bytes", lossFirst = "loss_first", lossLast = "loss_last", build, cpu
+        case cores, blas, jemallocVersion = "jemalloc_version", swiftVersion = "swift_version", error
+    }
+
+    /// Columns a file must have to be read as results (the configuration and the outcome); a column added to the
+    /// schema later may be absent from an older file and decodes as nil.
+    public static let requiredColumns: [CodingKeys] = [.model, .variant, .depth, .width, .heads, .imageSize, .patchSize,
+                                                       .batch, .error]
+
+    public init(model: String, variant: Variant) {
+        self.model = model
+        self.variant = variant
+    }
+
+    public var failed: Bool { !(error ?? "").isEmpty }
+
+    /// The configuration this row measured, without the variant: what rows are compared and grouped by.
+    public var configuration: RunConfiguration {
+        RunConfiguration(model: model, device: device ?? RunConfiguration.cpu, depth: depth, width: width, heads: heads,
+                         imageSize: imageSize, patchSize: patchSize,
+                         // In a budget experiment the batch is the outcome, the budget is the configuration.
+                         batch: memoryBudgetBytes == nil ? batch : nil, memoryBudgetBytes: memoryBudgetBytes)
+    }
+}
+
+/// The configuration a row measured: rows with equal configurations and different variants are one comparison.
+public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The device of the Swift engine's rows.
+    public static let cpu = "cpu"
+
+    public var model: String
+    public var device: String
+    public var depth: Int?, width: Int?, heads: Int?, imageSize: Int?, patchSize: Int?
+    public var batch: Int?
+    public var memoryBudgetBytes: Int?
+
+    /// The same configuration at any depth (reversible memory must not depend on it).
+    public var ignoringDepth: RunConfiguration { var c = self; c.depth = nil; return c }
+
+    public var description: String {
+        var parts = [model]
+        if device != Self.cpu { parts.append(device) }
+        if let depth { parts.append("d\(depth)") }
+        parts.append("w\(width.map(String.init) ?? "?") h\(heads.map(String.init) ?? "?")")
+        parts.append("img\(imageSize.map(String.init) ?? "?")/p\(patchSize.map(String.init) ?? "?")")
+        if let batch { parts.append("b\(batch)") }
+        if let memoryBudgetBytes { parts.append("budget \(Format.size(Double(memoryBudgetBytes)))") }
+        return parts.joined(separator: " ")
+    }
+
+    public static func < (a: RunConfiguration, b: RunConfiguration) -> Bool {
+        func key(_ c: RunConfiguration) -> [Int] {
+            [c.depth ?? -1, c.width ?? -1, c.heads ?? -1, c.imageSize ?? -1, c.patchSize ?? -1, c.memoryBudgetBytes ?? -1, c.batch ?? -1]
+        }
+        if a.model != b.model { return a.model < b.model }
+        if a.device != b.device { return a.device < b.device }
+        return key(a).lexicographicallyPrecedes(key(b))
+    }
+}
+
+extension Sequence where Element == RunRecord {
+    /// Records grouped by configuration, groups in first-seen order.
+    public func groupedByConfiguration() -> [(configuration: RunConfiguration, records: [RunRecord])] {
+        var order: [RunConfiguration] = [], groups: [RunConfiguration: [RunRecord]] = [:]
+        for r in self {
+            let k = r.configuration
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(r)
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
+}
+
+extension Array where Element == RunRecord {
+    /// The first successful record of `variant`.
+    public func first(_ variant: Variant) -> RunRecord? { first { $0.variant == variant && !$0.failed } }
+}
+
+/// A results CSV column; its raw value is the header's name, which tables reuse as their column titles.
+public typealias Column = RunRecord.CodingKeys
