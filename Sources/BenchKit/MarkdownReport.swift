@@ -55,7 +55,7 @@ public enum MarkdownReport {
             }
             let predCell = predicted.isEmpty ? "" : String(format: "%.3f-%.3f", predicted.min()!, predicted.max()!)
             let first = g[0]
-            rows.append([first.model, text(first.depth), text(first.batch), params, gmacs,
+            rows.append([first.configuration.modelLabel, text(first.depth), text(first.batch), params, gmacs,
                          cell(mb(s), 1), cell(mb(r), 1), cell(mb(c), 1), ratio(memRatio), paperCell,
                          cell(ips(s), 2), cell(ips(r), 2), cell(ips(c), 2), ratio(speedRatio), predCell])
         }
@@ -74,7 +74,7 @@ public enum MarkdownReport {
             let batchRatio = (s?.maxBatch).flatMap { sb in sb > 0 ? r?.maxBatch.map { Double($0) / Double(sb) } : nil }
             let speedRatio = (s?.imagesPerSecond).flatMap { ss in r?.imagesPerSecond.map { $0 / ss } }
             let first = g[0]
-            out.append([first.model, text(first.depth), first.memoryBudgetBytes.map { Format.size(Double($0)) } ?? "",
+            out.append([first.configuration.modelLabel, text(first.depth), first.memoryBudgetBytes.map { Format.size(Double($0)) } ?? "",
                         batches, speeds, ratio(batchRatio), ratio(speedRatio)])
         }
         return markdown(out)

@@ -10,8 +10,7 @@ public enum Plots {
         var out: [(String, String)] = []
         let runs = ok.filter { $0.maxBatch == nil }
         let budget = ok.filter { $0.maxBatch != nil }
-        for model in orderedModels(runs) {
-            let rows = runs.filter { $0.model == model }
+        for (model, rows) in byModel(runs) {
             // Per depth and variant, the row with the largest batch.
             func series(_ value: (RunRecord) -> Double?) -> [SVGChart.Series] {
                 variants(rows).map { v in
@@ -29,8 +28,7 @@ public enum Plots {
             out.append(("throughput_vs_depth_\(model).svg", SVGChart(title: "\(model): training throughput",
                 xLabel: "depth (blocks)", yLabel: "images per second", series: series(\.imagesPerSecond)).render()))
         }
-        for model in orderedModels(budget) {
-            let rows = budget.filter { $0.model == model }
+        for (model, rows) in byModel(budget) {
             let budgetText = rows.first?.memoryBudgetBytes.map { Format.size(Double($0)) } ?? "?"
             func series(_ value: (RunRecord) -> Double?) -> [SVGChart.Series] {
                 variants(rows).map { v in
@@ -48,10 +46,22 @@ public enum Plots {
         return out
     }
 
-    static func orderedModels(_ rows: [RunRecord]) -> [String] {
-        var seen: [String] = []
-        for r in rows where !seen.contains(r.model) { seen.append(r.model) }
-        return seen
+    /// Rows per chart, in first-seen order: one chart per model and engine (the Swift engine's rows keep the plain
+    /// model name; another engine's, device's or precision's rows get it as a suffix, never a shared chart).
+    static func byModel(_ rows: [RunRecord]) -> [(String, [RunRecord])] {
+        func name(_ r: RunRecord) -> String {
+            let label = r.configuration.engineLabel
+            guard !label.isEmpty else { return r.model }
+            let slug = label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
+            return r.model + "_" + String(slug).split(separator: "_").joined(separator: "_")
+        }
+        var order: [String] = [], groups: [String: [RunRecord]] = [:]
+        for r in rows {
+            let n = name(r)
+            if groups[n] == nil { order.append(n) }
+            groups[n, default: []].append(r)
+        }
+        return order.map { ($0, groups[$0]!) }
     }
 
     static func variants(_ rows: [RunRecord]) -> [Variant] {

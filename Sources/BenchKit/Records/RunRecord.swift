@@ -11,6 +11,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var variant: Variant
     /// "cpu" for the Swift engine's rows; the GPU's name for the PyTorch runner's CUDA rows. Absent in older files.
     public var device: String?
+    /// Which engine measured: "revbench" (this Swift engine) or "pytorch VERSION" (torchrunner/). Absent: revbench.
+    public var engine: String?
+    /// Arithmetic of the step: "fp32" (the Swift engine, and PyTorch by default), "tf32", or "bf16-amp".
+    public var precision: String?
     public var depth: Int?
     public var width: Int?
     public var heads: Int?
@@ -35,6 +39,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var peakLedgerActivationBytes: Int?
     public var peakJemallocBytes: Int?
     public var peakRSSBytes: Int?
+    /// PyTorch on CUDA only: the caching allocator's peak reserved bytes (torch.cuda.max_memory_reserved).
+    public var peakReservedBytes: Int?
     public var residentGrowthBytes: Int?
     public var stepLedgerBytes: Int?
     public var stepLedgerAllocatedBytes: Int?
@@ -58,12 +64,12 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// The CSV columns, in file order.
     public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
-        case timestamp, gitSHA = "git_sha", model, variant, device, depth, width, heads, imageSize = "image_size"
+        case timestamp, gitSHA = "git_sha", model, variant, device, engine, precision, depth, width, heads, imageSize = "image_size"
         case patchSize = "patch_size", tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
         case stepSecondsMedian = "step_s_median", stepSecondsMin = "step_s_min", stepSecondsMax = "step_s_max"
         case imagesPerSecond = "images_per_s", gflopsPerSecond = "gflops_per_s", baselineBytes = "baseline_bytes"
         case peakLedgerBytes = "peak_ledger_bytes", peakLedgerActivationBytes = "peak_ledger_activation_bytes"
-        case peakJemallocBytes = "peak_jemalloc_bytes", peakRSSBytes = "peak_rss_bytes"
+        case peakJemallocBytes = "peak_jemalloc_bytes", peakRSSBytes = "peak_rss_bytes", peakReservedBytes = "peak_reserved_bytes"
         case residentGrowthBytes = "resident_growth_bytes", stepLedgerBytes = "step_ledger_bytes"
         case stepLedgerAllocatedBytes = "step_ledger_allocated_bytes", stepJemallocBytes = "step_jemalloc_bytes"
         case bytesPerImage = "bytes_per_image", predictedPeakBytes = "predicted_peak_bytes", maxBatch = "max_batch"
@@ -85,7 +91,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// The configuration this row measured, without the variant: what rows are compared and grouped by.
     public var configuration: RunConfiguration {
-        RunConfiguration(model: model, device: device ?? RunConfiguration.cpu, depth: depth, width: width, heads: heads,
+        RunConfiguration(model: model, device: device ?? RunConfiguration.cpu, engine: engine ?? RunConfiguration.revbench,
+                         precision: precision ?? RunConfiguration.fp32, depth: depth, width: width, heads: heads,
                          imageSize: imageSize, patchSize: patchSize,
                          // In a budget experiment the batch is the outcome, the budget is the configuration.
                          batch: memoryBudgetBytes == nil ? batch : nil, memoryBudgetBytes: memoryBudgetBytes)
@@ -94,21 +101,38 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
 /// The configuration a row measured: rows with equal configurations and different variants are one comparison.
 public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// The device of the Swift engine's rows.
-    public static let cpu = "cpu"
+    /// The device, engine and precision of the Swift engine's rows.
+    public static let cpu = "cpu", revbench = "revbench", fp32 = "fp32"
 
     public var model: String
     public var device: String
+    /// Rows of different engines (or precisions) are never compared with each other.
+    public var engine: String
+    public var precision: String
     public var depth: Int?, width: Int?, heads: Int?, imageSize: Int?, patchSize: Int?
     public var batch: Int?
     public var memoryBudgetBytes: Int?
+
+    /// Who measured where, when it is not the Swift engine on the CPU in fp32: e.g. "pytorch 2.11.0, NVIDIA H100, tf32".
+    public var engineLabel: String {
+        var parts: [String] = []
+        if engine != Self.revbench { parts.append(engine) }
+        if device != Self.cpu || !parts.isEmpty { parts.append(device) }
+        if precision != Self.fp32 { parts.append(precision) }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The model's name with the engine label in parentheses when there is one.
+    public var modelLabel: String { engineLabel.isEmpty ? model : "\(model) (\(engineLabel))" }
 
     /// The same configuration at any depth (reversible memory must not depend on it).
     public var ignoringDepth: RunConfiguration { var c = self; c.depth = nil; return c }
 
     public var description: String {
         var parts = [model]
+        if engine != Self.revbench { parts.append(engine) }
         if device != Self.cpu { parts.append(device) }
+        if precision != Self.fp32 { parts.append(precision) }
         if let depth { parts.append("d\(depth)") }
         parts.append("w\(width.map(String.init) ?? "?") h\(heads.map(String.init) ?? "?")")
         parts.append("img\(imageSize.map(String.init) ?? "?")/p\(patchSize.map(String.init) ?? "?")")
@@ -122,7 +146,9 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
             [c.depth ?? -1, c.width ?? -1, c.heads ?? -1, c.imageSize ?? -1, c.patchSize ?? -1, c.memoryBudgetBytes ?? -1, c.batch ?? -1]
         }
         if a.model != b.model { return a.model < b.model }
+        if a.engine != b.engine { return a.engine < b.engine }
         if a.device != b.device { return a.device < b.device }
+        if a.precision != b.precision { return a.precision < b.precision }
         return key(a).lexicographicallyPrecedes(key(b))
     }
 }

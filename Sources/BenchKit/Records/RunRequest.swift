@@ -38,6 +38,8 @@ public struct RunRequest: Codable, Sendable, Equatable {
     public func record() -> RunRecord {
         var r = RunRecord(model: pairName, variant: variant)
         r.device = RunConfiguration.cpu
+        r.engine = RunConfiguration.revbench
+        r.precision = RunConfiguration.fp32
         r.batch = batch; r.threads = threads; r.warmup = warmup; r.steps = steps
         if let c = try? config() {
             r.depth = c.depth; r.width = c.width; r.heads = c.heads
