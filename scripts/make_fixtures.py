@@ -8,12 +8,13 @@ engine's parameter names (timm's naming for the standard ViT).
 
 Usage: python3 scripts/make_fixtures.py [--out Tests/Fixtures]   (needs torch; see scripts/compare-pytorch)
 """
-import argparse, json, os, struct
+import argparse, json, os, struct, sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_models import EPS, Attention, Block, ViT, RevViT, MultiScaleBlock
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torchrunner"))
+from revbench_torch.models import EPS, Attention, Block, ViT, RevViT, MultiScaleBlock  # noqa: E402
 
 
 def write_fixture(out_dir, name, config, tensors):

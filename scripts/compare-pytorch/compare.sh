@@ -23,7 +23,7 @@ venv="${REVBENCH_TORCH_VENV:-$here/.venv}"
 if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
     echo "compare.sh: installing torch into $venv (a few minutes, several GB)" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q torch numpy   # numpy only silences a warning torch prints without it
+    "$venv/bin/pip" install -q -r "$root/torchrunner/requirements.txt" numpy   # numpy only silences a torch warning
 fi
 # RevBench's engine uses OpenBLAS: give it its AVX-512 kernels where the CPU has them (some machine images force
 # OPENBLAS_CORETYPE=Haswell). PyTorch uses its own GEMM library and is unaffected by this variable.

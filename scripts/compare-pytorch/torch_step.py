@@ -12,8 +12,8 @@ warnings.filterwarnings("ignore", message="Failed to initialize NumPy")  # torch
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from torch_models import ViT, RevViT, RevViTRecompute, CheckpointedViT  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "torchrunner"))
+from revbench_torch.models import ViT, RevViT, RevViTRecompute, CheckpointedViT  # noqa: E402
 
 
 def build(variant, a):

@@ -1,0 +1,222 @@
+"""Training steps and what they cost: wall time (CUDA synchronised around each step) and memory.
+
+Memory, always as the step's peak above what was allocated before it (parameters, gradients, AdamW state, input):
+- CUDA: torch.cuda.reset_peak_memory_stats() before the step, max_memory_allocated() after it (SlowFast's
+  gpu_mem_usage reads the same counter), and max_memory_reserved() for the caching allocator's view;
+- CPU: jemalloc's per-thread peak (thread.peak.reset / thread.peak.read through mallctl) when jemalloc is the
+  process's allocator (the runner re-executes itself with LD_PRELOAD for that), above the bytes of the tensors alive
+  before the step; without jemalloc, no memory figures.
+A memory budget is enforced by the device (torch.cuda.set_per_process_memory_fraction) or, on CPU, by checking the
+measured peak after each step and raising an out-of-memory error (an injected limit, for tests and tiny runs).
+"""
+import ctypes
+import gc
+import os
+import resource
+import time
+
+import torch
+import torch.nn.functional as F
+
+from . import models
+
+JEMALLOC_PATHS = ("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2",
+                  "/usr/lib64/libjemalloc.so.2", "/usr/local/lib/libjemalloc.so.2")
+
+
+class OutOfMemory(RuntimeError):
+    """A step that did not fit: the device's out-of-memory error, or a CPU step over its injected budget."""
+
+
+class Jemalloc:
+    """mallctl access when jemalloc is this process's allocator (preloaded), else None from `load`."""
+
+    def __init__(self, lib):
+        self.lib = lib
+        self.lib.mallctl.argtypes = [ctypes.c_char_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t),
+                                     ctypes.c_void_p, ctypes.c_size_t]
+
+    @classmethod
+    def load(cls):
+        try:
+            lib = ctypes.CDLL(None)
+            lib.mallctl  # noqa: B018 (raises AttributeError when jemalloc is not linked or preloaded)
+            probe = cls(lib)
+            return probe if probe.version() else None
+        except (AttributeError, OSError):
+            return None
+
+    def _read(self, name, ctype):
+        value, size = ctype(), ctypes.c_size_t(ctypes.sizeof(ctype))
+        if self.lib.mallctl(name.encode(), ctypes.byref(value), ctypes.byref(size), None, 0) != 0:
+            return None
+        return value.value
+
+    def version(self):
+        value, size = ctypes.c_char_p(), ctypes.c_size_t(ctypes.sizeof(ctypes.c_char_p))
+        if self.lib.mallctl(b"version", ctypes.byref(value), ctypes.byref(size), None, 0) != 0:
+            return None
+        return value.value.decode().split("-")[0]
+
+    def allocated(self):
+        epoch = ctypes.c_uint64(1)
+        self.lib.mallctl(b"epoch", None, None, ctypes.byref(epoch), ctypes.sizeof(epoch))
+        return self._read("stats.allocated", ctypes.c_size_t)
+
+    def reset_thread_peak(self):
+        self.lib.mallctl(b"thread.peak.reset", None, None, None, 0)
+
+    def thread_peak(self):
+        return self._read("thread.peak.read", ctypes.c_uint64)
+
+
+class Device:
+    """Where steps run, and how their memory is read."""
+
+    def __init__(self, name, budget_bytes=None):
+        self.torch = torch.device(name)
+        self.is_cuda = self.torch.type == "cuda"
+        self.jemalloc = None if self.is_cuda else Jemalloc.load()
+        self.budget = budget_bytes
+        if self.is_cuda and budget_bytes is not None:
+            total = torch.cuda.get_device_properties(self.torch).total_memory
+            if budget_bytes > total:
+                raise ValueError(f"--memory {budget_bytes / 2**30:.1f} GiB is more than this GPU's {total / 2**30:.1f} GiB")
+            torch.cuda.set_per_process_memory_fraction(budget_bytes / total, self.torch)
+
+    @property
+    def name(self):
+        return torch.cuda.get_device_name(self.torch) if self.is_cuda else "cpu"
+
+    @property
+    def measures_memory(self):
+        return self.is_cuda or self.jemalloc is not None
+
+    def sync(self):
+        if self.is_cuda:
+            torch.cuda.synchronize(self.torch)
+
+    def allocated(self):
+        if self.is_cuda:
+            return torch.cuda.memory_allocated(self.torch)
+        return self.jemalloc.allocated() if self.jemalloc else None
+
+    def reset_peak(self):
+        if self.is_cuda:
+            torch.cuda.reset_peak_memory_stats(self.torch)
+        elif self.jemalloc:
+            self.jemalloc.reset_thread_peak()
+
+    def step_peak(self, before):
+        """(peak allocated bytes during the step, peak reserved bytes or None)."""
+        if self.is_cuda:
+            return torch.cuda.max_memory_allocated(self.torch), torch.cuda.max_memory_reserved(self.torch)
+        if self.jemalloc:
+            return before + self.jemalloc.thread_peak(), None
+        return None, None
+
+    def release(self):
+        """Frees what an abandoned step left: Python garbage, then the CUDA cache."""
+        gc.collect()
+        if self.is_cuda:
+            torch.cuda.empty_cache()
+            torch.cuda.reset_peak_memory_stats(self.torch)
+
+    @staticmethod
+    def is_oom(error):
+        return isinstance(error, (OutOfMemory, torch.OutOfMemoryError)) or "out of memory" in str(error).lower()
+
+
+class Trainer:
+    """One model variant on one device: AdamW (fused, updates in place like the engine's), synthetic data per batch
+    size, and timed, measured training steps."""
+
+    def __init__(self, cfg, variant, device, precision="fp32", seed=0):
+        from . import presets
+        self.cfg, self.variant, self.device, self.precision, self.seed = cfg, variant, device, precision, seed
+        torch.manual_seed(seed)
+        self.model = models.initialize(presets.build(cfg, variant), seed).to(device.torch)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=1e-4, fused=True)
+        self.params = sum(p.numel() for p in self.model.parameters())
+        self.data = {}
+
+    def batch(self, b):
+        if b not in self.data:
+            self.data.clear()
+            gen = torch.Generator().manual_seed(self.seed + 99)
+            x = torch.randn(b, self.cfg.channels, self.cfg.image_size, self.cfg.image_size, generator=gen)
+            y = torch.randint(0, self.cfg.classes, (b,), generator=gen)
+            self.data[b] = (x.to(self.device.torch), y.to(self.device.torch))
+        return self.data[b]
+
+    def step(self, b):
+        """Forward, cross-entropy, backward, AdamW update; returns the loss."""
+        x, y = self.batch(b)
+        amp = self.precision == "bf16-amp"
+        with torch.autocast(self.device.torch.type, dtype=torch.bfloat16, enabled=amp):
+            logits = self.model(x)
+        loss = F.cross_entropy(logits.float(), y)
+        loss.backward()
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=False)
+        return loss.item()
+
+    def tensor_bytes(self):
+        """Bytes of the tensors alive between steps: parameters, gradients, AdamW state, the input batch."""
+        tensors = [p for p in self.model.parameters()] + [p.grad for p in self.model.parameters() if p.grad is not None]
+        tensors += [t for state in self.optimizer.state.values() for t in state.values() if torch.is_tensor(t)]
+        tensors += [t for pair in self.data.values() for t in pair]
+        return sum(t.numel() * t.element_size() for t in tensors)
+
+    def measured_step(self, b):
+        """(seconds, loss, bytes before, peak bytes, peak reserved bytes) of one step; raises OutOfMemory when the
+        step does not fit the device or the injected budget."""
+        dev = self.device
+        dev.sync()
+        # CUDA's counter holds exactly the tensors; on CPU jemalloc also counts torch's own runtime (~100 MB, some
+        # of it allocated lazily by the first steps), so the tensors alive before the step are counted directly.
+        before = dev.allocated() if dev.is_cuda else (self.tensor_bytes() if dev.jemalloc else None)
+        dev.reset_peak()
+        t0 = time.perf_counter()
+        oom = None
+        try:
+            loss = self.step(b)
+            dev.sync()
+        except Exception as e:  # noqa: BLE001 (only out-of-memory is turned into OutOfMemory)
+            if not dev.is_oom(e):
+                raise
+            oom = str(e).splitlines()[0] if str(e) else "out of memory"
+        if oom is not None:  # outside the except block, so the failed step's tensors are already unreferenced
+            self.optimizer.zero_grad(set_to_none=False)
+            dev.release()
+            raise OutOfMemory(oom)
+        seconds = time.perf_counter() - t0
+        peak, reserved = dev.step_peak(before)
+        if dev.budget is not None and not dev.is_cuda and peak is not None and peak > dev.budget:
+            raise OutOfMemory(f"step peak {peak} bytes over the injected budget of {dev.budget} bytes")
+        return seconds, loss, before, peak, reserved
+
+
+def peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def blas_description(device):
+    if device.is_cuda:
+        cudnn = torch.backends.cudnn.version()
+        return f"cuBLAS (CUDA {torch.version.cuda}" + (f", cuDNN {cudnn})" if cudnn else ")")
+    config = torch.__config__.show()
+    for line in config.splitlines():
+        if "BLAS_INFO=" in line:
+            return "torch CPU BLAS " + line.split("BLAS_INFO=")[1].split(",")[0]
+    return "torch CPU BLAS"
+
+
+def jemalloc_preload_env():
+    """The environment that makes a re-executed runner allocate through jemalloc, or None when unavailable."""
+    for path in JEMALLOC_PATHS:
+        if os.path.exists(path):
+            env = dict(os.environ)
+            env["LD_PRELOAD"] = (path + " " + env.get("LD_PRELOAD", "")).strip()
+            return env
+    return None

@@ -1,0 +1,247 @@
+"""Measured runs and the budget experiment, each configuration one row in bench's schema.
+
+run:    every (batch, variant) of one model: warm-up steps, then timed steps; images/s from the median step.
+budget: for each depth and variant, the largest batch that trains under a memory budget (predicted from the
+        per-image slope between batches 1 and 2, then confirmed by real steps: an out-of-memory step is caught,
+        memory released, and the search goes on), then images/s at that batch. A configuration that cannot fit
+        becomes a row with an error and max_batch 0, never a crash.
+"""
+import statistics
+import sys
+import time
+
+import torch
+
+from . import presets, record
+from .measure import Device, OutOfMemory, Trainer, blas_description
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+class Settings:
+    """What every row of one invocation shares: device, precision, threads, steps, seed, output."""
+
+    def __init__(self, device, precision="fp32", threads=None, warmup=1, steps=3, seed=0, deadline=None):
+        self.device, self.precision, self.warmup, self.steps, self.seed = device, precision, warmup, steps, seed
+        self.threads = threads or torch.get_num_threads()
+        self.deadline = deadline
+        torch.set_num_threads(self.threads)
+        if device.is_cuda:
+            tf32 = precision == "tf32"
+            torch.backends.cuda.matmul.allow_tf32 = tf32
+            torch.backends.cudnn.allow_tf32 = tf32
+            torch.set_float32_matmul_precision("high" if tf32 else "highest")
+        self.environment = {
+            "git_sha": record.git_sha(), "device": device.name, "engine": f"pytorch {torch.__version__}",
+            "precision": precision, "threads": self.threads, "build": "pytorch eager", "cpu": record.cpu_description(),
+            "cores": __import__("os").cpu_count(), "blas": blas_description(device),
+            "jemalloc_version": device.jemalloc.version() if device.jemalloc else None,
+        }
+
+    def out_of_time(self):
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+
+def base_row(settings, name, cfg, variant, batch):
+    row = dict(settings.environment)
+    row.update(timestamp=record.timestamp(), model=presets.pair_name(name), variant=variant, depth=cfg.depth,
+               width=cfg.width, heads=cfg.heads, image_size=cfg.image_size, patch_size=cfg.patch_size,
+               tokens=cfg.tokens(variant), batch=batch, warmup=settings.warmup, steps=settings.steps,
+               gmacs_per_image=round(presets.macs_per_image(cfg, variant) / 1e9, 4))
+    return row
+
+
+def timed_row(settings, trainer, name, batch):
+    """Warm-up then timed steps at `batch`; raises OutOfMemory when a step does not fit."""
+    cfg, variant = trainer.cfg, trainer.variant
+    losses, times, memory = [], [], []
+    for _ in range(settings.warmup):
+        losses.append(trainer.measured_step(batch)[1])
+    for _ in range(settings.steps):
+        seconds, loss, before, peak, reserved = trainer.measured_step(batch)
+        losses.append(loss)
+        times.append(seconds)
+        memory.append((before, peak, reserved))
+    times.sort()
+    median = statistics.median(times)
+    macs = presets.macs_per_image(cfg, variant)
+    row = base_row(settings, name, cfg, variant, batch)
+    row.update(params=trainer.params, step_s_median=round(median, 4), step_s_min=round(times[0], 4),
+               step_s_max=round(times[-1], 4), images_per_s=round(batch / median, 3),
+               gflops_per_s=round(macs * presets.passes_per_step(variant) * 2 * batch / median / 1e9, 2),
+               loss_first=losses[0], loss_last=losses[-1])
+    before, peak, reserved = max(memory, key=lambda m: (m[1] or 0) - (m[0] or 0))
+    if peak is not None:
+        step = peak - before
+        if settings.device.is_cuda:  # the caching allocator's tensor bytes, the counter the paper's code reads
+            row.update(baseline_bytes=before, peak_ledger_bytes=peak, step_ledger_bytes=step, peak_reserved_bytes=reserved)
+        else:                        # jemalloc's size-class bytes, as bench's jemalloc columns
+            row.update(peak_jemalloc_bytes=peak, step_jemalloc_bytes=step)
+        row["bytes_per_image"] = step // batch
+    return row
+
+
+def error_row(settings, name, cfg, variant, batch, message):
+    row = base_row(settings, name, cfg, variant, batch)
+    row["error"] = message
+    return row
+
+
+def run_row(settings, name, cfg, variant, batch):
+    try:
+        return timed_row(settings, Trainer(cfg, variant, settings.device, settings.precision, settings.seed), name, batch)
+    except Exception as e:  # noqa: BLE001 (a model too large to build is an error row too; other errors propagate)
+        if not Device.is_oom(e):
+            raise
+        return error_row(settings, name, cfg, variant, batch, f"out of memory: {str(e).splitlines()[0]}")
+
+
+def run(settings, name, overrides, batches, variants, out):
+    """Rows for every batch and variant of one model; each appended to `out` when measured."""
+    cfg = presets.config(name, **overrides)
+    rows, total, start = [], len(batches) * len(variants), time.monotonic()
+    for b in batches:
+        for v in variants:
+            done = len(rows)
+            eta = f", ETA {(time.monotonic() - start) / done * (total - done):.0f}s" if done else ""
+            log(f"[{done + 1}/{total}] {presets.pair_name(name)} {v} depth {cfg.depth} batch {b}{eta}")
+            if settings.out_of_time():
+                row = error_row(settings, name, cfg, v, b, "skipped: the run's time limit was reached")
+            else:
+                row = run_row(settings, name, cfg, v, b)
+                settings.device.release()  # the model and its optimizer are gone with run_row's frame
+            out.append(row)
+            rows.append(row)
+            if row.get("error"):
+                log(f"  {row['error']}")
+            else:
+                log(f"  {row['images_per_s']} img/s" + (f", {row['bytes_per_image'] / 1e6:.1f} MB/img"
+                                                        if row.get("bytes_per_image") is not None else ""))
+    return rows
+
+
+def find_max_batch(fits, guess, predicted=True, max_tries=20, tolerance=0.03):
+    """The largest batch b with fits(b), searched from `guess`. While batches fit it grows (from a prediction by 5%,
+    then 10%, 20%, ... up to doubling; without one by doubling); once one fails it halves until one fits, then
+    bisects until the bracket is within `tolerance` (exact below 1/tolerance). 0 when batch 1 does not fit."""
+    lo, hi = 0, None            # largest batch seen to fit, smallest seen to fail
+    b = max(1, guess)
+    growth = 0.05 if predicted else 1.0
+    for _ in range(max_tries):
+        if fits(b):
+            lo = b
+        else:
+            hi = b
+        if hi is None:
+            b = max(lo + 1, int(lo * (1 + growth)))
+            growth = min(1.0, 2 * growth)   # a prediction that was far too low costs few tries
+        elif lo == 0:
+            if hi == 1:
+                break
+            b = max(1, hi // 2)
+        elif hi - lo <= max(1, int(lo * tolerance)):
+            break
+        else:
+            b = (lo + hi) // 2
+    return lo
+
+
+def size_text(n):
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def budget(settings, name, overrides, depths, variants, budget_bytes, out):
+    """The paper's throughput experiment under `budget_bytes` (enforced by `settings.device`)."""
+    rows, total = [], len(depths) * len(variants)
+    for depth in depths:
+        cfg = presets.config(name, **{**overrides, "depth": depth})
+        for v in variants:
+            log(f"[{len(rows) + 1}/{total}] {presets.pair_name(name)} depth {depth} {v}, budget {size_text(budget_bytes)}")
+            row = budget_row(settings, name, cfg, v, budget_bytes)
+            settings.device.release()    # the model and its optimizer are gone with budget_row's frame
+            row.update(memory_budget_bytes=budget_bytes, max_batch=row.get("max_batch", 0))
+            out.append(row)
+            rows.append(row)
+            log(f"  {row['error']}" if row.get("error") else f"  max batch {row['max_batch']}, {row['images_per_s']} img/s")
+    return rows
+
+
+def budget_row(settings, name, cfg, variant, budget_bytes):
+    if settings.out_of_time():
+        return error_row(settings, name, cfg, variant, 1, "skipped: the run's time limit was reached")
+    try:
+        trainer = Trainer(cfg, variant, settings.device, settings.precision, settings.seed)
+        if 16 * trainer.params > budget_bytes:
+            row = error_row(settings, name, cfg, variant, 1, f"no batch fits: parameters, gradients and AdamW state "
+                            f"alone need {16 * trainer.params / 2**30:.1f} GiB of the {budget_bytes / 2**30:.1f} GiB budget")
+            row["params"] = trainer.params
+            return row
+        peaks = {}
+
+        def fits(b):
+            try:
+                for _ in range(2):       # the first step at a new batch size may allocate AdamW state and grads
+                    _, _, before, peak, _ = trainer.measured_step(b)
+                peaks[b] = peak
+                return True
+            except OutOfMemory:
+                log(f"    batch {b}: out of memory")
+                return False
+
+        if not settings.device.measures_memory:
+            raise ValueError("a budget needs memory figures: run on CUDA, or on CPU with jemalloc (LD_PRELOAD)")
+        guess, predicted = 1, False
+        if fits(2) and fits(4) and peaks[4] > peaks[2]:
+            slope = (peaks[4] - peaks[2]) / 2
+            fixed = peaks[2] - 2 * slope
+            guess, predicted = max(1, int((0.95 * budget_bytes - fixed) // slope)), True
+            log(f"    per-image slope {slope / 2**20:.2f} MiB (batch 2 -> 4), predicted max batch {guess}")
+        best = find_max_batch(fits, guess, predicted)
+        # The timed steps can land a little above the confirming ones (allocator caching, fragmentation): step down
+        # by 3% until they fit too.
+        for _ in range(3):
+            if best == 0:
+                break
+            try:
+                row = timed_row(settings, trainer, name, best)
+                row["max_batch"] = best
+                return row
+            except OutOfMemory:
+                log(f"    batch {best}: out of memory in the timed steps, trying smaller")
+                best = min(best - 1, int(best * 0.97))
+        row = error_row(settings, name, cfg, variant, 1, "no batch fits: batch 1 ran out of memory" if best == 0
+                        else "no batch confirmed under the budget")
+        row["params"] = trainer.params
+        return row
+    except Exception as e:  # noqa: BLE001 (as run_row)
+        if not Device.is_oom(e):
+            raise
+        return error_row(settings, name, cfg, variant, 1, f"out of memory: {str(e).splitlines()[0]}")
+
+
+def parse_bytes(text):
+    """'16GiB', '512MiB', '8GB', '1000000' -> bytes (as bench's --memory)."""
+    t = text.replace(" ", "")
+    for suffix, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3),
+                          ("G", 2**30), ("M", 2**20)):
+        if t.endswith(suffix):
+            try:
+                v = float(t[:-len(suffix)])
+            except ValueError:
+                break
+            if v > 0:
+                return int(v * scale)
+            break
+    else:
+        if t.isdigit() and int(t) > 0:
+            return int(t)
+    raise ValueError(f"--memory takes a positive size like 16GiB, 2GiB or 512MiB, got '{text}'")
+
+
+def device_for(name, budget_bytes=None):
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: no CUDA device is available to this torch "
+                         f"({torch.__version__}); use --device cpu")
+    return Device(name, budget_bytes)

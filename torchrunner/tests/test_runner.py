@@ -1,0 +1,199 @@
+"""The PyTorch runner: reversible and checkpointed backprop equal plain autograd, the presets equal bench's, the
+budget search, and rows that bench reads. Run from the repository root: torchrunner/.venv/bin/python -m pytest
+torchrunner/tests (needs torch; the Swift product and CI never do). Tests that compare with `bench` build it once."""
+import copy
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "torchrunner"))
+
+from revbench_torch import models, presets, record, runner  # noqa: E402
+from revbench_torch.__main__ import main  # noqa: E402
+from revbench_torch.measure import OutOfMemory  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def bench():
+    """The bench executable of this checkout, built (or brought up to date) once per session."""
+    subprocess.run(["swift", "build", "--product", "bench"], cwd=ROOT, check=True, capture_output=True)
+    return os.path.join(ROOT, ".build", "debug", "bench")
+
+
+def gradients(model, x, y):
+    model.zero_grad()
+    F.cross_entropy(model(x), y).backward()
+    return {n: p.grad.detach().clone() for n, p in model.named_parameters()}
+
+
+def worst_relative_difference(a, b):
+    """max over parameters of max |a - b| / max |a|, the denominator floored at 1e-3 of the largest gradient: some
+    gradients are zero in exact arithmetic (a LayerNorm bias before a softmax that cancels it), so their rounding
+    noise has no scale of its own."""
+    floor = 1e-3 * max(g.abs().max().item() for g in a.values())
+    return max(((a[n] - b[n]).abs().max() / a[n].abs().max().clamp_min(floor)).item() for n in a)
+
+
+@pytest.mark.parametrize("name", ["vit_tiny_test", "mvit_tiny_test"])
+@pytest.mark.parametrize("dtype,bound", [(torch.float64, 1e-10), (torch.float32, 1e-5)])
+def test_reversible_recompute_gradients_equal_plain_autograd(name, dtype, bound):
+    cfg = presets.config(name)
+    rev = models.initialize(presets.build(cfg, "reversible"), seed=3).to(dtype)
+    plain = copy.deepcopy(rev)
+    plain.recompute = False
+    assert rev.recompute
+    torch.manual_seed(0)
+    x = torch.randn(3, 3, cfg.image_size, cfg.image_size, dtype=dtype)
+    y = torch.tensor([1, 2, 3])
+    worst = worst_relative_difference(gradients(plain, x, y), gradients(rev, x, y))
+    assert worst <= bound, f"{name} {dtype}: worst relative gradient difference {worst}"
+
+
+@pytest.mark.parametrize("name", ["vit_tiny_test", "mvit_tiny_test"])
+def test_checkpointed_gradients_equal_standard(name):
+    cfg = presets.config(name)
+    standard = models.initialize(presets.build(cfg, "standard"), seed=3).double()
+    checkpointed = models.initialize(presets.build(cfg, "checkpointed"), seed=3).double()
+    checkpointed.load_state_dict(standard.state_dict())
+    x = torch.randn(2, 3, cfg.image_size, cfg.image_size, dtype=torch.float64)
+    y = torch.tensor([4, 5])
+    assert worst_relative_difference(gradients(standard, x, y), gradients(checkpointed, x, y)) <= 1e-12
+
+
+def test_a_broken_reconstruction_is_caught():
+    """The gradient comparison can fail: a reversible run that reconstructs X1 wrongly differs from autograd."""
+    cfg = presets.config("vit_tiny_test")
+    rev = models.initialize(presets.build(cfg, "reversible"), seed=3).double()
+    plain = copy.deepcopy(rev)
+    plain.recompute = False
+    block = rev.blocks[0]
+    original = block.f
+    block.f = lambda x: original(x) * (1 + 1e-3) if not torch.is_grad_enabled() else original(x)
+    x = torch.randn(2, 3, 32, 32, dtype=torch.float64)
+    y = torch.tensor([1, 2])
+    assert worst_relative_difference(gradients(plain, x, y), gradients(rev, x, y)) > 1e-6
+
+
+def bench_list(bench):
+    """{preset: (params, GMACs text)} from `bench list`."""
+    out = subprocess.run([bench, "list"], capture_output=True, text=True, check=True).stdout
+    table = {}
+    for line in out.splitlines()[2:]:
+        parts = line.split()
+        table[parts[0]] = (int(parts[6].replace(",", "")), parts[7])
+    return table
+
+
+def test_every_preset_has_benchs_parameter_count_and_macs(bench):
+    expected = bench_list(bench)
+    assert set(expected) == set(presets.PRESETS)
+    for name, (params, gmacs) in expected.items():
+        cfg = presets.config(name)
+        variant = "reversible" if name.startswith("rev_") else "standard"
+        assert sum(p.numel() for p in presets.build(cfg, variant).parameters()) == params, name
+        macs = presets.macs_per_image(cfg, variant) / 1e9
+        text = f"{macs:.2f}" if macs >= 1 else f"{macs:.3g}"
+        assert text == gmacs, (name, text, gmacs)
+
+
+def test_find_max_batch_is_exact_against_an_injected_limit():
+    for limit in (1, 7, 33, 250, 1000):
+        for guess in (1, limit // 3 + 1, limit, 4 * limit):
+            for predicted in (True, False):
+                tried = []
+
+                def fits(b):
+                    tried.append(b)
+                    return b <= limit
+
+                best = runner.find_max_batch(fits, guess, predicted, max_tries=40, tolerance=0.0)
+                assert best == limit, (limit, guess, predicted, tried)
+                if limit // 2 <= guess <= 2 * limit:
+                    assert len(tried) <= 20, ("a prediction within 2x costs few steps", limit, guess, tried)
+    assert runner.find_max_batch(lambda b: False, 50) == 0
+
+
+def cli(*args):
+    """The runner as users start it (a fresh process, which re-executes itself with jemalloc preloaded on CPU)."""
+    return subprocess.run([sys.executable, "-m", "revbench_torch", *args], cwd=os.path.join(ROOT, "torchrunner"),
+                          capture_output=True, text=True)
+
+
+def test_budget_on_cpu_with_an_injected_limit_and_an_error_row(tmp_path):
+    out = tmp_path / "budget.csv"
+    done = cli("budget", "--device", "cpu", "--models", "vit_tiny_test", "--depths", "4", "--memory", "40MiB",
+               "--variants", "standard,reversible", "--steps", "1", "--threads", "1", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    if "jemalloc not found" in done.stderr:
+        pytest.skip("no jemalloc on this machine: CPU steps have no memory figures to hold a budget against")
+    rows = record.read(out)
+    assert [r["variant"] for r in rows] == ["standard", "reversible"]
+    for r in rows:
+        assert r["error"] == "" and int(r["max_batch"]) > 4
+        assert int(r["memory_budget_bytes"]) == 40 * 2**20
+    assert int(rows[1]["max_batch"]) > int(rows[0]["max_batch"]), "the reversible model fits a larger batch"
+    # A budget below the parameters' own footprint is an error row with max batch 0, not a crash.
+    done = cli("budget", "--device", "cpu", "--models", "vit_small_patch16_224", "--depths", "12", "--memory", "64MiB",
+               "--variants", "standard", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    last = record.read(out)[-1]
+    assert last["max_batch"] == "0" and last["error"].startswith("no batch fits")
+
+
+def test_an_out_of_memory_step_becomes_an_error_row(tmp_path, monkeypatch):
+    def oom(self, b):
+        raise OutOfMemory("CUDA out of memory (simulated)")
+    monkeypatch.setattr(runner.Trainer, "measured_step", oom)
+    out = tmp_path / "oom.csv"
+    assert main(["run", "--device", "cpu", "--model", "vit_tiny_test", "--variants", "reversible", "--batch", "2",
+                 "--output", str(out)]) == 0
+    (row,) = record.read(out)
+    assert row["error"].startswith("out of memory: CUDA out of memory (simulated)")
+
+
+def test_header_equals_benchs_and_rows_load_in_bench_table(bench, tmp_path):
+    swift_csv = tmp_path / "swift.csv"
+    subprocess.run([bench, "--model", "vit_tiny_test", "--variants", "standard", "--batch", "1", "--steps", "1",
+                    "--warmup", "0", "--threads", "1", "--output", str(swift_csv), "--quiet"], check=True,
+                   capture_output=True)
+    assert swift_csv.read_text().splitlines()[0] == record.HEADER
+    torch_csv = tmp_path / "torch.csv"
+    assert main(["run", "--device", "cpu", "--model", "vit_tiny_test", "--batch", "2", "--steps", "1",
+                 "--output", str(torch_csv)]) == 0
+    rows = record.read(torch_csv)
+    assert {r["variant"] for r in rows} == {"standard", "reversible", "checkpointed"}
+    assert all(r["engine"].startswith("pytorch ") and r["device"] == "cpu" for r in rows)
+    table = subprocess.run([bench, "table", str(torch_csv), str(swift_csv)], capture_output=True, text=True)
+    assert table.returncode == 0, table.stderr
+    assert re.search(r"\| vit_tiny_test \(pytorch [^|]+, cpu\) \| 4 \| 2 \|", table.stdout), table.stdout
+    assert re.search(r"\| vit_tiny_test \| 4 \| 1 \|", table.stdout), "bench's own row stays apart"
+
+
+def test_bad_input_is_one_error_line(capsys):
+    assert main(["run", "--device", "cpu", "--model", "vit_gigantic"]) == 64
+    assert main(["run", "--device", "cpu", "--model", "vit_tiny_test", "--batch", "2,x"]) == 64
+    assert main(["budget", "--device", "cpu", "--memory", "lots"]) == 64
+    assert main(["run", "--device", "cpu", "--model", "vit_tiny_test", "--variants", "fast"]) == 64
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(":")[0] for line in err] == ["error"] * 4, err
+    assert "unknown model 'vit_gigantic'" in err[0] and "'x'" in err[1] and "'lots'" in err[2] and "'fast'" in err[3]
+
+
+def test_reproduce_script_runs_end_to_end_on_cpu_in_under_a_minute(tmp_path):
+    env = dict(os.environ, REVBENCH_PYTHON=sys.executable)
+    t0 = __import__("time").monotonic()
+    done = subprocess.run([os.path.join(ROOT, "torchrunner", "reproduce.sh"), "--device", "cpu", "--out", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    seconds = __import__("time").monotonic() - t0
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert seconds < 60, f"took {seconds:.0f} s"
+    memory, budget = record.read(tmp_path / "memory.csv"), record.read(tmp_path / "budget_vit_tiny_40MiB.csv")
+    assert len(memory) == 10 and all(r["error"] == "" and int(r["bytes_per_image"]) > 0 for r in memory)
+    assert len(budget) == 9 and all(r["error"] == "" and int(r["max_batch"]) > 0 for r in budget)
+    assert "reversible" in done.stdout and "max batch rev/std" in done.stdout
