@@ -10,7 +10,7 @@ public enum ComparisonTable {
         let ok = rows.filter { !$0.failed }
         var table: [[String]] = [[Column.model.rawValue, Column.depth.rawValue, Column.variant.rawValue, Column.batch.rawValue,
                                   "step MiB (ledger)", "step MiB (jemalloc)", "RSS peak MiB",
-                                  "MB/img", "mem ratio", "img/s", "speed ratio", "GFLOP/s", "% of SGEMM"]]
+                                  "MiB/img", "mem ratio", "img/s", "speed ratio", "GFLOP/s", "% of SGEMM"]]
         let groups = Dictionary(ok.groupedByConfiguration().map { ($0.configuration, $0.records) }, uniquingKeysWith: { a, _ in a })
         func cell<N>(_ x: N?) -> String { x.map { "\($0)" } ?? "" }
         for row in ok {
@@ -20,7 +20,7 @@ public enum ComparisonTable {
             let speedRatio = standard?.imagesPerSecond.flatMap { s in row.imagesPerSecond.map { $0 / s } }
             table.append([row.model, cell(row.depth), row.variant.rawValue, cell(row.batch),
                           Format.mib(Double(row.stepLedgerBytes ?? 0)), Format.mib(Double(row.stepJemallocBytes ?? 0)),
-                          Format.mib(Double(row.peakRSSBytes ?? 0)), Format.mb(perImage),
+                          Format.mib(Double(row.peakRSSBytes ?? 0)), Format.mib(perImage),
                           memRatio.map { String(format: "%.2fx", $0) } ?? "", cell(row.imagesPerSecond),
                           speedRatio.map { String(format: "%.2fx", $0) } ?? "", cell(row.gflopsPerSecond),
                           sgemmGFLOPs.flatMap { peak in row.gflopsPerSecond.map { String(format: "%.0f%%", 100 * $0 / peak) } } ?? ""])
@@ -34,7 +34,7 @@ public enum ComparisonTable {
         return out
     }
 
-    /// "model depth D variant: X MB/img (batch a -> b)" for each configuration measured at two or more batch sizes.
+    /// "model depth D variant: X MiB/img (batch a -> b)" for each configuration measured at two or more batch sizes.
     static func slopeLines(_ rows: [RunRecord]) -> [String] {
         var lines: [String] = []
         // The same configuration at any batch, per variant.
@@ -49,7 +49,7 @@ public enum ComparisonTable {
             }.sorted { $0.0 < $1.0 }
             guard let lo = pts.first, let hi = pts.last, hi.0 > lo.0, let r = group.first else { continue }
             let slope = (hi.1 - lo.1) / (hi.0 - lo.0)
-            lines.append("  \(r.model) depth \(r.depth.map(String.init) ?? "?") \(r.variant.rawValue): \(Format.mb(slope)) MB/img (batch \(Int(lo.0)) -> \(Int(hi.0)))")
+            lines.append("  \(r.model) depth \(r.depth.map(String.init) ?? "?") \(r.variant.rawValue): \(Format.mib(slope)) MiB/img (batch \(Int(lo.0)) -> \(Int(hi.0)))")
         }
         return lines
     }

@@ -11,8 +11,6 @@ public enum Format {
     /// Bytes as MiB with one decimal.
     public static func mib(_ bytes: Double) -> String { String(format: "%.1f", bytes / 1_048_576) }
 
-    /// Bytes as MB (10^6, the paper's unit) with one decimal.
-    public static func mb(_ bytes: Double) -> String { String(format: "%.1f", bytes / 1e6) }
 
     public static func fixed(_ x: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", x) }
 }

@@ -36,12 +36,13 @@ public enum MarkdownReport {
 
     static func memoryTable(_ runs: [RunRecord]) -> String {
         var rows = [[Column.model.rawValue, Column.depth.rawValue, Column.batch.rawValue, "params M (std / rev)", "GMACs (std / rev)",
-                     "MB/img standard", "MB/img reversible", "MB/img checkpointed", "memory ratio std/rev",
-                     "paper MB/img std / rev (ratio)", "img/s standard", "img/s reversible", "img/s checkpointed",
+                     "MiB/img standard", "MiB/img reversible", "MiB/img checkpointed", "memory ratio std/rev",
+                     "paper MiB/img std / rev (ratio)", "img/s standard", "img/s reversible", "img/s checkpointed",
                      "img/s ratio rev/std", "predicted / measured peak"]]
         for (_, g) in runs.groupedByConfiguration() {
             let s = g.first(.standard), r = g.first(.reversible), c = g.first(.checkpointed)
-            let mb = { (row: RunRecord?) in row?.bytesPerImage.map { Double($0) / 1e6 } }
+            // MiB (2^20 bytes): the paper's unit (its code divides max_memory_allocated() by 1024^3).
+            let mb = { (row: RunRecord?) in row?.bytesPerImage.map { Double($0) / 1_048_576 } }
             let ips = { (row: RunRecord?) in row?.imagesPerSecond }
             let memRatio = mb(s).flatMap { a in mb(r).map { a / $0 } }
             let speedRatio = ips(r).flatMap { a in ips(s).map { a / $0 } }

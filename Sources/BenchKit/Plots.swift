@@ -23,8 +23,8 @@ public enum Plots {
                 }
             }
             out.append(("memory_vs_depth_\(model).svg", SVGChart(title: "\(model): training memory per image",
-                xLabel: "depth (blocks)", yLabel: "activation memory per image (MB)",
-                series: series { $0.bytesPerImage.map { Double($0) / 1e6 } }).render()))
+                xLabel: "depth (blocks)", yLabel: "activation memory per image (MiB)",
+                series: series { $0.bytesPerImage.map { Double($0) / 1_048_576 } }).render()))
             out.append(("throughput_vs_depth_\(model).svg", SVGChart(title: "\(model): training throughput",
                 xLabel: "depth (blocks)", yLabel: "images per second", series: series(\.imagesPerSecond)).render()))
         }

@@ -18,6 +18,8 @@ struct SizeOptions: ParsableArguments {
     var classes: Int?
     @Option(help: "Stochastic depth rate of the last block, in [0, 1) (default 0).")
     var dropPath: Float?
+    @Option(help: "Rev-MViT's stage transitions in backward: store (their saved tensors, the paper's code) or recompute (keep only their input).")
+    var transitions: TransitionBackprop?
 
     func overrides(depth: Int?) throws -> ConfigOverrides {
         for (name, v) in [("--width", width), ("--heads", heads), ("--image-size", imageSize),
@@ -25,7 +27,7 @@ struct SizeOptions: ParsableArguments {
             if let v, v < 1 { throw BenchError("\(name) must be a positive integer, got \(v)") }
         }
         return ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: imageSize, patchSize: patchSize,
-                               classes: classes, dropPath: dropPath)
+                               classes: classes, dropPath: dropPath, transitions: transitions)
     }
 }
 
@@ -104,3 +106,5 @@ func reportingErrors(_ body: () throws -> Void) throws {
 }
 
 import Foundation
+
+extension TransitionBackprop: ExpressibleByArgument {}

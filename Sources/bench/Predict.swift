@@ -26,12 +26,12 @@ struct Predict: ParsableCommand {
             let config = overrides.applied(to: try Presets.named(model).config)
             try config.validate()
             let list = try MeasureOptions.parseVariants(variants)
-            var rows = [[Column.variant.rawValue, Column.params.rawValue, "baseline GiB", "step GiB", "peak GiB", "MB/img"]]
+            var rows = [[Column.variant.rawValue, Column.params.rawValue, "baseline GiB", "step GiB", "peak GiB", "MiB/img"]]
             for v in list {
                 let params = Presets.makeModel(config, variant: v, initialize: false).parameterCount
                 let p = MemoryModel.predict(config, variant: v, batch: batch, parameterCount: params)
                 rows.append([v.rawValue, "\(params)", Format.gib(p.baselineBytes), Format.gib(p.stepBytes),
-                             Format.gib(p.peakBytes), Format.mb(Double(p.stepBytes) / Double(batch))])
+                             Format.gib(p.peakBytes), Format.mib(Double(p.stepBytes) / Double(batch))])
             }
             print("\(try Presets.named(model).pairName): depth \(config.depth), width \(config.width), heads \(config.heads), "
                   + "\(config.imageSize)x\(config.imageSize), patch \(config.patchSize), batch \(batch) (predicted, AdamW)")

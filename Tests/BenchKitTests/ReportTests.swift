@@ -34,13 +34,13 @@ final class ReportTests: XCTestCase {
             for s in expected { XCTAssertTrue(svg.contains("data-name=\"\(s)\""), "\(name) lacks series \(s)") }
             XCTAssertTrue(svg.contains("depth (blocks)"))
         }
-        XCTAssertTrue(charts[0].1.contains("activation memory per image (MB)"))
+        XCTAssertTrue(charts[0].1.contains("activation memory per image (MiB)"))
     }
 
     func testMissingMeasurementsAreBlankAndPaperValuesOnlyWhereMatching() {
-        let rows = [row("vit_small_patch16_224", .standard, depth: 12, bytesPerImage: 72_000_000),
-                    row("vit_small_patch16_224", .reversible, depth: 12, bytesPerImage: 7_000_000, ips: nil),
-                    row("vit_small_patch16_224", .standard, depth: 24, bytesPerImage: 144_000_000)]
+        let rows = [row("vit_small_patch16_224", .standard, depth: 12, bytesPerImage: 72 << 20),
+                    row("vit_small_patch16_224", .reversible, depth: 12, bytesPerImage: 7 << 20, ips: nil),
+                    row("vit_small_patch16_224", .standard, depth: 24, bytesPerImage: 144 << 20)]
         let table = MarkdownReport.render(rows)
         let lines = table.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4)

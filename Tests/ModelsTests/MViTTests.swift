@@ -132,4 +132,28 @@ final class MViTTests: XCTestCase {
         }
         XCTAssertEqual(try peak(depth: 9), try peak(depth: 16))
     }
+
+    /// Recomputing the stage transitions in backward gives the stored transitions' gradients exactly (the same
+    /// operations on the same inputs) and keeps less: each transition's input instead of its saved tensors.
+    func testRecomputedTransitionsGiveTheStoredGradientsWithLessMemory() throws {
+        for dropPath: Float in [0, 0.3] {
+            let c = try tinyConfig(dropPath: dropPath)
+            let stored = ReversibleMViT(c, transitions: .store, seed: 3)
+            let recomputed = ReversibleMViT(c, transitions: .recompute, seed: 3)
+            let (images, labels) = syntheticBatch(c, batch: 3, seed: 5)
+            func peak(_ model: ReversibleMViT) -> (Float, Int) {
+                let before = Ledger.shared.live(.activation)
+                Ledger.shared.resetPeaks()
+                let loss = model.forwardBackward(images: images, labels: labels)
+                return (loss, Ledger.shared.peak(.activation) - before)
+            }
+            let (storedLoss, storedPeak) = peak(stored)
+            let (recomputedLoss, recomputedPeak) = peak(recomputed)
+            XCTAssertEqual(storedLoss, recomputedLoss)
+            for (a, b) in zip(stored.parameters, recomputed.parameters) {
+                XCTAssertEqual(a.grad.values, b.grad.values, "\(a.name), drop-path \(dropPath)")
+            }
+            XCTAssertLessThan(Double(recomputedPeak), 0.8 * Double(storedPeak), "drop-path \(dropPath)")
+        }
+    }
 }

@@ -4,6 +4,7 @@
   budget  the paper's throughput experiment: the largest batch per depth and variant under a memory budget, and
           images/s at it
   table   print a summary of result CSVs
+  breakdown  where a model's memory for backward sits at the end of forward, per block (CPU)
 
 Bad input: one `error:` line and exit 64. On CPU the runner re-executes itself once with jemalloc preloaded (when
 installed) so that it can read each step's memory peak.
@@ -76,6 +77,9 @@ def parser():
     add_common(b)
     t = sub.add_parser("table", help="summary of result CSVs")
     t.add_argument("files", nargs="+", help="CSV files")
+    k = sub.add_parser("breakdown", help="memory saved for backward per block at the end of forward (CPU, fp32)")
+    k.add_argument("--model", default="rev_mvit_base_16", help="preset (a rev_ name for the reversible twin)")
+    k.add_argument("--batch", type=int, default=2, help="batch size (figures are per image; from 2 on they do not change)")
     return ap
 
 
@@ -100,7 +104,7 @@ def overrides(a):
 def reexec_with_jemalloc(a):
     """CPU runs read memory through jemalloc: re-execute once with it preloaded, when it is installed."""
     from .measure import Jemalloc, jemalloc_preload_env
-    if a.command == "table" or a.device != "cpu" or Jemalloc.load() or os.environ.get("REVBENCH_TORCH_REEXEC"):
+    if a.command in ("table", "breakdown") or a.device != "cpu" or Jemalloc.load() or os.environ.get("REVBENCH_TORCH_REEXEC"):
         return
     env = jemalloc_preload_env()
     if env is None:
@@ -117,6 +121,13 @@ def main(argv=None, reexec=False):
         if a.command == "table":
             from .summary import render
             print(render(a.files))
+            return 0
+        if a.command == "breakdown":
+            from . import breakdown, presets
+            presets.config(a.model)
+            if a.batch < 1:
+                raise ValueError(f"--batch must be a positive integer, got {a.batch}")
+            print(breakdown.render(a.model, a.batch))
             return 0
         check_counts(a)
         if reexec:

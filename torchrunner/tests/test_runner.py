@@ -197,3 +197,18 @@ def test_reproduce_script_runs_end_to_end_on_cpu_in_under_a_minute(tmp_path):
     assert len(memory) == 10 and all(r["error"] == "" and int(r["bytes_per_image"]) > 0 for r in memory)
     assert len(budget) == 9 and all(r["error"] == "" and int(r["max_batch"]) > 0 for r in budget)
     assert "reversible" in done.stdout and "max batch rev/std" in done.stdout
+
+
+def test_breakdown_attributes_saved_tensors_to_blocks():
+    from revbench_torch import breakdown
+    # Rev-ViT keeps exactly its run's two output streams (B, N, C) each; the standard ViT keeps something per block.
+    rows, _ = breakdown.breakdown("rev_vit_tiny_test", batch=2)
+    cfg = presets.config("vit_tiny_test")
+    run = dict(rows)["blocks 0-3 (reversible run)"]
+    assert run == 2 * 2 * cfg.patches * cfg.width * 4
+    standard, _ = breakdown.breakdown("vit_tiny_test", batch=2)
+    assert [label for label, _ in standard] == ["block 0", "block 1", "block 2", "block 3", "head"]
+    # Rev-MViT: the stage transitions hold most of it.
+    rows, _ = breakdown.breakdown("rev_mvit_tiny_test", batch=2)
+    total = sum(b for _, b in rows)
+    assert sum(b for label, b in rows if "transition" in label) > 0.5 * total

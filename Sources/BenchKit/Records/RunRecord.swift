@@ -20,6 +20,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var heads: Int?
     public var imageSize: Int?
     public var patchSize: Int?
+    /// Rev-MViT rows: "store" (the paper's code) or "recompute" for the stage transitions. Absent: store.
+    public var transitions: String?
     public var tokens: Int?
     public var batch: Int?
     public var threads: Int?
@@ -65,7 +67,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// The CSV columns, in file order.
     public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
         case timestamp, gitSHA = "git_sha", model, variant, device, engine, precision, depth, width, heads, imageSize = "image_size"
-        case patchSize = "patch_size", tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
+        case patchSize = "patch_size", transitions, tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
         case stepSecondsMedian = "step_s_median", stepSecondsMin = "step_s_min", stepSecondsMax = "step_s_max"
         case imagesPerSecond = "images_per_s", gflopsPerSecond = "gflops_per_s", baselineBytes = "baseline_bytes"
         case peakLedgerBytes = "peak_ledger_bytes", peakLedgerActivationBytes = "peak_ledger_activation_bytes"
@@ -93,7 +95,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var configuration: RunConfiguration {
         RunConfiguration(model: model, device: device ?? RunConfiguration.cpu, engine: engine ?? RunConfiguration.revbench,
                          precision: precision ?? RunConfiguration.fp32, depth: depth, width: width, heads: heads,
-                         imageSize: imageSize, patchSize: patchSize,
+                         imageSize: imageSize, patchSize: patchSize, transitions: transitions ?? TransitionBackprop.store.rawValue,
                          // In a budget experiment the batch is the outcome, the budget is the configuration.
                          batch: memoryBudgetBytes == nil ? batch : nil, memoryBudgetBytes: memoryBudgetBytes)
     }
@@ -110,6 +112,8 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
     public var engine: String
     public var precision: String
     public var depth: Int?, width: Int?, heads: Int?, imageSize: Int?, patchSize: Int?
+    /// The stage transitions' backprop; "store" for every model without any.
+    public var transitions: String
     public var batch: Int?
     public var memoryBudgetBytes: Int?
 
@@ -136,6 +140,7 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
         if let depth { parts.append("d\(depth)") }
         parts.append("w\(width.map(String.init) ?? "?") h\(heads.map(String.init) ?? "?")")
         parts.append("img\(imageSize.map(String.init) ?? "?")/p\(patchSize.map(String.init) ?? "?")")
+        if transitions != TransitionBackprop.store.rawValue { parts.append("transitions \(transitions)") }
         if let batch { parts.append("b\(batch)") }
         if let memoryBudgetBytes { parts.append("budget \(Format.size(Double(memoryBudgetBytes)))") }
         return parts.joined(separator: " ")
@@ -146,6 +151,7 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
             [c.depth ?? -1, c.width ?? -1, c.heads ?? -1, c.imageSize ?? -1, c.patchSize ?? -1, c.memoryBudgetBytes ?? -1, c.batch ?? -1]
         }
         if a.model != b.model { return a.model < b.model }
+        if a.transitions != b.transitions { return a.transitions < b.transitions }
         if a.engine != b.engine { return a.engine < b.engine }
         if a.device != b.device { return a.device < b.device }
         if a.precision != b.precision { return a.precision < b.precision }

@@ -44,6 +44,7 @@ public struct RunRequest: Codable, Sendable, Equatable {
         if let c = try? config() {
             r.depth = c.depth; r.width = c.width; r.heads = c.heads
             r.imageSize = c.imageSize; r.patchSize = c.patchSize; r.tokens = c.tokens(variant)
+            if c.family == .mvit { r.transitions = c.transitions.rawValue }
         }
         return r
     }

@@ -106,9 +106,11 @@ public enum MemoryModel {
             for spec in plan.blocks {
                 if spec.isTransition {
                     closeRun()
+                    // Its backward holds its saved tensors either way (recomputed first with .recompute); between
+                    // forward and backward it keeps them all, or with .recompute only its input (T*T x W).
                     let saved = mvitBlockSaved(spec, classToken: false, transition: true)
                     peak = max(peak, kept + saved)
-                    kept += saved
+                    kept += config.transitions == .recompute ? spec.side * spec.side * spec.width : saved
                 } else {
                     run.append(spec)
                 }

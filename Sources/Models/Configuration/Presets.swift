@@ -16,10 +16,11 @@ public struct ModelPreset: Sendable {
 public struct ConfigOverrides: Codable, Equatable, Sendable {
     public var depth: Int?, width: Int?, heads: Int?, imageSize: Int?, patchSize: Int?, classes: Int?
     public var dropPath: Float?
+    public var transitions: TransitionBackprop?
     public init(depth: Int? = nil, width: Int? = nil, heads: Int? = nil, imageSize: Int? = nil,
-                patchSize: Int? = nil, classes: Int? = nil, dropPath: Float? = nil) {
+                patchSize: Int? = nil, classes: Int? = nil, dropPath: Float? = nil, transitions: TransitionBackprop? = nil) {
         self.depth = depth; self.width = width; self.heads = heads; self.imageSize = imageSize
-        self.patchSize = patchSize; self.classes = classes; self.dropPath = dropPath
+        self.patchSize = patchSize; self.classes = classes; self.dropPath = dropPath; self.transitions = transitions
     }
 
     /// `config` with every set override applied.
@@ -32,6 +33,7 @@ public struct ConfigOverrides: Codable, Equatable, Sendable {
         if let patchSize { c.patchSize = patchSize }
         if let classes { c.classes = classes }
         if let dropPath { c.dropPath = dropPath }
+        if let transitions { c.transitions = transitions }
         return c
     }
 }
@@ -87,7 +89,7 @@ public enum Presets {
         switch (config.family, variant) {
         case (.vit, .reversible): return ReversibleViT(config, seed: seed, initialize: initialize)
         case (.vit, _): return StandardViT(config, variant: variant, seed: seed, initialize: initialize)
-        case (.mvit, .reversible): return ReversibleMViT(config, seed: seed, initialize: initialize)
+        case (.mvit, .reversible): return ReversibleMViT(config, transitions: config.transitions, seed: seed, initialize: initialize)
         case (.mvit, _): return MViT(config, variant: variant, seed: seed, initialize: initialize)
         }
     }

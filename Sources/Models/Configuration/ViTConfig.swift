@@ -1,5 +1,13 @@
 // ViT configuration, validation with messages that name the bad values, and the analytic MAC count.
 
+/// How a reversible model backpropagates through its non-reversible blocks (Rev-MViT's stage transitions).
+public enum TransitionBackprop: String, CaseIterable, Codable, Sendable {
+    /// Keep their saved tensors from forward to backward, as the paper's code does (plain autograd).
+    case store
+    /// Keep only each transition's input and recompute the transition in backward.
+    case recompute
+}
+
 /// Which architecture family a configuration builds.
 public enum ModelFamily: String, Sendable {
     /// ViT / Rev-ViT: patch embedding, isotropic blocks.
@@ -22,6 +30,8 @@ public struct ViTConfig: Equatable, Sendable {
     public var classes: Int = 1000
     /// Stochastic depth rate of the last block (linearly increasing from 0 over depth, as in timm); 0 disables it.
     public var dropPath: Float = 0
+    /// Rev-MViT only: how the stage transitions backpropagate.
+    public var transitions: TransitionBackprop = .store
 
     public init(imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, classes: Int = 1000,
                 mlpRatio: Int = 4, channels: Int = 3, dropPath: Float = 0) {
@@ -50,6 +60,10 @@ public struct ViTConfig: Equatable, Sendable {
             throw ConfigError("image size \(imageSize) is not divisible by patch size \(patchSize)")
         }
         if !(dropPath >= 0 && dropPath < 1) { throw ConfigError("drop-path rate must be in [0, 1), got \(dropPath)") }
+        if transitions != .store && family != .mvit {
+            throw ConfigError("transitions \(transitions.rawValue) applies to MViT presets only (Rev-MViT's stage transitions); "
+                              + "this model has none")
+        }
         if family == .mvit { try MViTPlan.validate(self) }
     }
 

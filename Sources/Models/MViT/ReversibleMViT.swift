@@ -2,7 +2,8 @@
 // non-reversible stage-transition blocks (1, 3, 14). Each run starts with X1 = X2 = x and ends with (Y1, Y2);
 // the next transition takes [Y1, Y2] (width 2C = the new stage width); the head takes LayerNorm([Y1, Y2]),
 // mean over tokens, Linear. Backward reconstructs each run's block inputs from its outputs and recomputes F and G;
-// transitions keep their saved tensors like a standard block.
+// transitions keep their saved tensors like a standard block (the paper's code), or with `transitions = .recompute`
+// only their input, recomputing the transition in backward.
 // Dimensions: B = batch, N = S*S tokens (no class token), C = stream width.
 import Engine
 
@@ -15,6 +16,8 @@ public final class ReversibleMViT: VisionModel {
     public let config: ViTConfig
     public let variant: Variant = .reversible
     public var backprop: ReversibleViT.Backprop
+    /// Whether the stage transitions keep their saved tensors (.store, the paper's code) or only their input.
+    public var transitions: TransitionBackprop
     public let plan: MViTPlan
     public let stem: ConvStem
     public let position: PositionEmbedding  // (1, N, w)
@@ -22,9 +25,11 @@ public final class ReversibleMViT: VisionModel {
     public let head: StreamsHead            // LayerNorm over [Y1, Y2], mean over tokens, Linear
     private var rng: SeededRNG
 
-    public init(_ config: ViTConfig, backprop: ReversibleViT.Backprop = .recompute, seed: UInt64 = 0, initialize: Bool = true) {
+    public init(_ config: ViTConfig, backprop: ReversibleViT.Backprop = .recompute, transitions: TransitionBackprop = .store,
+                seed: UInt64 = 0, initialize: Bool = true) {
         self.config = config
         self.backprop = backprop
+        self.transitions = transitions
         plan = MViTPlan(config)
         stem = ConvStem("patch_embed", imageSize: config.imageSize, channels: config.channels, width: config.width,
                         kernel: 7, stride: config.patchSize, padding: 3)
@@ -59,6 +64,7 @@ public final class ReversibleMViT: VisionModel {
     enum SegmentSaved {
         case run(ReversibleRun.Saved<RevMViTBlock>)
         case transition(RevMViTTransition.Saved)
+        case transitionInput(Tensor)            // .recompute: the transition's input (B, T*T, W) only
     }
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
@@ -73,9 +79,14 @@ public final class ReversibleMViT: VisionModel {
             case .transition(let t):
                 let input = streams.map { Elementwise.concatLastDim($0.0, $0.1) } ?? x!
                 streams = nil
-                let (y, s) = t.forward(input)
-                saved.append(.transition(s))
-                x = y
+                if transitions == .recompute {
+                    x = t.forward(input).0            // its saved tensors are freed here
+                    saved.append(.transitionInput(input))
+                } else {
+                    let (y, s) = t.forward(input)
+                    saved.append(.transition(s))
+                    x = y
+                }
             case .run(let blocks):
                 let input = x!
                 x = nil
@@ -96,6 +107,9 @@ public final class ReversibleMViT: VisionModel {
             switch (segment, saved.removeLast()) {
             case (.transition(let t), .transition(let s)):
                 dOut = t.backward(dOut!, s)         // d of the concatenated streams (or of the stem tokens)
+            case (.transition(let t), .transitionInput(let input)):
+                let recomputed = t.forward(input).1  // the recomputed output is dropped with this statement
+                dOut = t.backward(dOut!, recomputed)
             case (.run(let blocks), .run(let run)):
                 let (d1, d2) = dStreams ?? Elementwise.splitLastDim(dOut!)
                 dStreams = nil
