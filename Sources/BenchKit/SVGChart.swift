@@ -14,9 +14,11 @@ public struct SVGChart {
     public var yLabel: String
     public var series: [Series]
     public var width = 720.0, height = 440.0
+    /// A logarithmic y axis (decades), for errors spanning orders of magnitude; y values must be positive.
+    public var logY = false
 
-    public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
-        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series
+    public init(title: String, xLabel: String, yLabel: String, series: [Series], logY: Bool = false) {
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series; self.logY = logY
     }
 
     static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
@@ -50,10 +52,15 @@ public struct SVGChart {
         // Few distinct x values (depths): tick exactly at them; otherwise round ticks.
         let distinctX = Array(Set(xs)).sorted()
         let xTicks = (2...8).contains(distinctX.count) ? distinctX : Self.ticks(xs.min() ?? 0, xs.max() ?? 1)
-        let yTicks = Self.ticks(0, max(ys.max() ?? 1, 1e-9))
+        let logs = ys.filter { $0 > 0 }.map(log10)
+        let yTicks = logY ? Array(Int(floor(logs.min() ?? 0))...max(Int(ceil(logs.max() ?? 1)), Int(floor(logs.min() ?? 0)) + 1)).map(Double.init)
+                          : Self.ticks(0, max(ys.max() ?? 1, 1e-9))
         let x0 = xTicks.first!, x1 = max(xTicks.last!, x0 + 1e-9), y1 = max(yTicks.last!, 1e-9)
+        let y0 = logY ? yTicks.first! : 0
         func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * plotW }
-        func py(_ y: Double) -> Double { top + plotH - y / y1 * plotH }
+        // On a log axis the ticks are decades and the series' values are placed by their logarithm.
+        func py(_ y: Double) -> Double { top + plotH - (y - y0) / (y1 - y0) * plotH }
+        func value(_ y: Double) -> Double { logY ? log10(max(y, .leastNonzeroMagnitude)) : y }
         var s = """
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
@@ -63,7 +70,7 @@ public struct SVGChart {
             """
         for t in yTicks {
             s += "<line x1=\"\(left)\" y1=\"\(py(t))\" x2=\"\(left + plotW)\" y2=\"\(py(t))\" stroke=\"#e0e0e0\"/>\n"
-            s += "<text x=\"\(left - 8)\" y=\"\(py(t) + 4)\" text-anchor=\"end\">\(Self.label(t))</text>\n"
+            s += "<text x=\"\(left - 8)\" y=\"\(py(t) + 4)\" text-anchor=\"end\">\(logY ? "1e\(Int(t))" : Self.label(t))</text>\n"
         }
         for t in xTicks {
             s += "<line x1=\"\(px(t))\" y1=\"\(top + plotH)\" x2=\"\(px(t))\" y2=\"\(top + plotH + 5)\" stroke=\"black\"/>\n"
@@ -76,11 +83,11 @@ public struct SVGChart {
         for (i, series) in series.enumerated() {
             let color = Self.colors[i % Self.colors.count]
             let pts = series.points.sorted { $0.x < $1.x }
-            let path = pts.map { "\(px($0.x)),\(py($0.y))" }.joined(separator: " ")
+            let path = pts.map { "\(px($0.x)),\(py(value($0.y)))" }.joined(separator: " ")
             s += "<g class=\"series\" data-name=\"\(Self.escape(series.name))\">\n"
             s += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             for p in pts {
-                s += "<circle cx=\"\(px(p.x))\" cy=\"\(py(p.y))\" r=\"4\" fill=\"\(color)\"><title>\(Self.escape(series.name)): \(Self.label(p.x)), \(String(format: "%.3g", p.y))</title></circle>\n"
+                s += "<circle cx=\"\(px(p.x))\" cy=\"\(py(value(p.y)))\" r=\"4\" fill=\"\(color)\"><title>\(Self.escape(series.name)): \(Self.label(p.x)), \(String(format: "%.3g", p.y))</title></circle>\n"
             }
             s += "</g>\n"
             let ly = top + 10 + Double(i) * 22

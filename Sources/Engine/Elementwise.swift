@@ -53,6 +53,20 @@ public enum Elementwise {
     }
 
     /// Largest |a - b| over all elements.
+    /// How far `a` is from `reference`: max |a - ref|, RMS(a - ref), RMS(ref) and max |ref| (Double sums).
+    public static func differenceStatistics(_ a: Tensor, reference: Tensor)
+        -> (maxAbs: Double, rms: Double, referenceRMS: Double, referenceMaxAbs: Double) {
+        precondition(a.count == reference.count, "sizes differ: \(a.shape) vs \(reference.shape)")
+        var maxAbs = 0.0, sumSq = 0.0, refSq = 0.0, refMax = 0.0
+        let pa = a.data, pr = reference.data
+        for i in 0..<a.count {
+            let r = Double(pr[i]), d = Double(pa[i]) - r
+            maxAbs = max(maxAbs, abs(d)); sumSq += d * d; refSq += r * r; refMax = max(refMax, abs(r))
+        }
+        let n = Double(max(a.count, 1))
+        return (maxAbs, (sumSq / n).squareRoot(), (refSq / n).squareRoot(), refMax)
+    }
+
     public static func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
         precondition(a.count == b.count)
         var m: Float = 0

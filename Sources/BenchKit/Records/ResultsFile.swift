@@ -9,15 +9,17 @@ public struct ResultsFileError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// A CSV results file with the project's header.
+/// A CSV results file with one record type's header (RunRecord's unless told otherwise).
 public final class ResultsFile {
     public let path: String
+    public let header: String
     /// Set when the requested file had another header and rows go to a new file instead.
     public private(set) var redirectedFrom: String?
 
     /// Opens `path` for appending, creating it (and its folder) with a header if needed. A file whose header is not
     /// the current schema is left untouched: rows go to the first free `name-N.csv` beside it.
-    public init(path: String) throws {
+    public init(path: String, header: String = CSV.header(RunRecord.self)) throws {
+        self.header = header
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty && !fm.fileExists(atPath: dir) {
@@ -25,25 +27,25 @@ public final class ResultsFile {
             catch { throw ResultsFileError(description: "cannot create folder '\(dir)' for output: \(error.localizedDescription)") }
         }
         var chosen = path
-        if let header = ResultsFile.firstLine(path), header != CSV.header(RunRecord.self) {
+        if let existing = ResultsFile.firstLine(path), existing != header {
             let base = (path as NSString).deletingPathExtension, ext = (path as NSString).pathExtension
             var n = 2
             while true {
                 let candidate = "\(base)-\(n).\(ext.isEmpty ? "csv" : ext)"
                 let h = ResultsFile.firstLine(candidate)
-                if h == nil || h == CSV.header(RunRecord.self) { chosen = candidate; break }
+                if h == nil || h == header { chosen = candidate; break }
                 n += 1
             }
             redirectedFrom = path
         }
         self.path = chosen
         if ResultsFile.firstLine(chosen) == nil {
-            try append(line: CSV.header(RunRecord.self))
+            try append(line: header)
         }
     }
 
     /// Appends one record (a complete line, in one write).
-    public func append(_ record: RunRecord) throws {
+    public func append<T: CSVRecord>(_ record: T) throws {
         try append(line: try CSV.line(record))
     }
 
@@ -71,6 +73,11 @@ public final class ResultsFile {
     /// results file: the error names the missing columns. Columns added to the schema after the file was written
     /// decode as nil; blank lines are skipped; a row that does not fit its header is an error naming its line.
     public static func read(_ path: String) throws -> [RunRecord] {
+        try read(RunRecord.self, path, required: RunRecord.requiredColumns.map(\.rawValue))
+    }
+
+    /// Reads every record of type `T` from a CSV whose header has at least the `required` columns.
+    public static func read<T: CSVRecord>(_ type: T.Type, _ path: String, required: [String]) throws -> [T] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ResultsFileError(description: "cannot read '\(path)'")
         }
@@ -79,18 +86,18 @@ public final class ResultsFile {
             throw ResultsFileError(description: "'\(path)' is empty, not a RevBench results CSV")
         }
         let header = CSV.split(headerLine)
-        let missing = RunRecord.requiredColumns.map(\.rawValue).filter { !header.contains($0) }
+        let missing = required.filter { !header.contains($0) }
         if !missing.isEmpty {
             throw ResultsFileError(description: "'\(path)' is not a RevBench results CSV: it lacks the column\(missing.count == 1 ? "" : "s") "
                                    + missing.joined(separator: ", "))
         }
-        var records: [RunRecord] = []
+        var records: [T] = []
         for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let fields = CSV.split(line)
             guard fields.count == header.count else {
                 throw ResultsFileError(description: "'\(path)' line \(i + 1): \(fields.count) fields under a header of \(header.count)")
             }
-            do { records.append(try CSV.decode(RunRecord.self, from: Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a }))) }
+            do { records.append(try CSV.decode(T.self, from: Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a }))) }
             catch { throw ResultsFileError(description: "'\(path)' line \(i + 1): \(Self.reason(error))") }
         }
         return records

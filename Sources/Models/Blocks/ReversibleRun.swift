@@ -24,6 +24,26 @@ extension TransformerBlock: ReversibleBlock {
     public func backwardG(_ dy: Tensor, _ saved: MLPSublayer.Saved) -> Tensor { g.backward(dy, saved) }
 }
 
+/// How well one block's inputs were rebuilt by the inverse, against the forward's (the worse of the two streams).
+public struct ReconstructionError: Sendable, Equatable {
+    /// max |X_reconstructed - X_forward| / RMS(X_forward).
+    public var maxRelative: Double
+    /// RMS(X_reconstructed - X_forward) / RMS(X_forward).
+    public var rmsRelative: Double
+    /// max |X_forward| over both streams: the block's largest input activation.
+    public var largestActivation: Double
+
+    /// The statistics of one block from its reconstructed and forward streams.
+    public init(reconstructed: (Tensor, Tensor), forward: (Tensor, Tensor)) {
+        let s1 = Elementwise.differenceStatistics(reconstructed.0, reference: forward.0)
+        let s2 = Elementwise.differenceStatistics(reconstructed.1, reference: forward.1)
+        func relative(_ x: Double, _ ref: Double) -> Double { ref > 0 ? x / ref : x }
+        maxRelative = max(relative(s1.maxAbs, s1.referenceRMS), relative(s2.maxAbs, s2.referenceRMS))
+        rmsRelative = max(relative(s1.rms, s1.referenceRMS), relative(s2.rms, s2.referenceRMS))
+        largestActivation = max(s1.referenceMaxAbs, s2.referenceMaxAbs)
+    }
+}
+
 public enum ReversibleRun {
     /// What one run keeps for backward.
     public struct Saved<Block: ReversibleBlock> {
@@ -63,11 +83,11 @@ public enum ReversibleRun {
     }
 
     /// Backpropagates (dY1, dY2) through the run, adding parameter gradients; returns the gradient of the run's input
-    /// (dX1 + dX2, since both streams started as it) and, when inputs were recorded, the max |reconstructed -
-    /// forward| of each block's inputs (index 0 = first block).
+    /// (dX1 + dX2, since both streams started as it) and, when inputs were recorded, how well each block's inputs
+    /// were reconstructed (index 0 = first block).
     public static func backward<Block: ReversibleBlock>(_ saved: consuming Saved<Block>, blocks: [Block],
-                                                        dy1: Tensor, dy2: Tensor) -> (dx: Tensor, reconstructionErrors: [Float]) {
-        var errors: [Float] = []
+                                                        dy1: Tensor, dy2: Tensor) -> (dx: Tensor, reconstructionErrors: [ReconstructionError]) {
+        var errors: [ReconstructionError] = []
         let masks = saved.masks
         for i in blocks.indices.reversed() {
             let block = blocks[i]
@@ -100,8 +120,8 @@ public enum ReversibleRun {
             }
             saved.y1 = recX1
             if !saved.inputs.isEmpty {
-                let (fx1, fx2) = saved.inputs.removeLast()
-                errors.insert(max(Elementwise.maxAbsDifference(fx1, saved.y1), Elementwise.maxAbsDifference(fx2, saved.y2)), at: 0)
+                let forward = saved.inputs.removeLast()
+                errors.insert(ReconstructionError(reconstructed: (saved.y1, saved.y2), forward: forward), at: 0)
             }
         }
         Elementwise.accumulate(dy1, dy2)

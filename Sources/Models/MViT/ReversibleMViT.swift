@@ -23,7 +23,12 @@ public final class ReversibleMViT: VisionModel {
     public let position: PositionEmbedding  // (1, N, w)
     public let segments: [Segment]
     public let head: StreamsHead            // LayerNorm over [Y1, Y2], mean over tokens, Linear
-    private var rng: SeededRNG
+    /// Draws the drop-path masks of each step (saved and restored to replay a step exactly).
+    public var dropPathRNG: SeededRNG
+    /// When set, forward keeps every reversible block's inputs and backward records how well it rebuilt them.
+    public var recordsReconstructionError = false
+    /// Per reversible block, in block order (transitions have none).
+    public private(set) var reconstructionErrors: [ReconstructionError] = []
 
     public init(_ config: ViTConfig, backprop: ReversibleViT.Backprop = .recompute, transitions: TransitionBackprop = .store,
                 seed: UInt64 = 0, initialize: Bool = true) {
@@ -47,7 +52,7 @@ public final class ReversibleMViT: VisionModel {
         if !run.isEmpty { segs.append(.run(run)) }
         segments = segs
         head = StreamsHead(streamWidth: plan.blocks.last!.width, classes: config.classes)
-        rng = SeededRNG(seed: seed &+ 0x5EED)
+        dropPathRNG = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }
     }
 
@@ -68,8 +73,9 @@ public final class ReversibleMViT: VisionModel {
     }
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
+        reconstructionErrors = []
         let b = images.shape[0]
-        let masks = DropPath.drawMasks(blocks: plan.blocks.count, config: config, batch: b, rng: &rng)  // transitions draw none
+        let masks = DropPath.drawMasks(blocks: plan.blocks.count, config: config, batch: b, rng: &dropPathRNG)  // transitions draw none
         var saved: [SegmentSaved] = []
         let (tokens, stemSaved) = stem.forward(images)
         var x: Tensor? = position.forward(consume tokens)  // the next segment's input, when it is one stream
@@ -92,7 +98,8 @@ public final class ReversibleMViT: VisionModel {
                 x = nil
                 let first = blocks[0].spec.index
                 let run = ReversibleRun.forward(consume input, blocks: blocks, masks: Array(masks[first..<(first + blocks.count)]),
-                                                storeEverything: backprop == .storeEverything)
+                                                storeEverything: backprop == .storeEverything,
+                                                recordInputs: recordsReconstructionError)
                 streams = (run.y1, run.y2)
                 saved.append(.run(run))
             }
@@ -113,7 +120,9 @@ public final class ReversibleMViT: VisionModel {
             case (.run(let blocks), .run(let run)):
                 let (d1, d2) = dStreams ?? Elementwise.splitLastDim(dOut!)
                 dStreams = nil
-                dOut = ReversibleRun.backward(run, blocks: blocks, dy1: d1, dy2: d2).dx
+                let (dx, errors) = ReversibleRun.backward(run, blocks: blocks, dy1: d1, dy2: d2)
+                dOut = dx
+                reconstructionErrors.insert(contentsOf: errors, at: 0)   // runs come last to first
             default:
                 preconditionFailure("segment and saved state out of order")
             }

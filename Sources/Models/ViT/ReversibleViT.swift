@@ -27,9 +27,10 @@ public final class ReversibleViT: VisionModel {
     public let head: StreamsHead             // LayerNorm over [Y1, Y2] (2C), mean over tokens, Linear 2C -> K
     /// When set, forward keeps every block's inputs and backward records max |reconstructed - forward| per block.
     public var recordsReconstructionError = false
-    /// Per block (index 0 = first block): max abs difference of reconstructed X1 and X2 vs the forward's.
-    public private(set) var reconstructionErrors: [Float] = []
-    private var rng: SeededRNG
+    /// Per block (index 0 = first block): how well backward rebuilt X1 and X2, against the forward's.
+    public private(set) var reconstructionErrors: [ReconstructionError] = []
+    /// Draws the drop-path masks of each step (saved and restored to replay a step exactly).
+    public var dropPathRNG: SeededRNG
 
     public init(_ config: ViTConfig, backprop: Backprop = .recompute, seed: UInt64 = 0, initialize: Bool = true) {
         self.config = config
@@ -40,7 +41,7 @@ public final class ReversibleViT: VisionModel {
         position = PositionEmbedding(tokens: config.patches, width: c)
         blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio) }
         head = StreamsHead(streamWidth: c, classes: config.classes)
-        rng = SeededRNG(seed: seed &+ 0x5EED)
+        dropPathRNG = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }
     }
 
@@ -50,7 +51,7 @@ public final class ReversibleViT: VisionModel {
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
         let b = images.shape[0]
-        let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &rng)
+        let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &dropPathRNG)
         let (tokens, embedSaved) = patchEmbed.forward(images)
         let run = ReversibleRun.forward(position.forward(consume tokens), blocks: blocks, masks: masks,
                                         storeEverything: backprop == .storeEverything,

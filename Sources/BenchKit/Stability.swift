@@ -1,0 +1,186 @@
+// `bench stability`: how exact reversible backprop stays with depth and through training. For each depth, a reversible
+// model trains K steps on seeded synthetic data with the reversible (recompute) backward; at chosen steps one probe
+// batch is run twice on the same weights and drop-path masks, once with the recompute backward (recording how well
+// every block's inputs were rebuilt) and once with the model's own store-everything backprop (the reference), and the
+// two sets of gradients are compared. Nothing here computes a gradient of its own.
+import Foundation
+import Engine
+import Models
+
+/// What one stability run trains and when it measures.
+public struct StabilityRequest: Sendable {
+    public var model: String
+    public var overrides: ConfigOverrides
+    public var depths: [Int]
+    public var steps: Int
+    public var measureEvery: Int
+    public var batch: Int
+    public var learningRate: Float
+    public var threads: Int
+    public var seed: UInt64
+
+    public init(model: String, overrides: ConfigOverrides = ConfigOverrides(), depths: [Int], steps: Int, measureEvery: Int,
+                batch: Int, learningRate: Float, threads: Int = System.coreCount, seed: UInt64 = 0) {
+        self.model = model; self.overrides = overrides; self.depths = depths; self.steps = steps
+        self.measureEvery = measureEvery; self.batch = batch; self.learningRate = learningRate; self.threads = threads
+        self.seed = seed
+    }
+
+    /// The validated configuration at `depth`; the model must have a reversible twin (every preset has).
+    public func config(depth: Int) throws -> ViTConfig {
+        var o = overrides
+        o.depth = depth
+        let c = o.applied(to: try Presets.named(model).config)
+        try c.validate()
+        return c
+    }
+
+    /// The steps at which a measurement is taken: 0, every `measureEvery`, and the last.
+    public var measuredSteps: [Int] {
+        Array(Set(stride(from: 0, through: steps, by: max(1, measureEvery)) + [steps])).sorted()
+    }
+}
+
+/// Gradients of every parameter, copied out of the model.
+struct GradientSet {
+    let names: [String]
+    let values: [[Float]]
+
+    init(_ parameters: [Parameter]) {
+        names = parameters.map(\.name)
+        values = parameters.map(\.grad.values)
+    }
+
+    /// (||a - ref|| / ||ref|| over all, worst per-tensor ratio with its name). A tensor's denominator is floored at
+    /// 1e-3 of the largest tensor norm: some gradients are zero in exact arithmetic and their rounding has no scale.
+    static func relativeError(_ a: GradientSet, reference: GradientSet) -> (overall: Double, worst: Double, name: String) {
+        var diffSq = 0.0, refSq = 0.0
+        var perTensor: [(Double, Double)] = []
+        for (x, r) in zip(a.values, reference.values) {
+            var d = 0.0, n = 0.0
+            for (xi, ri) in zip(x, r) { let e = Double(xi) - Double(ri); d += e * e; n += Double(ri) * Double(ri) }
+            diffSq += d; refSq += n
+            perTensor.append((d.squareRoot(), n.squareRoot()))
+        }
+        let floor = 1e-3 * (perTensor.map(\.1).max() ?? 0)
+        var worst = 0.0, name = ""
+        for (i, (d, n)) in perTensor.enumerated() {
+            let ratio = d / max(n, floor, .leastNonzeroMagnitude)
+            if ratio > worst { worst = ratio; name = reference.names[i] }
+        }
+        return (refSq > 0 ? (diffSq / refSq).squareRoot() : diffSq.squareRoot(), worst, name)
+    }
+}
+
+public enum Stability {
+    /// One measurement on the model's current weights: the probe batch through the recompute backward and through
+    /// store-everything backprop, with the same drop-path masks. Leaves gradients zeroed and the model in recompute
+    /// mode; the optimizer never sees these gradients.
+    public static func measure(_ model: ReversibleModel, name: String, images: Tensor, labels: [Int], step: Int) -> StabilityRecord {
+        let parameters = model.parameters
+        let rng = model.dropPathRNG
+        parameters.zeroGradients()
+        model.backprop = .recompute
+        model.recordsReconstructionError = true
+        let lossRecompute = model.forwardBackward(images: images, labels: labels)
+        let recompute = GradientSet(parameters)
+        let errors = model.reconstructionErrors
+        model.recordsReconstructionError = false
+        parameters.zeroGradients()
+        model.dropPathRNG = rng                              // the same masks again
+        model.backprop = .storeEverything
+        let lossStore = model.forwardBackward(images: images, labels: labels)
+        let store = GradientSet(parameters)
+        parameters.zeroGradients()
+        model.backprop = .recompute
+        model.dropPathRNG = rng
+
+        let c = model.config
+        var row = StabilityRecord(model: name, depth: c.depth, step: step)
+        row.lossRecompute = lossRecompute
+        row.lossStore = lossStore
+        let g = GradientSet.relativeError(recompute, reference: store)
+        row.gradRelativeError = g.overall
+        row.gradRelativeErrorWorst = g.worst
+        row.worstParameter = g.name
+        row.reconstructionMaxRelative = errors.map(\.maxRelative).max()
+        row.reconstructionRMSRelative = errors.map(\.rmsRelative).max()
+        row.largestActivation = errors.map(\.largestActivation).max()
+        row.blockReconstructionMaxRelative = StabilityRecord.list(errors.map(\.maxRelative))
+        row.blockReconstructionRMSRelative = StabilityRecord.list(errors.map(\.rmsRelative))
+        row.blockLargestActivation = StabilityRecord.list(errors.map(\.largestActivation))
+        return row
+    }
+
+    /// Trains each depth for `request.steps` steps and measures at `request.measuredSteps`; `emit` receives each
+    /// row as soon as it is measured (the caller appends it to the CSV), `log` one line per measurement.
+    public static func run(_ request: StabilityRequest, emit: (StabilityRecord) throws -> Void,
+                           log: (String) -> Void) throws {
+        BLAS.threads = request.threads
+        Parallel.workers = request.threads
+        for depth in request.depths {
+            let config = try request.config(depth: depth)
+            guard let model = Presets.makeModel(config, variant: .reversible, seed: request.seed) as? ReversibleModel else {
+                throw BenchError("\(request.model) has no reversible twin")
+            }
+            let optimizer = AdamW(model.parameters, lr: request.learningRate)
+            var rng = SeededRNG(seed: request.seed &+ 99)
+            func batch() -> (Tensor, [Int]) {
+                let images = Tensor([request.batch, config.channels, config.imageSize, config.imageSize], zeroed: false)
+                rng.fillNormal(images, std: 1, truncated: false)
+                return (images, (0..<request.batch).map { _ in rng.int(below: config.classes) })
+            }
+            let (probeImages, probeLabels) = batch()    // the same probe batch at every measurement
+            let measured = Set(request.measuredSteps)
+            let start = Date()
+            for step in 0...request.steps {
+                if measured.contains(step) {
+                    var row = measure(model, name: try Presets.named(request.model).pairName, images: probeImages,
+                                      labels: probeLabels, step: step)
+                    row.width = config.width; row.heads = config.heads; row.imageSize = config.imageSize
+                    row.patchSize = config.patchSize; row.batch = request.batch
+                    row.learningRate = Double(request.learningRate); row.dropPath = Double(config.dropPath)
+                    row.seed = request.seed
+                    try emit(row)
+                    let elapsed = Date().timeIntervalSince(start)
+                    let eta = step > 0 ? ", ETA \(Format.duration(elapsed / Double(step) * Double(request.steps - step)))" : ""
+                    log("depth \(depth) step \(step)/\(request.steps): grad rel error \(String(format: "%.2e", row.gradRelativeError ?? 0)), "
+                        + "reconstruction max rel \(String(format: "%.2e", row.reconstructionMaxRelative ?? 0)), "
+                        + "largest |x| \(String(format: "%.1f", row.largestActivation ?? 0)), loss \(row.lossRecompute ?? 0)\(eta)")
+                }
+                if step < request.steps {
+                    let (images, labels) = batch()
+                    model.trainStep(images: images, labels: labels, optimizer: optimizer)
+                }
+            }
+        }
+    }
+
+    /// SVG charts from stability rows: per model, reconstruction error vs block index at the last measured step of
+    /// each depth, and gradient error vs training step per depth.
+    public static func charts(_ rows: [StabilityRecord]) -> [(String, String)] {
+        var out: [(String, String)] = []
+        var models: [String] = []
+        for r in rows where !models.contains(r.model) { models.append(r.model) }
+        for model in models {
+            let mine = rows.filter { $0.model == model && ($0.error ?? "").isEmpty }
+            let depths = Array(Set(mine.map(\.depth))).sorted()
+            let lastRows = depths.compactMap { d in mine.filter { $0.depth == d }.max { $0.step < $1.step } }
+            let perBlock = lastRows.map { r in
+                SVGChart.Series("depth \(r.depth), step \(r.step)", StabilityRecord.values(r.blockReconstructionMaxRelative)
+                    .enumerated().map { (Double($0.offset), max($0.element, 1e-12)) })
+            }
+            out.append(("stability_reconstruction_\(model).svg", SVGChart(
+                title: "\(model): reconstruction error per block (last measured step)", xLabel: "block index",
+                yLabel: "max |X_rec - X| / RMS(X)", series: perBlock, logY: true).render()))
+            let perStep = depths.map { d in
+                SVGChart.Series("depth \(d)", mine.filter { $0.depth == d }.sorted { $0.step < $1.step }
+                    .compactMap { r in r.gradRelativeError.map { (Double(r.step), max($0, 1e-12)) } })
+            }
+            out.append(("stability_gradient_\(model).svg", SVGChart(
+                title: "\(model): recompute vs store-everything gradients", xLabel: "training step",
+                yLabel: "||g_rec - g_store|| / ||g_store||", series: perStep, logY: true).render()))
+        }
+        return out
+    }
+}

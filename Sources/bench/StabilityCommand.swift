@@ -1,0 +1,78 @@
+// `bench stability`: reconstruction and gradient error of reversible backprop by depth and through training.
+import ArgumentParser
+import BenchKit
+import Engine
+import Foundation
+import Models
+
+struct StabilityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stability",
+        abstract: "How exact reversible backprop is: reconstruction and gradient error by depth and training step.",
+        discussion: """
+            For each depth the reversible twin trains --steps AdamW steps on seeded synthetic data. At step 0, every \
+            --measure-every steps and at the end, one probe batch runs through the recompute backward and through \
+            store-everything backprop on the same weights and drop-path masks: per block, how well the inputs were \
+            rebuilt; overall and per tensor, how far the gradients differ. One CSV row per depth and measured step; \
+            the SVG charts are rewritten from all rows of --output.
+            """)
+
+    @Option(help: "Model preset (see `bench list`); its reversible twin is trained.")
+    var model = "vit_small_patch16_224"
+    @Option(help: "Depths, comma-separated.")
+    var depths = "12,24,48,96"
+    @Option(help: "Training steps per depth.")
+    var steps = 300
+    @Option(help: "Measure every this many steps (and at step 0 and the last).")
+    var measureEvery = 50
+    @Option(help: "Batch size of the training steps and of the probe batch.")
+    var batch = 8
+    @Option(help: "AdamW learning rate.")
+    var lr: Float = 1e-4
+    @Option(help: "Threads for BLAS and elementwise kernels (default: all cores).")
+    var threads: Int?
+    @Option(help: "Seed for weights and synthetic data.")
+    var seed: UInt64 = 0
+    @Option(help: "CSV file the rows are appended to.")
+    var output = "results/stability/stability.csv"
+    @Option(help: "Folder the SVG charts are written to.")
+    var plots = "results/plots"
+    @OptionGroup var sizes: SizeOptions
+    @Flag(help: "Print only the summary (no per-measurement log).")
+    var quiet = false
+
+    func run() throws {
+        try reportingErrors {
+            if steps < 0 { throw BenchError("--steps must be 0 or more, got \(steps)") }
+            if measureEvery < 1 { throw BenchError("--measure-every must be a positive integer, got \(measureEvery)") }
+            if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
+            if !(lr > 0 && lr < 1) { throw BenchError("--lr must be in (0, 1), got \(lr)") }
+            let request = StabilityRequest(model: model, overrides: try sizes.overrides(depth: nil),
+                                           depths: try positiveList(depths, option: "--depths"), steps: steps,
+                                           measureEvery: measureEvery, batch: batch, learningRate: lr,
+                                           threads: try MeasureOptions.threads(threads), seed: seed)
+            for d in request.depths { _ = try request.config(depth: d) }
+            let file = try ResultsFile(path: output, header: CSV.header(StabilityRecord.self))
+            if let old = file.redirectedFrom { FileHandle.standardError.write(Data("\(old) has another header; rows go to \(file.path)\n".utf8)) }
+            let env = EnvironmentInfo.current()
+            var rows: [StabilityRecord] = []
+            try Stability.run(request, emit: { row in
+                var row = row
+                row.timestamp = ISO8601DateFormatter().string(from: Date())
+                row.gitSHA = env.gitSHA; row.build = env.build; row.cpu = env.cpu; row.cores = env.cores
+                row.blas = env.blas; row.swiftVersion = env.swiftVersion
+                try file.append(row)
+                rows.append(row)
+            }, log: { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } })
+            print(StabilityTable.render(rows))
+            let all = try ResultsFile.read(StabilityRecord.self, file.path, required: ["model", "depth", "step"])
+            do { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) }
+            catch { throw BenchError("cannot create '\(plots)': \(error.localizedDescription)") }
+            for (name, svg) in Stability.charts(all) {
+                let path = (plots as NSString).appendingPathComponent(name)
+                try svg.write(toFile: path, atomically: true, encoding: .utf8)
+                print("wrote \(path)")
+            }
+        }
+    }
+}
