@@ -39,12 +39,18 @@ public enum MarkdownReport {
                      "MiB/img standard", "MiB/img reversible", "MiB/img checkpointed", "memory ratio std/rev",
                      "paper MiB/img std / rev (ratio)", "img/s standard", "img/s reversible", "img/s checkpointed",
                      "img/s ratio rev/std", "predicted / measured peak"]]
-        for (_, g) in runs.groupedByConfiguration() {
+        let groups = runs.groupedByConfiguration()
+        let byKey = Dictionary(groups.map { ($0.configuration, $0.records) }, uniquingKeysWith: { a, _ in a })
+        for (key, g) in groups {
             let s = g.first(.standard), r = g.first(.reversible), c = g.first(.checkpointed)
+            // A transitions-recompute group has only the reversible twin: its memory is compared with the standard
+            // and checkpointed twins of the stored group (deterministic bytes); speed only within its own run.
+            let others = byKey[key.withStoredTransitions] ?? []
+            let memoryS = s ?? others.first(.standard), memoryC = c ?? others.first(.checkpointed)
             // MiB (2^20 bytes): the paper's unit (its code divides max_memory_allocated() by 1024^3).
             let mb = { (row: RunRecord?) in row?.bytesPerImage.map { Double($0) / 1_048_576 } }
             let ips = { (row: RunRecord?) in row?.imagesPerSecond }
-            let memRatio = mb(s).flatMap { a in mb(r).map { a / $0 } }
+            let memRatio = mb(memoryS).flatMap { a in mb(r).map { a / $0 } }
             let speedRatio = ips(r).flatMap { a in ips(s).map { a / $0 } }
             let paper = g.first.flatMap(PaperReference.row(for:))
             let paperCell = paper.map { String(format: "%.1f / %.1f (%.1fx)", $0.standardMBPerImage, $0.reversibleMBPerImage, $0.memoryRatio) } ?? ""
@@ -57,7 +63,7 @@ public enum MarkdownReport {
             let predCell = predicted.isEmpty ? "" : String(format: "%.3f-%.3f", predicted.min()!, predicted.max()!)
             let first = g[0]
             rows.append([first.configuration.modelLabel, text(first.depth), text(first.batch), params, gmacs,
-                         cell(mb(s), 1), cell(mb(r), 1), cell(mb(c), 1), ratio(memRatio), paperCell,
+                         cell(mb(memoryS), 1), cell(mb(r), 1), cell(mb(memoryC), 1), ratio(memRatio), paperCell,
                          cell(ips(s), 2), cell(ips(r), 2), cell(ips(c), 2), ratio(speedRatio), predCell])
         }
         return markdown(rows)

@@ -23,6 +23,26 @@ final class MemoryModelTests: XCTestCase {
         }
     }
 
+    /// MViT-B's plan, Rev-MViT's segments and both ways of backpropagating its stage transitions.
+    func testMViTPredictionMatchesLedgerWithinOnePercent() throws {
+        for (width, heads, depth, image) in [(16, 1, 7, 64), (32, 2, 9, 64)] {
+            for batch in [1, 3] {
+                for (variant, transitions) in [(Variant.standard, TransitionBackprop.store), (.checkpointed, .store),
+                                               (.reversible, .store), (.reversible, .recompute)] {
+                    let r = RunRequest(model: "mvit_tiny_test",
+                                       overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image,
+                                                                  transitions: transitions),
+                                       variant: variant, batch: batch, steps: 1, warmup: 0, threads: 1)
+                    let row = try StepRunner.measure(r)
+                    let measured = Double(row.stepLedgerBytes!)
+                    let predicted = Double(row.predictedPeakBytes! - row.baselineBytes!)
+                    XCTAssertEqual(predicted / measured, 1, accuracy: 0.01,
+                                   "\(variant) \(transitions) w\(width) d\(depth) b\(batch): predicted \(predicted), measured \(measured)")
+                }
+            }
+        }
+    }
+
     func testViTLargePredictionIsInThePapersRange() throws {
         // Standard ViT-L at 224: the paper's 349.3 MB per image; the model (and this engine) keep about 376 MB.
         let c = try Presets.named("vit_large_patch16_224").config

@@ -58,6 +58,9 @@ def add_common(p):
     p.add_argument("--time-limit", type=float, help="seconds after which remaining configurations become "
                                                      "'skipped' rows instead of running")
     p.add_argument("--output", default="results/gpu/runs.csv", help="CSV the rows are appended to")
+    p.add_argument("--memory-counter", default="jemalloc", choices=("jemalloc", "profiler"),
+                   help="CPU only: jemalloc's thread peak (size-class bytes, as bench's jemalloc columns; default) or "
+                        "torch.profiler's allocation events (requested bytes, as bench's ledger; one extra step)")
 
 
 def parser():
@@ -139,7 +142,7 @@ def main(argv=None, reexec=False):
             presets.config(a.model, **overrides(a))
             batches = positive_list(a.batch, "--batch")
             settings = runner.Settings(runner.device_for(a.device), a.precision, a.threads, a.warmup, a.steps, a.seed,
-                                       deadline)
+                                       deadline, a.memory_counter)
             out = record.ResultsFile(a.output)
             rows = runner.run(settings, a.model, overrides(a), batches, variants, out)
         else:
@@ -150,7 +153,7 @@ def main(argv=None, reexec=False):
                 for d in depths:
                     presets.config(m, **{**overrides(a), "depth": d})
             settings = runner.Settings(runner.device_for(a.device, budget_bytes), a.precision, a.threads, a.warmup,
-                                       a.steps, a.seed, deadline)
+                                       a.steps, a.seed, deadline, a.memory_counter)
             out = record.ResultsFile(a.output)
             rows = []
             for m in models:

@@ -168,6 +168,20 @@ class Trainer:
         tensors += [t for pair in self.data.values() for t in pair]
         return sum(t.numel() * t.element_size() for t in tensors)
 
+    def profiled_step_bytes(self, b):
+        """The step's peak of requested tensor bytes above its start, from torch.profiler's memory events (CPU):
+        the running sum of every allocation and free in time order. Comparable with bench's ledger (requested
+        bytes, not allocator size classes). Slower than a plain step, so never one of the timed steps."""
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+            self.step(b)
+        events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]")
+        current = peak = 0
+        for _, n in events:
+            current += n
+            peak = max(peak, current)
+        return peak
+
     def measured_step(self, b):
         """(seconds, loss, bytes before, peak bytes, peak reserved bytes) of one step; raises OutOfMemory when the
         step does not fit the device or the injected budget."""

@@ -23,8 +23,10 @@ def log(message):
 class Settings:
     """What every row of one invocation shares: device, precision, threads, steps, seed, output."""
 
-    def __init__(self, device, precision="fp32", threads=None, warmup=1, steps=3, seed=0, deadline=None):
+    def __init__(self, device, precision="fp32", threads=None, warmup=1, steps=3, seed=0, deadline=None,
+                 memory_counter="jemalloc"):
         self.device, self.precision, self.warmup, self.steps, self.seed = device, precision, warmup, steps, seed
+        self.memory_counter = memory_counter
         self.threads = threads or torch.get_num_threads()
         self.deadline = deadline
         torch.set_num_threads(self.threads)
@@ -80,6 +82,11 @@ def timed_row(settings, trainer, name, batch):
         else:                        # jemalloc's size-class bytes, as bench's jemalloc columns
             row.update(peak_jemalloc_bytes=peak, step_jemalloc_bytes=step)
         row["bytes_per_image"] = step // batch
+    if not settings.device.is_cuda and settings.memory_counter == "profiler":
+        # Requested bytes, as bench's ledger counts them: one more step, under the profiler, after the timed ones.
+        step = trainer.profiled_step_bytes(batch)
+        row.update(baseline_bytes=trainer.tensor_bytes(), step_ledger_bytes=step, bytes_per_image=step // batch)
+        row["peak_ledger_bytes"] = row["baseline_bytes"] + step
     return row
 
 

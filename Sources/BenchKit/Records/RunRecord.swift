@@ -126,8 +126,18 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
         return parts.joined(separator: ", ")
     }
 
-    /// The model's name with the engine label in parentheses when there is one.
-    public var modelLabel: String { engineLabel.isEmpty ? model : "\(model) (\(engineLabel))" }
+    /// The model's name with the engine label and a non-default transitions mode in parentheses.
+    public var modelLabel: String {
+        let notes = [engineLabel, transitions == TransitionBackprop.store.rawValue ? "" : "transitions \(transitions)"]
+            .filter { !$0.isEmpty }
+        return notes.isEmpty ? model : "\(model) (\(notes.joined(separator: ", ")))"
+    }
+
+    /// The same configuration with stored transitions: where the standard and checkpointed twins of a
+    /// transitions-recompute run are measured (they have no stage transitions to recompute).
+    public var withStoredTransitions: RunConfiguration {
+        var c = self; c.transitions = TransitionBackprop.store.rawValue; return c
+    }
 
     /// The same configuration at any depth (reversible memory must not depend on it).
     public var ignoringDepth: RunConfiguration { var c = self; c.depth = nil; return c }

@@ -8,7 +8,7 @@ public enum BlockStack {
     /// the gradient of `x`.
     public static func train<Saved>(_ input: Tensor, count: Int, variant: Variant,
                                     forward: (Int, Tensor) -> (Tensor, Saved),
-                                    backward: (Int, Tensor, Saved) -> Tensor,
+                                    backward: (Int, consuming Tensor, consuming Saved) -> Tensor,
                                     head: (Tensor) -> (Float, Tensor)) -> (loss: Float, dInput: Tensor) {
         precondition(variant != .reversible, "BlockStack trains .standard or .checkpointed")
         var x: Tensor? = input
@@ -25,9 +25,9 @@ public enum BlockStack {
         for i in (0..<count).reversed() {
             if variant == .checkpointed {
                 let (_, s) = forward(i, inputs.removeLast())
-                dx = backward(i, dx, s)
+                dx = backward(i, consume dx, consume s)
             } else {
-                dx = backward(i, dx, saved.removeLast())
+                dx = backward(i, consume dx, saved.removeLast())
             }
         }
         return (loss, dx)

@@ -60,13 +60,20 @@ public final class MViTBlock: ParameterOwner {
                          projSaved: projSaved, masks: masks))
     }
 
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
-        let dh2 = mlp.backward(DropPath.backward(dy, saved.masks.g), saved.mlpSaved)
-        if let proj { Elementwise.accumulate(dh2, proj.backward(dy, saved.projSaved!)!) }
-        let dx1 = norm2.backward(dh2, saved.norm2Saved)
+    /// Takes dy and the saved tensors over and frees each as soon as it is used, as autograd does.
+    public func backward(_ dy: consuming Tensor, _ saved: consuming Saved) -> Tensor {
+        let norm1Saved = saved.norm1Saved, attnSaved = saved.attnSaved, poolSaved = saved.poolSaved
+        let norm2Saved = saved.norm2Saved, mlpSaved = saved.mlpSaved, projSaved = saved.projSaved, masks = saved.masks
+        _ = consume saved
+        let dh2 = mlp.backward(DropPath.backward(dy, masks.g), consume mlpSaved)
+        if let proj { Elementwise.accumulate(dh2, proj.backward(dy, projSaved!)!) }
+        _ = consume projSaved
+        let dx1 = norm2.backward(dh2, consume norm2Saved)
+        _ = consume dh2
         if proj == nil { Elementwise.accumulate(dx1, dy) }
-        let dx = norm1.backward(attn.backward(DropPath.backward(dx1, saved.masks.f), saved.attnSaved), saved.norm1Saved)
-        if let poolSaved = saved.poolSaved {
+        _ = consume dy
+        let dx = norm1.backward(attn.backward(DropPath.backward(dx1, masks.f), consume attnSaved), consume norm1Saved)
+        if let poolSaved {
             Elementwise.accumulate(dx, MaxPool.backward(dx1, poolSaved))
         } else {
             Elementwise.accumulate(dx, dx1)

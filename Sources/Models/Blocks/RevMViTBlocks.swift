@@ -33,14 +33,22 @@ public final class RevMViTBlock: ParameterOwner, ReversibleBlock {
         let (y, a) = attn.forward(h, side: spec.side)
         return (y, FSaved(n: n, a: a))
     }
-    public func backwardF(_ dy: Tensor, _ s: FSaved) -> Tensor { norm1.backward(attn.backward(dy, s.a), s.n) }
+    public func backwardF(_ dy: Tensor, _ s: consuming FSaved) -> Tensor {
+        let n = s.n, a = s.a
+        _ = consume s
+        return norm1.backward(attn.backward(dy, consume a), consume n)
+    }
 
     public func forwardG(_ x: Tensor) -> (Tensor, GSaved) {
         let (h, n) = norm2.forward(x)
         let (y, m) = mlp.forward(h)
         return (y, GSaved(n: n, m: m))
     }
-    public func backwardG(_ dy: Tensor, _ s: GSaved) -> Tensor { norm2.backward(mlp.backward(dy, s.m), s.n) }
+    public func backwardG(_ dy: Tensor, _ s: consuming GSaved) -> Tensor {
+        let n = s.n, m = s.m
+        _ = consume s
+        return norm2.backward(mlp.backward(dy, consume m), consume n)
+    }
 }
 
 /// A non-reversible stage-transition block of Rev-MViT-B.
@@ -101,9 +109,13 @@ public final class RevMViTTransition: ParameterOwner {
                          n2: n2, mlpSaved: mlpSaved))
     }
 
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+    /// Takes the saved tensors over and frees each as soon as it is used.
+    public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let b = dy.shape[0], w = spec.width, h = spec.heads, d = w / h, s2 = spec.outSide * spec.outSide
-        let dy1 = norm2.backward(mlp.backward(dy, saved.mlpSaved), saved.n2)
+        let fuseSaved = saved.fuseSaved, fused = saved.fused, n1 = saved.n1, attnSaved = saved.attnSaved
+        let residualSaved = saved.residualSaved, n2 = saved.n2, mlpSaved = saved.mlpSaved
+        _ = consume saved
+        let dy1 = norm2.backward(mlp.backward(dy, consume mlpSaved), consume n2)
         Elementwise.accumulate(dy1, dy)                                          // (B, S*S, W)
         // Residual: regroup dy1 per head (G, S*S, D) and send it back through the shared pool.
         let dPooled = Tensor([b * h, s2, d], zeroed: false)
@@ -111,10 +123,12 @@ public final class RevMViTTransition: ParameterOwner {
             let bi = gi / h, hi = gi % h
             for t in 0..<s2 { (dPooled.data + (gi * s2 + t) * d).update(from: dy1.data + (bi * s2 + t) * w + hi * d, count: d) }
         }
-        let dFused = norm1.backward(attn.backward(dy1, saved.attnSaved), saved.n1)  // (B, T*T, W)
-        attn.poolQ!.backward(dPooled, saved.residualSaved, base: saved.fused.data, dBase: dFused.data, batch: b, heads: h,
+        let dFused = norm1.backward(attn.backward(dy1, consume attnSaved), consume n1)  // (B, T*T, W)
+        _ = consume dy1
+        attn.poolQ!.backward(dPooled, consume residualSaved, base: fused.data, dBase: dFused.data, batch: b, heads: h,
                              side: spec.side, classToken: false, rowStride: w, column: 0)
-        let dx = fuse.backward(dFused, saved.fuseSaved)
+        _ = consume fused; _ = consume dPooled
+        let dx = fuse.backward(dFused, consume fuseSaved)
         Elementwise.accumulate(dx, dFused)
         return dx
     }

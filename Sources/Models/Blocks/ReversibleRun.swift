@@ -12,16 +12,16 @@ public protocol ReversibleBlock {
     associatedtype FSaved
     associatedtype GSaved
     func forwardF(_ x: Tensor) -> (Tensor, FSaved)
-    func backwardF(_ dy: Tensor, _ saved: FSaved) -> Tensor
+    func backwardF(_ dy: Tensor, _ saved: consuming FSaved) -> Tensor
     func forwardG(_ x: Tensor) -> (Tensor, GSaved)
-    func backwardG(_ dy: Tensor, _ saved: GSaved) -> Tensor
+    func backwardG(_ dy: Tensor, _ saved: consuming GSaved) -> Tensor
 }
 
 extension TransformerBlock: ReversibleBlock {
     public func forwardF(_ x: Tensor) -> (Tensor, AttentionSublayer.Saved) { f.forward(x) }
-    public func backwardF(_ dy: Tensor, _ saved: AttentionSublayer.Saved) -> Tensor { f.backward(dy, saved) }
+    public func backwardF(_ dy: Tensor, _ saved: consuming AttentionSublayer.Saved) -> Tensor { f.backward(dy, saved) }
     public func forwardG(_ x: Tensor) -> (Tensor, MLPSublayer.Saved) { g.forward(x) }
-    public func backwardG(_ dy: Tensor, _ saved: MLPSublayer.Saved) -> Tensor { g.backward(dy, saved) }
+    public func backwardG(_ dy: Tensor, _ saved: consuming MLPSublayer.Saved) -> Tensor { g.backward(dy, saved) }
 }
 
 /// How well one block's inputs were rebuilt by the inverse, against the forward's (the worse of the two streams).
@@ -93,9 +93,9 @@ public enum ReversibleRun {
             let block = blocks[i]
             if !saved.stored.isEmpty {
                 let (fSaved, gSaved) = saved.stored.removeLast()
-                let dG = block.backwardG(DropPath.backward(dy2, masks[i].g), gSaved)
+                let dG = block.backwardG(DropPath.backward(dy2, masks[i].g), consume gSaved)
                 Elementwise.accumulate(dy1, dG)                         // dY1 total = dY1 + G'(Y1)^T dY2
-                let dF = block.backwardF(DropPath.backward(dy1, masks[i].f), fSaved)
+                let dF = block.backwardF(DropPath.backward(dy1, masks[i].f), consume fSaved)
                 Elementwise.accumulate(dy2, dF)                         // dX2 = dY2 + F'(X2)^T dY1
                 continue
             }
@@ -104,7 +104,7 @@ public enum ReversibleRun {
             do {
                 let (g, gSaved) = block.forwardG(saved.y1)
                 DropPath.apply(g, masks[i].g)
-                let dG = block.backwardG(DropPath.backward(dy2, masks[i].g), gSaved)
+                let dG = block.backwardG(DropPath.backward(dy2, masks[i].g), consume gSaved)
                 Elementwise.accumulate(dy1, dG)
                 recX2 = Elementwise.subtract(saved.y2, g)
             }
@@ -114,7 +114,7 @@ public enum ReversibleRun {
             do {
                 let (f, fSaved) = block.forwardF(recX2)
                 DropPath.apply(f, masks[i].f)
-                let dF = block.backwardF(DropPath.backward(dy1, masks[i].f), fSaved)
+                let dF = block.backwardF(DropPath.backward(dy1, masks[i].f), consume fSaved)
                 Elementwise.accumulate(dy2, dF)
                 recX1 = Elementwise.subtract(saved.y1, f)
             }

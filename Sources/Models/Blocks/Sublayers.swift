@@ -26,8 +26,10 @@ public final class AttentionSublayer: ParameterOwner {
         return (y, Saved(normSaved: s1, attnSaved: s2))
     }
 
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
-        norm.backward(attn.backward(dy, saved.attnSaved), saved.normSaved)
+    public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
+        let normSaved = saved.normSaved, attnSaved = saved.attnSaved
+        _ = consume saved
+        return norm.backward(attn.backward(dy, consume attnSaved), consume normSaved)
     }
 }
 
@@ -54,8 +56,10 @@ public final class MLPSublayer: ParameterOwner {
         return (y, Saved(normSaved: s1, mlpSaved: s2))
     }
 
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
-        norm.backward(mlp.backward(dy, saved.mlpSaved), saved.normSaved)
+    public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
+        let normSaved = saved.normSaved, mlpSaved = saved.mlpSaved
+        _ = consume saved
+        return norm.backward(mlp.backward(dy, consume mlpSaved), consume normSaved)
     }
 }
 

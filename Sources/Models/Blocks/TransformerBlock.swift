@@ -37,11 +37,15 @@ public final class TransformerBlock: ParameterOwner {
         return (y, Saved(fSaved: fSaved, gSaved: gSaved, masks: masks))
     }
 
-    /// dx = dx1 + F'(x)^T dx1, with dx1 = dy + G'(x1)^T dy.
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
-        let dx1 = g.backward(DropPath.backward(dy, saved.masks.g), saved.gSaved)
+    /// dx = dx1 + F'(x)^T dx1, with dx1 = dy + G'(x1)^T dy. Takes dy and the saved tensors over and frees each
+    /// as soon as it is used, as autograd does.
+    public func backward(_ dy: consuming Tensor, _ saved: consuming Saved) -> Tensor {
+        let fSaved = saved.fSaved, gSaved = saved.gSaved, masks = saved.masks
+        _ = consume saved
+        let dx1 = g.backward(DropPath.backward(dy, masks.g), consume gSaved)
         Elementwise.accumulate(dx1, dy)
-        let dx = f.backward(DropPath.backward(dx1, saved.masks.f), saved.fSaved)
+        _ = consume dy
+        let dx = f.backward(DropPath.backward(dx1, masks.f), consume fSaved)
         Elementwise.accumulate(dx, dx1)
         return dx
     }

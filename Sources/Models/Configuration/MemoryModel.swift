@@ -25,36 +25,35 @@ public enum MemoryModel {
         if config.family == .mvit { return predictMViT(config, variant: variant, batch: b, parameterCount: parameterCount) }
         let f = 4  // bytes per float
         let n = config.tokens(variant), c = config.width, e = config.mlpRatio * c, h = config.heads
-        let np = config.patches, kIn = config.channels * config.patchSize * config.patchSize
         let images = b * config.channels * config.imageSize * config.imageSize
         let baseline = (4 * parameterCount + images) * f
 
         let tokens = b * n
         let block = tokens * savedFloatsPerToken(config, tokens: n)  // one block's saved tensors
         let stream = tokens * c                                      // one (B, N, C) tensor
-        let patches = b * np * kIn                                   // im2col buffer kept by the patch embedding
         let scores = n * n                                           // attention backward's (N, N) workspace
-        // Backward of a standard block, on top of its saved tensors: the incoming gradient dy plus
-        // MLP part: fc2's input grad (E) and fc1's input grad (C); attention part: dx1, dcontext, dqkv (3C), dx.
-        let blockBackward = max((2 * c + e) * tokens, 7 * stream + scores)
+        // The top block's backward frees each saved tensor once used. Its peak is either in the MLP, when fc2's
+        // input gradient (E) is allocated beside the incoming gradient (C) and every saved tensor, or in the
+        // attention loop, after the MLP's tensors and the context are freed: x, LN1 out, qkv (3C), probabilities
+        // (H x N) and two LayerNorm statistics, beside dy1, dcontext, dqkv (3C) and the scores.
+        let mlpPeak = block + (c + e) * tokens
+        let attentionPeak = (10 * c + h * n + 2) * tokens + scores
 
         let activations: Int
         switch variant {
         case .standard:
-            activations = config.depth * block + patches + blockBackward
+            activations = (config.depth - 1) * block + max(mlpPeak, attentionPeak)
         case .checkpointed:
-            // The last block's input is inside its recomputed saved tensors, so D - 1 inputs besides it.
-            activations = (config.depth - 1) * stream + block + patches + blockBackward
+            // The other blocks' inputs; the top block's input is inside its recomputed saved tensors.
+            activations = (config.depth - 1) * stream + max(mlpPeak, attentionPeak)
         case .reversible:
-            // Y1, Y2, dY1, dY2 and the head's [Y1, Y2] (2C) kept by its LayerNorm, plus the larger of the two
-            // recompute phases: G (LN out C, fc1 out E, GELU out E, g C, fc2 input grad E, fc1 input grad C) or
-            // F (LN out C, qkv 3C, probabilities H x N, context C, f C, dcontext C, dqkv 3C, dx C, scores).
-            // Small terms that matter at tiny widths: LayerNorm mean and rstd (2 per token, in the head and in the
-            // recomputed sublayer), the pooled (B, 2C) head input, logits and their probabilities (B x classes each).
-            let gPhase = (3 * c + 3 * e + 2) * tokens
-            let fPhase = (11 * c + h * n + 2) * tokens + scores
-            let headSmall = 2 * tokens + 2 * c * b + 2 * config.classes * b
-            activations = 6 * stream + patches + max(gPhase, fPhase) + headSmall
+            // Y1, Y2, dY1, dY2 (the head's saved tensors are freed before the blocks' backward), plus the larger of
+            // the two recompute phases: G (LN out C, its statistics, fc1 out E, GELU out E, g C, and fc2's input
+            // gradient E) or F (LN out C, statistics, qkv 3C, probabilities H x N, f C, dcontext C, dqkv 3C, scores),
+            // each freeing what it used as it goes.
+            let gPhase = (2 * c + 3 * e + 2) * tokens
+            let fPhase = (9 * c + h * n + 2) * tokens + scores
+            activations = 4 * stream + max(gPhase, fPhase)
         }
         return MemoryPrediction(baselineBytes: baseline, stepBytes: activations * f)
     }
@@ -72,34 +71,82 @@ public enum MemoryModel {
         floats += h * nq * nk + nq * c                               // probabilities, context
         if s.qStride > 1 && !transition { floats += nq * c }         // max-pool argmax
         floats += nq * c + 2 * nq + nq * c + 2 * nq * 4 * c          // x1, norm2 output, MLP hidden twice
-        if transition { floats += 3 * n * c + 2 * nq * c }           // fusion MLP (x, hidden 2C twice), fused x, pooled residual
+        if transition { floats += 5 * n * c + nq * c + 2 * nq * h }  // fusion MLP (x, hidden 2C twice), pooled residual and stats
         return floats
+    }
+
+    /// Floats per image of a reversible Rev-MViT block's recompute phases (no class token, separate q, k, v, K and V
+    /// pooled, Q not): G (LN out C, statistics, fc1 out E, GELU out E, g C, fc2's input gradient E) and F (LN out C,
+    /// q k v 3C, q per head C, pooled k and v before and after their norms, probabilities H x N x Nk, f C, dcontext
+    /// C, dq C, dk and dv, statistics), or F after its head loop (projection gradients 3C instead of the
+    /// probabilities and q per head); the larger, in floats for a batch of `b` (the loop's (N, Nk) scores buffer
+    /// is one per step).
+    static func revMViTRecompute(_ s: MViTBlockSpec, batch b: Int) -> Int {
+        let n = s.side * s.side, nk = s.kvSide * s.kvSide, c = s.width, h = s.heads, e = 4 * c
+        let g = (2 * c + 3 * e + 2) * n
+        let pooled = 6 * nk * c + 4 * nk * h                 // k, v pooled, before their norms, and their gradients
+        let fLoop = 8 * n * c + pooled + h * n * nk + 2 * n
+        let fProjections = 9 * n * c + pooled + 2 * n
+        return max(g * b, fLoop * b + n * nk, fProjections * b)
     }
 
     static func predictMViT(_ config: ViTConfig, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
         let plan = MViTPlan(config)
         let images = b * config.channels * config.imageSize * config.imageSize
         let baseline = (4 * parameterCount + images) * 4
-        let grid = plan.gridSide * plan.gridSide
-        let stem = grid * config.channels * 49                        // im2col columns kept by the stem
-        var perImage: Int
+        // Beyond its saved tensors, a block holds at the end of its forward its branch outputs and output (attention
+        // out, MLP out, Nq x C_out each, the max-pooled skip where Q is pooled, the widening projection's output, and
+        // for a transition its fusion MLP's output and the pooled residual), and at fc2's backward the incoming
+        // gradient (Nq x C_out) and fc2's input gradient (Nq x 4C); its backward frees every saved tensor once used.
+        func outputs(_ s: MViTBlockSpec, classToken: Bool, transition: Bool) -> Int {
+            let cls = classToken ? 1 : 0, n = cls + s.side * s.side, nq = cls + s.outSide * s.outSide
+            var floats = nq * s.width + 2 * nq * s.outWidth                  // attention out, MLP out, block out
+            if s.qStride > 1 { floats += nq * s.width }                       // skip, or the pooled residual
+            if s.outWidth != s.width { floats += nq * s.outWidth }           // proj(norm2(x1))
+            if transition { floats += n * s.width }                           // the fusion MLP's output
+            return floats
+        }
+        func incoming(_ s: MViTBlockSpec, classToken: Bool) -> Int {
+            ((classToken ? 1 : 0) + s.outSide * s.outSide) * s.outWidth
+        }
+        func fc2Gradient(_ s: MViTBlockSpec, classToken: Bool) -> Int {
+            ((classToken ? 1 : 0) + s.outSide * s.outSide) * 4 * s.width
+        }
+        var perImage = 0, perStep = 0   // floats per image, and per step (the reversible run's scores)
         switch variant {
         case .standard:
-            perImage = stem + plan.blocks.map { mvitBlockSaved($0, classToken: true, transition: false) }.reduce(0, +)
+            // Forward: block i runs with the saved tensors of blocks 0...i-1 kept. Backward, walking down from the
+            // top: block i's backward runs with the saved tensors of blocks 0...i alive.
+            var below = 0
+            for s in plan.blocks {
+                let saved = mvitBlockSaved(s, classToken: true, transition: false)
+                perImage = max(perImage, below + saved + max(outputs(s, classToken: true, transition: false),
+                                                             incoming(s, classToken: true) + fc2Gradient(s, classToken: true)))
+                below += saved
+            }
         case .checkpointed:
-            let inputs = plan.blocks.map { (1 + $0.side * $0.side) * $0.width }.reduce(0, +)
-            perImage = stem + inputs + (plan.blocks.map { mvitBlockSaved($0, classToken: true, transition: false) }.max() ?? 0)
+            // Block i runs (in forward, and again in backward beside its incoming gradient) with the inputs of blocks
+            // 0...i-1 kept.
+            var below = 0
+            for s in plan.blocks {
+                let saved = mvitBlockSaved(s, classToken: true, transition: false)
+                perImage = max(perImage, below + saved + incoming(s, classToken: true)
+                               + max(outputs(s, classToken: true, transition: false), fc2Gradient(s, classToken: true)))
+                below += (1 + s.side * s.side) * s.width
+            }
         case .reversible:
             // Backward walks the segments from last to first and frees each one's state once used, so the peak is
             // the largest, over segments, of what the earlier segments still keep plus this segment's working set:
-            // a transition's saved tensors; a run's two output streams plus dY1, dY2, a reconstructed stream and
-            // its largest recomputed block.
-            var kept = 0, peak = 0, run: [MViTBlockSpec] = []
+            // a transition's saved tensors and its backward's; a run's two output streams, dY1 and dY2, and the
+            // recompute phases of its largest block.
+            var kept = 0, run: [MViTBlockSpec] = []
             func closeRun() {
                 guard let last = run.last else { return }
                 let stream = last.outSide * last.outSide * last.width
-                let recompute = run.map { mvitBlockSaved($0, classToken: false, transition: false) }.max() ?? 0
-                peak = max(peak, kept + 5 * stream + recompute)
+                let recompute = run.map { revMViTRecompute($0, batch: b) }.max() ?? 0
+                if b * (kept + 4 * stream) + recompute > b * perImage + perStep {
+                    perImage = kept + 4 * stream; perStep = recompute
+                }
                 kept += 2 * stream
                 run = []
             }
@@ -108,19 +155,23 @@ public enum MemoryModel {
                     closeRun()
                     // Its backward holds its saved tensors either way (recomputed first with .recompute); between
                     // forward and backward it keeps them all, or with .recompute only its input (T*T x W).
+                    // Its forward ends with its outputs beside its saved tensors; its backward (after a recompute
+                    // with .recompute, which also holds its outputs beside the incoming gradient) adds the incoming
+                    // gradient and fc2's input gradient.
                     let saved = mvitBlockSaved(spec, classToken: false, transition: true)
-                    peak = max(peak, kept + saved)
+                    let out = outputs(spec, classToken: false, transition: true)
+                    let dy = incoming(spec, classToken: false), fc2 = fc2Gradient(spec, classToken: false)
+                    let working = config.transitions == .recompute ? dy + max(out, fc2) : max(out, dy + fc2)
+                    if b * (kept + saved + working) > b * perImage + perStep {
+                        perImage = kept + saved + working; perStep = 0
+                    }
                     kept += config.transitions == .recompute ? spec.side * spec.side * spec.width : saved
                 } else {
                     run.append(spec)
                 }
             }
             closeRun()
-            perImage = stem + peak
         }
-        // The backward working set of the largest block: its incoming gradient and a few same-sized buffers.
-        let largest = plan.blocks.map { (1 + $0.side * $0.side) * 4 * $0.width }.max() ?? 0
-        perImage += 2 * largest
-        return MemoryPrediction(baselineBytes: baseline, stepBytes: b * perImage * 4)
+        return MemoryPrediction(baselineBytes: baseline, stepBytes: (b * perImage + perStep) * 4)
     }
 }

@@ -59,12 +59,16 @@ public final class MultiHeadAttention: ParameterOwner {
         return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, probs: probs, projSaved: projSaved))
     }
 
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+    /// Frees each saved tensor once used: the context with proj's backward, q k v and the probabilities after the
+    /// per-head loop, the input with qkv's backward.
+    public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let b = dy.shape[0], n = dy.shape[1], c = width, h = heads, d = headDim
-        let dContext = proj.backward(dy, saved.projSaved)!  // (B, N, C)
+        let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, probs = saved.probs, projSaved = saved.projSaved
+        _ = consume saved
+        let dContext = proj.backward(dy, consume projSaved)!  // (B, N, C)
         let dqkv = Tensor([b, n, 3 * c], zeroed: false)     // (B, N, 3C)
         let dScores = Tensor([n, n], category: .workspace, zeroed: false)  // (N, N), reused per head
-        let pq = saved.qkv.data, pp = saved.probs.data, pdc = dContext.data, pdq = dqkv.data, ps = dScores.data
+        let pq = qkvOut.data, pp = probs.data, pdc = dContext.data, pdq = dqkv.data, ps = dScores.data
         for bi in 0..<b {
             for hi in 0..<h {
                 let q = pq + bi * n * 3 * c + hi * d, k = q + c, v = q + 2 * c
@@ -83,7 +87,8 @@ public final class MultiHeadAttention: ParameterOwner {
                           c: dk, ldc: 3 * c)
             }
         }
-        return qkv.backward(dqkv, saved.qkvSaved)!         // (B, N, C)
+        _ = consume qkvOut; _ = consume probs; _ = consume dContext; _ = consume dScores
+        return qkv.backward(dqkv, consume qkvSaved)!         // (B, N, C)
     }
 }
 

@@ -18,12 +18,20 @@ public final class ConvStem: ParameterOwner {
     public var parameters: [Parameter] { proj.parameters }
     public var outputSide: Int { (imageSize + 2 * padding - kernel) / stride + 1 }
 
+    /// What backward needs: the images, as PyTorch's conv keeps its input (they are the step's input, not an
+    /// activation). The im2col columns are rebuilt in backward rather than kept from forward to backward.
     public struct Saved {
-        public let projSaved: Linear.Saved  // im2col columns (B, O*O, K)
+        public let images: Tensor  // (B, Cin, S, S)
     }
 
     /// images (B, Cin, S, S) -> (B, O*O, C).
     public func forward(_ images: Tensor) -> (Tensor, Saved) {
+        let (y, _) = proj.forward(columns(images))   // the columns are freed here
+        return (y, Saved(images: images))
+    }
+
+    /// im2col: (B, O*O, Cin*K*K), zero where a tap falls in the padding.
+    func columns(_ images: Tensor) -> Tensor {
         let b = images.shape[0], o = outputSide, k = kernel, kk = channels * k * k, s = imageSize
         let cols = Tensor([b, o * o, kk])  // zeroed: padding taps stay 0
         let src = images.data, dst = cols.data
@@ -47,14 +55,15 @@ public final class ConvStem: ParameterOwner {
                 }
             }
         }
-        let (y, saved) = proj.forward(cols)
-        return (y, Saved(projSaved: saved))
+        return cols
     }
 
     /// Adds weight and bias gradients; returns d images when `inputGradient`.
     @discardableResult
-    public func backward(_ dy: Tensor, _ saved: Saved, inputGradient: Bool = false) -> Tensor? {
-        guard let dCols = proj.backward(dy, saved.projSaved, inputGradient: inputGradient) else { return nil }
+    public func backward(_ dy: Tensor, _ saved: consuming Saved, inputGradient: Bool = false) -> Tensor? {
+        let cols = columns(saved.images)
+        _ = consume saved
+        guard let dCols = proj.backward(dy, Linear.Saved(x: consume cols), inputGradient: inputGradient) else { return nil }
         let b = dy.shape[0], o = outputSide, k = kernel, kk = channels * k * k, s = imageSize
         let dImages = Tensor([b, channels, s, s])
         for bi in 0..<b {

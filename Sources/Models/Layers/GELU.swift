@@ -19,7 +19,7 @@ public enum GELU {
     }
 
     /// dx = dy * GELU'(x), written over `dy` when `inPlace` (dy is not needed afterwards).
-    public static func backward(_ dy: Tensor, _ saved: Saved, inPlace: Bool = false) -> Tensor {
+    public static func backward(_ dy: Tensor, _ saved: consuming Saved, inPlace: Bool = false) -> Tensor {
         let px = saved.x.data, pdy = dy.data
         if inPlace {
             // dy *= GELU'(x): one written buffer, disjoint from x, so the loop vectorizes. Written as

@@ -67,6 +67,15 @@ public final class StreamsHead: ParameterOwner {
         return (logits, Saved(normSaved: normSaved, headSaved: headSaved, tokens: y1.shape[1]))
     }
 
+    /// Mean cross-entropy against `labels` and its gradients (dY1, dY2), each (B, N, C). Everything the head saved
+    /// (the concatenated streams, logits, probabilities) is freed when this returns, before the blocks' backward.
+    public func lossAndGradients(_ y1: Tensor, _ y2: Tensor, labels: [Int]) -> (loss: Float, dy1: Tensor, dy2: Tensor) {
+        let (logits, saved) = forward(y1, y2)
+        let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
+        let (dy1, dy2) = backward(CrossEntropy.backward(lossSaved), saved)
+        return (loss, dy1, dy2)
+    }
+
     /// (dY1, dY2), each (B, N, C).
     public func backward(_ dLogits: Tensor, _ saved: Saved) -> (Tensor, Tensor) {
         let dPooled = head.backward(dLogits, saved.headSaved)!                                     // (B, 2C)

@@ -48,8 +48,9 @@ public final class LayerNorm: ParameterOwner {
         return (y, Saved(x: x, mean: mean, rstd: rstd))
     }
 
-    /// Adds dweight, dbias; returns dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * weight.
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+    /// Adds dweight, dbias; returns dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * weight. The saved
+    /// input, mean and rstd are freed when this returns.
+    public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let c = features
         let m = saved.x.rows
         let dx = Tensor(saved.x.shape, zeroed: false)  // (M, C)

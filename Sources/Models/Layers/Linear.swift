@@ -34,10 +34,12 @@ public final class Linear: ParameterOwner {
         return (y, Saved(x: x))
     }
 
-    /// Adds dW += dy^T x and db += sum(dy); returns dx = dy W (nil when `inputGradient` is false).
+    /// Adds dW += dy^T x and db += sum(dy); returns dx = dy W (nil when `inputGradient` is false). Takes the saved
+    /// input over: it is freed when this returns (as autograd frees a node's saved tensors after its backward).
     @discardableResult
-    public func backward(_ dy: Tensor, _ saved: Saved, inputGradient: Bool = true) -> Tensor? {
+    public func backward(_ dy: Tensor, _ saved: consuming Saved, inputGradient: Bool = true) -> Tensor? {
         let x = saved.x
+        _ = consume saved
         let m = x.rows
         BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: m,
                   a: dy.data, lda: outFeatures, b: x.data, ldb: inFeatures,

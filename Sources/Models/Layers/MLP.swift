@@ -28,9 +28,12 @@ public final class MLP: ParameterOwner {
         return (y, Saved(fc1Saved: s1, geluSaved: sg, fc2Saved: s2))
     }
 
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
-        let da = fc2.backward(dy, saved.fc2Saved)!                 // (M, E)
-        let dh = GELU.backward(da, saved.geluSaved, inPlace: true)  // (M, E)
-        return fc1.backward(dh, saved.fc1Saved)!                   // (M, C)
+    /// Each layer's saved tensors are freed as soon as its backward has used them.
+    public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
+        let fc1Saved = saved.fc1Saved, geluSaved = saved.geluSaved, fc2Saved = saved.fc2Saved
+        _ = consume saved
+        let da = fc2.backward(dy, consume fc2Saved)!                 // (M, E); frees GELU's output
+        let dh = GELU.backward(da, consume geluSaved, inPlace: true)  // (M, E) over da; frees fc1's output
+        return fc1.backward(dh, consume fc1Saved)!                   // (M, C); frees the input
     }
 }

@@ -49,7 +49,7 @@ public enum MaxPool {
     }
 
     /// dx scatters dy to each maximum.
-    public static func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+    public static func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let dx = Tensor(saved.inputShape)  // zeroed
         let a = saved.argmax.data, g = dy.data, d = dx.data
         for i in 0..<dy.count { d[Int(a[i])] += g[i] }

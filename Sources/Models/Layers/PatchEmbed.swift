@@ -21,24 +21,32 @@ public final class PatchEmbed: ParameterOwner {
     public var gridSide: Int { imageSize / patch }
     public var patchCount: Int { gridSide * gridSide }
 
-    /// What backward needs: the unfolded patches (same element count as the image PyTorch's conv keeps).
+    /// What backward needs: the images, as PyTorch's conv keeps its input (they are the step's input, not an
+    /// activation). The unfolded patches are rebuilt in backward rather than kept from forward to backward.
     public struct Saved {
-        public let projSaved: Linear.Saved  // patches (B, Np, K)
+        public let images: Tensor  // (B, Cin, S, S)
+    }
+
+    /// The images unfolded into patch rows (B, Np, K).
+    func patches(_ images: Tensor) -> Tensor {
+        let b = images.shape[0]
+        let patches = Tensor([b, patchCount, channels * patch * patch], zeroed: false)  // (B, Np, K)
+        Self.unfold(images.data, into: patches.data, batch: b, channels: channels, side: imageSize, patch: patch)
+        return patches
     }
 
     /// images (B, Cin, S, S) -> tokens (B, Np, C), tokens in row-major patch order.
     public func forward(_ images: Tensor) -> (Tensor, Saved) {
-        let b = images.shape[0]
-        let patches = Tensor([b, patchCount, channels * patch * patch], zeroed: false)  // (B, Np, K)
-        Self.unfold(images.data, into: patches.data, batch: b, channels: channels, side: imageSize, patch: patch)
-        let (y, s) = proj.forward(patches)
-        return (y, Saved(projSaved: s))
+        let (y, _) = proj.forward(patches(images))   // the patches are freed here
+        return (y, Saved(images: images))
     }
 
     /// Adds weight and bias gradients; returns d images (B, Cin, S, S) when `inputGradient`.
     @discardableResult
-    public func backward(_ dy: Tensor, _ saved: Saved, inputGradient: Bool = false) -> Tensor? {
-        guard let dPatches = proj.backward(dy, saved.projSaved, inputGradient: inputGradient) else { return nil }
+    public func backward(_ dy: Tensor, _ saved: consuming Saved, inputGradient: Bool = false) -> Tensor? {
+        let unfolded = patches(saved.images)
+        _ = consume saved
+        guard let dPatches = proj.backward(dy, Linear.Saved(x: consume unfolded), inputGradient: inputGradient) else { return nil }
         let b = dy.shape[0]
         let dImages = Tensor([b, channels, imageSize, imageSize], zeroed: false)
         Self.fold(dPatches.data, into: dImages.data, batch: b, channels: channels, side: imageSize, patch: patch)

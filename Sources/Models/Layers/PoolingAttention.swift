@@ -44,10 +44,12 @@ public final class PoolStage: ParameterOwner {
     }
 
     /// Adds parameter gradients and the input gradient into `dBase` (same layout as the forward's input).
-    public func backward(_ dy: Tensor, _ saved: Saved, base: UnsafePointer<Float>, dBase: UnsafeMutablePointer<Float>,
+    public func backward(_ dy: Tensor, _ saved: consuming Saved, base: UnsafePointer<Float>, dBase: UnsafeMutablePointer<Float>,
                          batch: Int, heads: Int, side t: Int, classToken: Bool, rowStride: Int, column: Int) {
         let d = norm.features, cls = classToken ? 1 : 0, n = cls + t * t
-        let dPooled = norm.backward(dy, saved.normSaved)                // (G, Np, D)
+        let normSaved = saved.normSaved
+        _ = consume saved
+        let dPooled = norm.backward(dy, consume normSaved)              // (G, Np, D)
         let g = batch * heads, np = dPooled.shape[1], s2 = np - cls
         let dSpatial = Tensor([g, s2, d], zeroed: false)
         for gi in 0..<g {
@@ -177,18 +179,23 @@ public final class PoolingAttention: ParameterOwner {
                          vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, probs: probs, projSaved: projSaved, side: t))
     }
 
-    public func backward(_ dy: Tensor, _ saved: Saved) -> Tensor {
+    /// Frees each saved tensor once used: the context with proj's backward, the probabilities and pooled q, k, v
+    /// after the per-head loop, each pool's saved tensors with its backward, the input with the projections'.
+    public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let b = dy.shape[0], h = heads, d = headDim, c = width, g = b * h, t = saved.side
-        let dContext = proj.backward(dy, saved.projSaved)!
-        let qT = saved.qPooled ?? saved.qHeads!
-        let nq = qT.shape[1], nk = saved.kPooled.shape[1]
-        let dQ = Tensor(qT.shape, zeroed: false), dK = Tensor(saved.kPooled.shape, zeroed: false)
-        let dV = Tensor(saved.vPooled.shape, zeroed: false)
+        let projections = saved.projections, qSaved = saved.qSaved, kSaved = saved.kSaved, vSaved = saved.vSaved
+        let qT = saved.qPooled ?? saved.qHeads!, kPooled = saved.kPooled, vPooled = saved.vPooled
+        let probs = saved.probs, projSaved = saved.projSaved
+        _ = consume saved
+        let dContext = proj.backward(dy, consume projSaved)!
+        let nq = qT.shape[1], nk = kPooled.shape[1]
+        let dQ = Tensor(qT.shape, zeroed: false), dK = Tensor(kPooled.shape, zeroed: false)
+        let dV = Tensor(vPooled.shape, zeroed: false)
         let dScores = Tensor([nq, nk], category: .workspace, zeroed: false)
         for gi in 0..<g {
-            let p = saved.probs.data + gi * nq * nk
+            let p = probs.data + gi * nq * nk
             let dO = dContext.data + (gi / h) * nq * c + (gi % h) * d
-            let qg = qT.data + gi * nq * d, kg = saved.kPooled.data + gi * nk * d, vg = saved.vPooled.data + gi * nk * d
+            let qg = qT.data + gi * nq * d, kg = kPooled.data + gi * nk * d, vg = vPooled.data + gi * nk * d
             BLAS.gemm(transA: true, m: nk, n: d, k: nq, a: p, lda: nk, b: dO, ldb: c, c: dV.data + gi * nk * d, ldc: d)
             BLAS.gemm(transB: true, m: nq, n: nk, k: d, a: dO, lda: c, b: vg, ldb: d, c: dScores.data, ldc: nk)
             Softmax.backwardRowsInPlace(probs: p, grad: dScores.data, rows: nq, n: nk)
@@ -196,18 +203,19 @@ public final class PoolingAttention: ParameterOwner {
             BLAS.gemm(transA: true, m: nk, n: d, k: nq, alpha: scale, a: dScores.data, lda: nk, b: qg, ldb: d,
                       c: dK.data + gi * nk * d, ldc: d)
         }
+        _ = consume probs; _ = consume qT; _ = consume kPooled; _ = consume vPooled; _ = consume dContext
+        _ = consume dScores
         // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them).
-        let dProjections = saved.projections.tensors.map { Tensor($0.shape) }
-        func base(_ i: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) {
-            let (p, rs, col) = saved.projections.base(i)
-            let dp = dProjections.count == 1 ? dProjections[0].data : dProjections[i].data
-            return (p, dp, rs, col)
+        let dProjections = projections.tensors.map { Tensor($0.shape) }
+        let bases = (0..<3).map { i -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) in
+            let (p, rs, col) = projections.base(i)
+            return (p, (dProjections.count == 1 ? dProjections[0] : dProjections[i]).data, rs, col)
         }
         if let poolQ {
-            let (p, dp, rs, col) = base(0)
-            poolQ.backward(dQ, saved.qSaved!, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
+            let (p, dp, rs, col) = bases[0]
+            poolQ.backward(dQ, qSaved!, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
         } else {
-            let (_, dp, rs, col) = base(0)
+            let (_, dp, rs, col) = bases[0]
             let n = nq
             for gi in 0..<g {
                 for i in 0..<n {
@@ -216,18 +224,24 @@ public final class PoolingAttention: ParameterOwner {
                 }
             }
         }
+        _ = consume dQ; _ = consume qSaved
         do {
-            let (p, dp, rs, col) = base(1)
-            poolK.backward(dK, saved.kSaved, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
+            let (p, dp, rs, col) = bases[1]
+            poolK.backward(dK, consume kSaved, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
         }
+        _ = consume dK
         do {
-            let (p, dp, rs, col) = base(2)
-            poolV.backward(dV, saved.vSaved, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
+            let (p, dp, rs, col) = bases[2]
+            poolV.backward(dV, consume vSaved, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
         }
-        if let qkv { return qkv.backward(dProjections[0], saved.projections.saved[0])! }
-        let dx = q!.backward(dProjections[0], saved.projections.saved[0])!
-        Elementwise.accumulate(dx, k!.backward(dProjections[1], saved.projections.saved[1])!)
-        Elementwise.accumulate(dx, v!.backward(dProjections[2], saved.projections.saved[2])!)
+        _ = consume dV
+        // The projections' outputs are not needed by their own backward (only their inputs are).
+        let inputs = projections.saved
+        _ = consume projections
+        if let qkv { return qkv.backward(dProjections[0], inputs[0])! }
+        let dx = q!.backward(dProjections[0], inputs[0])!
+        Elementwise.accumulate(dx, k!.backward(dProjections[1], inputs[1])!)
+        Elementwise.accumulate(dx, v!.backward(dProjections[2], inputs[2])!)
         return dx
     }
 }

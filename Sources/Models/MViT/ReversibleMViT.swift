@@ -70,6 +70,20 @@ public final class ReversibleMViT: VisionModel {
         case run(ReversibleRun.Saved<RevMViTBlock>)
         case transition(RevMViTTransition.Saved)
         case transitionInput(Tensor)            // .recompute: the transition's input (B, T*T, W) only
+
+        // The payload, handed over: the segment's state is not kept alive beside it.
+        consuming func run() -> ReversibleRun.Saved<RevMViTBlock> {
+            guard case .run(let s) = self else { preconditionFailure("segment and saved state out of order") }
+            return s
+        }
+        consuming func transition() -> RevMViTTransition.Saved {
+            guard case .transition(let s) = self else { preconditionFailure("segment and saved state out of order") }
+            return s
+        }
+        consuming func transitionInput() -> Tensor {
+            guard case .transitionInput(let x) = self else { preconditionFailure("segment and saved state out of order") }
+            return x
+        }
     }
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
@@ -104,27 +118,29 @@ public final class ReversibleMViT: VisionModel {
                 saved.append(.run(run))
             }
         }
-        let (logits, headSaved) = head.forward(streams!.0, streams!.1)
+        let (loss, dy1, dy2) = head.lossAndGradients(streams!.0, streams!.1, labels: labels)
         streams = nil
-        let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
-        var dStreams: (Tensor, Tensor)? = head.backward(CrossEntropy.backward(lossSaved), headSaved)  // the last segment is a run
+        var dStreams: (Tensor, Tensor)? = (dy1, dy2)  // the last segment is a run
         var dOut: Tensor?                   // d of the next segment's single-stream input
-        // Each segment's saved state leaves the array as its backward starts, so it is freed once used.
+        // Each segment's saved state leaves the array as its backward starts and is handed over (consumed), so
+        // every tensor in it is freed as soon as that backward has used it.
         for segment in segments.reversed() {
-            switch (segment, saved.removeLast()) {
-            case (.transition(let t), .transition(let s)):
-                dOut = t.backward(dOut!, s)         // d of the concatenated streams (or of the stem tokens)
-            case (.transition(let t), .transitionInput(let input)):
-                let recomputed = t.forward(input).1  // the recomputed output is dropped with this statement
-                dOut = t.backward(dOut!, recomputed)
-            case (.run(let blocks), .run(let run)):
+            let state = saved.removeLast()
+            switch segment {
+            case .transition(let t):
+                if transitions == .recompute {
+                    let recomputed = t.forward((consume state).transitionInput()).1  // the recomputed output is dropped here
+                    dOut = t.backward(dOut!, consume recomputed)
+                } else {
+                    dOut = t.backward(dOut!, (consume state).transition())  // d of the concatenated streams
+                }
+            case .run(let blocks):
                 let (d1, d2) = dStreams ?? Elementwise.splitLastDim(dOut!)
                 dStreams = nil
-                let (dx, errors) = ReversibleRun.backward(run, blocks: blocks, dy1: d1, dy2: d2)
+                dOut = nil                          // its two halves are d1 and d2 now
+                let (dx, errors) = ReversibleRun.backward((consume state).run(), blocks: blocks, dy1: consume d1, dy2: consume d2)
                 dOut = dx
                 reconstructionErrors.insert(contentsOf: errors, at: 0)   // runs come last to first
-            default:
-                preconditionFailure("segment and saved state out of order")
             }
         }
         position.backward(dOut!)

@@ -8,14 +8,15 @@ import Engine
 public protocol TokenStem {
     associatedtype Saved
     func forward(_ images: Tensor) -> (Tensor, Saved)
-    @discardableResult func backward(_ dy: Tensor, _ saved: Saved, inputGradient: Bool) -> Tensor?
+    @discardableResult func backward(_ dy: Tensor, _ saved: consuming Saved, inputGradient: Bool) -> Tensor?
 }
 
 /// A non-reversible block that `BlockStack` can train: the standard ViT block, the MViT-B block.
 public protocol StackBlock {
     associatedtype Saved
     func forward(_ x: Tensor, masks: TransformerBlock.Masks) -> (Tensor, Saved)
-    func backward(_ dy: Tensor, _ saved: Saved) -> Tensor
+    /// Takes dy and the saved tensors over, freeing them as they are used.
+    func backward(_ dy: consuming Tensor, _ saved: consuming Saved) -> Tensor
 }
 
 extension PatchEmbed: TokenStem {}
@@ -48,7 +49,7 @@ extension ClassTokenModel {
         let (x, stemSaved) = embed(images)
         let (loss, dx) = BlockStack.train(x, count: blocks.count, variant: variant,
             forward: { i, x in self.blocks[i].forward(x, masks: masks[i]) },
-            backward: { i, dy, saved in self.blocks[i].backward(dy, saved) },
+            backward: { i, dy, saved in self.blocks[i].backward(consume dy, consume saved) },
             head: { x in self.head.lossAndGradient(x, labels: labels) })
         stem.backward(embedding.backward(dx), stemSaved, inputGradient: false)
         return loss

@@ -56,9 +56,7 @@ public final class ReversibleViT: VisionModel {
         let run = ReversibleRun.forward(position.forward(consume tokens), blocks: blocks, masks: masks,
                                         storeEverything: backprop == .storeEverything,
                                         recordInputs: recordsReconstructionError)
-        let (logits, headSaved) = head.forward(run.y1, run.y2)
-        let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
-        let (dy1, dy2) = head.backward(CrossEntropy.backward(lossSaved), headSaved)
+        let (loss, dy1, dy2) = head.lossAndGradients(run.y1, run.y2, labels: labels)
         let (dx, errors) = ReversibleRun.backward(consume run, blocks: blocks, dy1: dy1, dy2: dy2)
         reconstructionErrors = errors
         position.backward(dx)
