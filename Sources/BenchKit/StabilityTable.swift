@@ -4,7 +4,8 @@ import Foundation
 public enum StabilityTable {
     public static func render(_ rows: [StabilityRecord]) -> String {
         func e(_ x: Double?) -> String { x.map { String(format: "%.2e", $0) } ?? "" }
-        var table = [["model", "depth", "step", "loss (rec / store)", "grad rel err", "worst tensor", "recon max rel",
+        typealias Key = StabilityRecord.CodingKeys
+        var table = [[Key.model, .depth, .step].map(\.rawValue) + ["loss (rec / store)", "grad rel err", "worst tensor", "recon max rel",
                       "recon rms rel", "largest |x|"]]
         for r in rows {
             table.append([r.model, "\(r.depth)", "\(r.step)",

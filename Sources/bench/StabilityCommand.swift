@@ -65,7 +65,7 @@ struct StabilityCommand: ParsableCommand {
                 rows.append(row)
             }, log: { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } })
             print(StabilityTable.render(rows))
-            let all = try ResultsFile.read(StabilityRecord.self, file.path, required: ["model", "depth", "step"])
+            let all = try ResultsFile.read(StabilityRecord.self, file.path, required: StabilityRecord.requiredColumns)
             do { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) }
             catch { throw BenchError("cannot create '\(plots)': \(error.localizedDescription)") }
             for (name, svg) in Stability.charts(all) {

@@ -56,12 +56,16 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertTrue(String(decoding: json, as: UTF8.self).contains("\"bytes_per_image\":22812345"))
     }
 
-    /// The committed results, written before the device column existed, still load; device reads as the CPU's.
-    func testCommittedResultsStillLoad() throws {
+    /// A committed results file written before the device, engine, precision and transitions columns existed still
+    /// loads; the missing columns read as the Swift engine's defaults.
+    func testOlderResultsFilesStillLoad() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let rows = try ResultsFile.read(root.appendingPathComponent("results/vit_small_depths.csv").path)
-        XCTAssertEqual(rows.count, 18)
-        XCTAssertTrue(rows.allSatisfy { $0.device == nil && $0.configuration.device == RunConfiguration.cpu })
+        let path = root.appendingPathComponent("results/archive/vit_base_4GiB.csv").path
+        XCTAssertFalse(try String(contentsOfFile: path, encoding: .utf8).hasPrefix(CSV.header(RunRecord.self)), "an older header")
+        let rows = try ResultsFile.read(path)
+        XCTAssertEqual(rows.count, 9)
+        XCTAssertTrue(rows.allSatisfy { $0.device == nil && $0.engine == nil && $0.transitions == nil })
+        XCTAssertTrue(rows.allSatisfy { $0.configuration.device == RunConfiguration.cpu && $0.configuration.engine == RunConfiguration.revbench })
         XCTAssertEqual(rows.first?.depth, 12)
         XCTAssertEqual(Set(rows.map(\.variant)), Set(Variant.allCases))
     }

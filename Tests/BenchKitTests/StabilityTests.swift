@@ -32,7 +32,7 @@ final class StabilityTests: XCTestCase {
         }
         let text = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertEqual(text.split(separator: "\n").first.map(String.init), StabilityRecord.columns.joined(separator: ","))
-        XCTAssertEqual(try ResultsFile.read(StabilityRecord.self, path, required: ["model", "depth", "step"]).count, 6)
+        XCTAssertEqual(try ResultsFile.read(StabilityRecord.self, path, required: StabilityRecord.requiredColumns).count, 6)
         XCTAssertEqual(Stability.charts(try ResultsFile.read(StabilityRecord.self, path, required: [])).count, 4)
     }
 

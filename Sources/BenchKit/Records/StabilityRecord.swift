@@ -54,6 +54,9 @@ public struct StabilityRecord: Codable, Sendable, Equatable, CSVRecord {
 
     public static let columns = CodingKeys.allCases.map(\.rawValue)
 
+    /// Columns a file must have to be read as stability rows.
+    public static let requiredColumns = [CodingKeys.model, .depth, .step].map(\.rawValue)
+
     public init(model: String, depth: Int, step: Int) {
         self.model = model; self.depth = depth; self.step = step
     }
