@@ -6,7 +6,7 @@ public enum BudgetTable {
     public static func render(_ rows: [RunRecord]) -> String {
         var table = [[Column.model.rawValue, Column.depth.rawValue, Column.variant.rawValue, "budget", "max batch", "img/s",
                       "batch ratio", "img/s ratio", "note"]]
-        let groups = Dictionary(rows.groupedByConfiguration().map { ($0.configuration, $0.records) }, uniquingKeysWith: { a, _ in a })
+        let groups = rows.byConfiguration()
         for r in rows {
             let standard = groups[r.configuration]?.first { $0.variant == .standard }
             let batch = Double(r.maxBatch ?? 0)

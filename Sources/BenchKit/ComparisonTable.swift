@@ -11,7 +11,7 @@ public enum ComparisonTable {
         var table: [[String]] = [[Column.model.rawValue, Column.depth.rawValue, Column.variant.rawValue, Column.batch.rawValue,
                                   "step MiB (ledger)", "step MiB (jemalloc)", "RSS peak MiB",
                                   "MiB/img", "mem ratio", "img/s", "speed ratio", "GFLOP/s", "% of SGEMM"]]
-        let groups = Dictionary(ok.groupedByConfiguration().map { ($0.configuration, $0.records) }, uniquingKeysWith: { a, _ in a })
+        let groups = ok.byConfiguration()
         func cell<N>(_ x: N?) -> String { x.map { "\($0)" } ?? "" }
         for row in ok {
             let standard = groups[row.configuration]?.first(.standard)

@@ -40,7 +40,7 @@ public enum MarkdownReport {
                      "paper MiB/img std / rev (ratio)", "img/s standard", "img/s reversible", "img/s checkpointed",
                      "img/s ratio rev/std", "predicted / measured peak"]]
         let groups = runs.groupedByConfiguration()
-        let byKey = Dictionary(groups.map { ($0.configuration, $0.records) }, uniquingKeysWith: { a, _ in a })
+        let byKey = runs.byConfiguration()
         for (key, g) in groups {
             let s = g.first(.standard), r = g.first(.reversible), c = g.first(.checkpointed)
             // A transitions-recompute group has only the reversible twin: its memory is compared with the standard

@@ -81,8 +81,7 @@ public enum RegressionCheck {
         }
 
         // Ratios between variants of one configuration.
-        let nowConfigs = Dictionary(current.groupedByConfiguration().map { ($0.configuration, $0.records) },
-                                    uniquingKeysWith: { a, _ in a })
+        let nowConfigs = current.byConfiguration()
         for (config, bv) in base.groupedByConfiguration().sorted(by: { $0.configuration < $1.configuration }) {
             guard let nv = nowConfigs[config], let bs = bv.first(.standard), let br = bv.first(.reversible),
                   let ns = nv.first(.standard), let nr = nv.first(.reversible) else { continue }

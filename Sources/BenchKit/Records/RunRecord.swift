@@ -180,6 +180,11 @@ extension Sequence where Element == RunRecord {
         }
         return order.map { ($0, groups[$0]!) }
     }
+
+    /// Records by configuration, for lookups.
+    public func byConfiguration() -> [RunConfiguration: [RunRecord]] {
+        Dictionary(grouping: self, by: \.configuration)
+    }
 }
 
 extension Array where Element == RunRecord {
