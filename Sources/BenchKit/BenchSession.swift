@@ -16,9 +16,11 @@ public struct BenchSession {
     public var force: Bool
     /// Fraction of MemAvailable a predicted peak may use before a run is refused.
     public var memoryHeadroom = 0.9
+    /// Times each configuration's variants run (see `Rounds`).
+    public var rounds = 1
 
-    public init(outputPath: String, quiet: Bool, force: Bool) {
-        self.outputPath = outputPath; self.quiet = quiet; self.force = force
+    public init(outputPath: String, quiet: Bool, force: Bool, rounds: Int = 1) {
+        self.outputPath = outputPath; self.quiet = quiet; self.force = force; self.rounds = rounds
     }
 
     /// The predicted peak of `r` in bytes.
@@ -42,7 +44,9 @@ public struct BenchSession {
         }
     }
 
-    /// Validates everything, then measures each request in turn. Returns the records (also appended to the file).
+    /// Validates everything, then measures each configuration's variants `rounds` times (each round every variant
+    /// once, in rotating order, a fresh child each) and appends one merged record per variant as soon as its
+    /// configuration's rounds are done. Returns the records (also appended to the file).
     public func run(_ requests: [RunRequest]) throws -> [RunRecord] {
         for r in requests { _ = try r.config() }
         try checkMemory(requests)
@@ -52,30 +56,46 @@ public struct BenchSession {
         }
         let env = EnvironmentInfo.current()
         if let advice = BLASEnvironment.advice() { note("note: " + advice) }
-        note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)")
+        note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)"
+             + (rounds > 1 ? ", \(rounds) rounds" : ""))
+        // The requests of one configuration (its variants) run together, round after round.
+        var groups: [[RunRequest]] = [], index: [RunConfiguration: Int] = [:]
+        for r in requests {
+            let key = r.record().configuration
+            if let i = index[key] { groups[i].append(r) } else { index[key] = groups.count; groups.append([r]) }
+        }
         var rows: [RunRecord] = []
         let start = Date()
         // ETA: elapsed time per unit of predicted work (MACs x batch x passes x steps) done so far.
-        let work = try requests.map { try $0.predictedWork() }
-        let totalWork = work.reduce(0, +)
-        for (i, r) in requests.enumerated() {
-            let c = try r.config()
-            var line = "[\(i + 1)/\(requests.count)] \(r.pairName) \(r.variant.rawValue) depth \(c.depth) batch \(r.batch)"
-            let done = work[..<i].reduce(0, +)
-            if i > 0, done > 0 {
-                let perWork = Date().timeIntervalSince(start) / done
-                line += ", ETA \(Format.duration(perWork * (totalWork - done)))"
+        let totalWork = try requests.map { try $0.predictedWork() }.reduce(0, +) * Double(rounds)
+        var done = 0.0, count = 0
+        for group in groups {
+            var measured = Array(repeating: [RunRecord](), count: group.count)
+            for round in 0..<rounds {
+                for (k, r) in Rounds.order(Array(group.enumerated()), round: round) {
+                    count += 1
+                    var line = "[\(count)/\(requests.count * rounds)] \(r.pairName) \(r.variant.rawValue) depth \(try r.config().depth) batch \(r.batch)"
+                    if rounds > 1 { line += ", round \(round + 1)/\(rounds)" }
+                    if done > 0 { line += ", ETA \(Format.duration(Date().timeIntervalSince(start) / done * (totalWork - done)))" }
+                    note(line)
+                    measured[k].append(ChildRunner.run(r, quiet: quiet))
+                    done += try r.predictedWork()
+                }
             }
-            note(line)
-            var row = ChildRunner.run(r, quiet: quiet)
-            Self.addEnvironment(&row, env)
-            try file.append(row)
-            rows.append(row)
-            if row.failed {
-                warn("\(r.pairName) \(r.variant.rawValue) batch \(r.batch): \(row.error ?? "")")
-            } else {
-                if let message = Self.disagreement(row) { warn(message) }
-                if let message = Self.heapGrowth(row) { warn(message) }
+            for (k, r) in group.enumerated() {
+                var row = Rounds.merge(measured[k])
+                Self.addEnvironment(&row, env)
+                try file.append(row)
+                rows.append(row)
+                if row.failed {
+                    warn("\(r.pairName) \(r.variant.rawValue) batch \(r.batch): \(row.error ?? "")")
+                } else {
+                    if let message = Self.disagreement(row) { warn(message) }
+                    if let message = Self.heapGrowth(row) { warn(message) }
+                    if let reason = Rounds.unreliability(row) {
+                        warn("speed figures of \(Self.runLabel(row)) are unreliable: \(reason)")
+                    }
+                }
             }
         }
         note("wrote \(rows.count) row\(rows.count == 1 ? "" : "s") to \(file.path) in \(Format.duration(Date().timeIntervalSince(start)))")

@@ -32,7 +32,8 @@ public enum BudgetExperiment {
     }
 
     /// Measures one (model, depth, variant) under `budget`; returns the record to keep (with max_batch).
-    public static func measure(_ template: RunRequest, budget: Int, quiet: Bool,
+    /// With `rounds` > 1 the confirmed batch runs again until `rounds` measurements are merged (see `Rounds`).
+    public static func measure(_ template: RunRequest, budget: Int, quiet: Bool, rounds: Int = 1,
                                log: (String) -> Void) throws -> RunRecord {
         let config = try template.config()
         let params = Presets.makeModel(config, variant: template.variant, initialize: false).parameterCount
@@ -56,7 +57,17 @@ public enum BudgetExperiment {
             row.maxBatch = batch
             row.memoryBudgetBytes = budget
             guard !row.failed, let peak = row.peakLedgerBytes, let base = row.baselineBytes else { return row }
-            if peak <= budget { return row }
+            if peak <= budget {
+                var measured = [row]
+                for round in 2...max(2, rounds) where round <= rounds {
+                    log("  batch \(batch), round \(round)/\(rounds)")
+                    var again = ChildRunner.run(r, quiet: quiet)
+                    again.maxBatch = batch
+                    again.memoryBudgetBytes = budget
+                    measured.append(again)
+                }
+                return Rounds.merge(measured)
+            }
             // Over budget: shrink by the measured per-image cost and try again.
             let perImage = max(1, (peak - base) / batch)
             let smaller = max(0, (budget - base) / perImage - 1)

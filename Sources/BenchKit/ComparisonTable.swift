@@ -17,15 +17,25 @@ public enum ComparisonTable {
             let standard = groups[row.configuration]?.first(.standard)
             let perImage = Double(row.bytesPerImage ?? 0)
             let memRatio = standard?.bytesPerImage.map { Double($0) / max(perImage, 1) }
-            let speedRatio = standard?.imagesPerSecond.flatMap { s in row.imagesPerSecond.map { $0 / s } }
+            // Speed ratios within each round (variants adjacent in time), median [min-max] over rounds.
+            let speedRatio = standard.flatMap { s in Rounds.ratioText(Rounds.ratios(row, s))
+                ?? s.imagesPerSecond.flatMap { v in row.imagesPerSecond.map { String(format: "%.2fx", $0 / v) } } }
+            let unreliable = Rounds.unreliability(row) != nil
             table.append([row.model, cell(row.depth), row.variant.rawValue, cell(row.batch),
                           Format.mib(Double(row.stepLedgerBytes ?? 0)), Format.mib(Double(row.stepJemallocBytes ?? 0)),
                           Format.mib(Double(row.peakRSSBytes ?? 0)), Format.mib(perImage),
-                          memRatio.map { String(format: "%.2fx", $0) } ?? "", cell(row.imagesPerSecond),
-                          speedRatio.map { String(format: "%.2fx", $0) } ?? "", cell(row.gflopsPerSecond),
+                          memRatio.map { String(format: "%.2fx", $0) } ?? "", cell(row.imagesPerSecond) + (unreliable ? " *" : ""),
+                          speedRatio ?? "", cell(row.gflopsPerSecond),
                           sgemmGFLOPs.flatMap { peak in row.gflopsPerSecond.map { String(format: "%.0f%%", 100 * $0 / peak) } } ?? ""])
         }
         var out = TextTable.render(table, rightAligned: Set([1] + Array(3..<13)))
+        let rounds = ok.compactMap(\.rounds).max() ?? 1
+        if rounds > 1 {
+            out += "\nimg/s: median over all timed steps of \(rounds) rounds; speed ratio: median [min-max] of the per-round ratios"
+        }
+        if ok.contains(where: { Rounds.unreliability($0) != nil }) {
+            out += "\n* speed figures unreliable (CPU contention or rounds disagreeing by more than 10%; see the warnings)"
+        }
         let slopes = slopeLines(ok)
         if !slopes.isEmpty { out += "\n\nmemory per additional image (slope between batch sizes):\n" + slopes.joined(separator: "\n") }
         for f in rows where f.failed {

@@ -50,6 +50,10 @@ public enum MarkdownReport {
             // MiB (2^20 bytes): the paper's unit (its code divides max_memory_allocated() by 1024^3).
             let mb = { (row: RunRecord?) in row?.bytesPerImage.map { Double($0) / 1_048_576 } }
             let ips = { (row: RunRecord?) in row?.imagesPerSecond }
+            // A speed cell gets a * when its run's speed is not to be trusted (contention, rounds disagreeing).
+            func speed(_ row: RunRecord?) -> String {
+                cell(ips(row), 2) + (row.flatMap(Rounds.unreliability) != nil ? " *" : "")
+            }
             let memRatio = mb(memoryS).flatMap { a in mb(r).map { a / $0 } }
             let speedRatio = ips(r).flatMap { a in ips(s).map { a / $0 } }
             let paper = g.first.flatMap(PaperReference.row(for:))
@@ -64,9 +68,11 @@ public enum MarkdownReport {
             let first = g[0]
             rows.append([first.configuration.modelLabel, text(first.depth), text(first.batch), params, gmacs,
                          cell(mb(memoryS), 1), cell(mb(r), 1), cell(mb(memoryC), 1), ratio(memRatio), paperCell,
-                         cell(ips(s), 2), cell(ips(r), 2), cell(ips(c), 2), ratio(speedRatio), predCell])
+                         speed(s), speed(r), speed(c), ratio(speedRatio), predCell])
         }
-        return markdown(rows)
+        let marked = runs.contains { Rounds.unreliability($0) != nil }
+        return markdown(rows) + (marked ? "\n\n\\* speed figures unreliable: the child had less than 90% of its threads' CPU time, "
+            + "or its rounds disagreed by more than 10%" : "")
     }
 
     static func budgetTable(_ rows: [RunRecord]) -> String {

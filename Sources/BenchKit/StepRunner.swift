@@ -27,6 +27,7 @@ public enum StepRunner {
     /// columns. `log` receives one line per step.
     public static func measure(_ r: RunRequest, log: ((String) -> Void)? = nil) throws -> RunRecord {
         let config = try r.config()
+        let loadAverage = ProcessLoad.loadAverage()
         BLAS.threads = r.threads
         Parallel.workers = r.threads
         let model = Presets.makeModel(config, variant: r.variant, seed: r.seed)
@@ -48,6 +49,7 @@ public enum StepRunner {
         var times: [Double] = []
         var memory = StepMemory()
         let residentBefore = Jemalloc.residentBytes()
+        let cpuBefore = ProcessLoad.cpuSeconds(), wallBefore = DispatchTime.now().uptimeNanoseconds
         for i in 0..<r.steps {
             memory.baselineLedger = Ledger.shared.liveTotal
             memory.baselineAllocated = Ledger.shared.liveAllocated
@@ -68,6 +70,7 @@ public enum StepRunner {
             log?("step \(i + 1)/\(r.steps): \(Format.fixed(dt, 3)) s, loss \(losses.last!)")
         }
         let residentAfter = Jemalloc.residentBytes()
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallBefore) / 1e9, cpu = ProcessLoad.cpuSeconds() - cpuBefore
         let sorted = times.sorted()
         let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2]
                                            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
@@ -80,6 +83,12 @@ public enum StepRunner {
             record.stepSecondsMin = rounded(sorted.first!, 4)
             record.stepSecondsMax = rounded(sorted.last!, 4)
             record.imagesPerSecond = rounded(Double(r.batch) / median, 3)
+            record.stepSecondsAll = times.map { String(format: "%.4f", $0) }.joined(separator: ";")
+            record.rounds = 1
+            record.imagesPerSecondRounds = "\(rounded(Double(r.batch) / median, 3))"
+            record.imagesPerSecondRoundMin = record.imagesPerSecond
+            record.imagesPerSecondRoundMax = record.imagesPerSecond
+            if wall > 0 { record.cpuUtilization = rounded(cpu / wall / Double(r.threads), 3) }
             record.gflopsPerSecond = rounded(Double(macs * r.variant.passesPerStep * 2 * r.batch) / median / 1e9, 2)
             record.baselineBytes = memory.baselineLedger
             record.peakLedgerBytes = memory.peakLedger
@@ -93,6 +102,7 @@ public enum StepRunner {
         record.peakRSSBytes = ProcessMemory.peakResidentBytes()
         if let before = residentBefore, let after = residentAfter { record.residentGrowthBytes = after - before }
         record.predictedPeakBytes = prediction.peakBytes
+        record.loadAverage = loadAverage
         record.lossFirst = losses.first
         record.lossLast = losses.last
         record.blas = "OpenBLAS \(EnvironmentInfo.openBLASVersion()) \(BLAS.coreName)"  // the kernel this process used

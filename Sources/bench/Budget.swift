@@ -48,7 +48,8 @@ struct Budget: ParsableCommand {
                         let template = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
                                                   steps: measure.steps, warmup: measure.warmup, threads: threads, seed: measure.seed)
                         say("[\(rows.count + 1)/\(total)] \(template.pairName) depth \(d) \(v.rawValue)")
-                        var row = try BudgetExperiment.measure(template, budget: budget, quiet: measure.quiet, log: say)
+                        var row = try BudgetExperiment.measure(template, budget: budget, quiet: measure.quiet,
+                                                               rounds: try measure.roundCount(default: 1), log: say)
                         BenchSession.addEnvironment(&row, env)
                         try file.append(row)
                         rows.append(row)

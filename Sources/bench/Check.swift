@@ -8,7 +8,8 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare the CI preset's memory and speed with a baseline CSV; exit 1 when memory regressed.",
         discussion: """
-            Fails when: ledger activation bytes (per image or peak) change at all; jemalloc's step peak grows > 5%; \
+            Fails when: ledger activation bytes (per image or peak) change at all; jemalloc's step peak grows > 5% + 64 KiB \
+            (its thread peak is sampled every 64 KiB); \
             the standard/reversible memory ratio falls > 2%; reversible activation memory grows with depth; or a \
             baseline row is not measured. The reversible/standard images/s ratio only warns outside +-50%.
             """)

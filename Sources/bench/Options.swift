@@ -49,6 +49,15 @@ struct MeasureOptions: ParsableArguments {
     var quiet = false
     @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
     var force = false
+    @Option(help: "Rounds per configuration: each runs every variant once, in rotating order, a fresh child each; images/s is the median over all rounds' steps, with the per-round range (default 3 for run and sweep, 1 for budget).")
+    var rounds: Int?
+
+    /// `rounds`, or the command's default, checked.
+    func roundCount(default value: Int) throws -> Int {
+        let r = rounds ?? value
+        if r < 1 || r > 100 { throw BenchError("--rounds \(r) is outside 1...100") }
+        return r
+    }
 
     func threadCount() throws -> Int { try Self.threads(threads) }
 

@@ -31,7 +31,8 @@ struct Run: ParsableCommand {
                                warmup: measure.warmup, threads: threads, seed: measure.seed)
                 }
             }
-            let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force)
+            let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
+                                       rounds: try measure.roundCount(default: 3))
             let rows = try session.run(requests)
             let c = try requests[0].config()
             print("\n\(requests[0].pairName): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "

@@ -39,7 +39,8 @@ struct Sweep: ParsableCommand {
                     }
                 }
             }
-            let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force).run(requests)
+            let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
+                                        rounds: try measure.roundCount(default: 3)).run(requests)
             print(ComparisonTable.render(rows))
             if rows.contains(where: \.failed) { throw ExitCode.failure }
         }

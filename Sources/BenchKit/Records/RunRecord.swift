@@ -35,6 +35,18 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var stepSecondsMax: Double?
     public var imagesPerSecond: Double?
     public var gflopsPerSecond: Double?
+    /// Rounds the configuration ran (each a fresh child per variant, variants in rotating order); 1 when absent.
+    public var rounds: Int?
+    /// Every timed step's seconds over all rounds, `;`-separated (the median above is over these).
+    public var stepSecondsAll: String?
+    /// Each round's images/s, `;`-separated in round order, and their smallest and largest.
+    public var imagesPerSecondRounds: String?
+    public var imagesPerSecondRoundMin: Double?
+    public var imagesPerSecondRoundMax: Double?
+    /// Contention evidence: CPU time / wall time / threads over the timed steps (the worst round), and the 1-minute
+    /// load average when the child started (the highest round).
+    public var cpuUtilization: Double?
+    public var loadAverage: Double?
     // Memory, in bytes.
     public var baselineBytes: Int?
     public var peakLedgerBytes: Int?
@@ -69,7 +81,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
         case timestamp, gitSHA = "git_sha", model, variant, device, engine, precision, depth, width, heads, imageSize = "image_size"
         case patchSize = "patch_size", transitions, tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
         case stepSecondsMedian = "step_s_median", stepSecondsMin = "step_s_min", stepSecondsMax = "step_s_max"
-        case imagesPerSecond = "images_per_s", gflopsPerSecond = "gflops_per_s", baselineBytes = "baseline_bytes"
+        case imagesPerSecond = "images_per_s", gflopsPerSecond = "gflops_per_s", rounds, stepSecondsAll = "step_s_all"
+        case imagesPerSecondRounds = "images_per_s_rounds", imagesPerSecondRoundMin = "images_per_s_round_min"
+        case imagesPerSecondRoundMax = "images_per_s_round_max", cpuUtilization = "cpu_util", loadAverage = "load_average"
+        case baselineBytes = "baseline_bytes"
         case peakLedgerBytes = "peak_ledger_bytes", peakLedgerActivationBytes = "peak_ledger_activation_bytes"
         case peakJemallocBytes = "peak_jemalloc_bytes", peakRSSBytes = "peak_rss_bytes", peakReservedBytes = "peak_reserved_bytes"
         case residentGrowthBytes = "resident_growth_bytes", stepLedgerBytes = "step_ledger_bytes"
