@@ -18,9 +18,11 @@ public struct BenchSession {
     public var memoryHeadroom = 0.9
     /// Times each configuration's variants run (see `Rounds`).
     public var rounds = 1
+    /// Skip requests whose successful row, of the same configuration and build, is already in the output file.
+    public var resume = false
 
-    public init(outputPath: String, quiet: Bool, force: Bool, rounds: Int = 1) {
-        self.outputPath = outputPath; self.quiet = quiet; self.force = force; self.rounds = rounds
+    public init(outputPath: String, quiet: Bool, force: Bool, rounds: Int = 1, resume: Bool = false) {
+        self.outputPath = outputPath; self.quiet = quiet; self.force = force; self.rounds = rounds; self.resume = resume
     }
 
     /// The predicted peak of `r` in bytes.
@@ -49,12 +51,21 @@ public struct BenchSession {
     /// configuration's rounds are done. Returns the records (also appended to the file).
     public func run(_ requests: [RunRequest]) throws -> [RunRecord] {
         for r in requests { _ = try r.config() }
+        let env = EnvironmentInfo.current()
+        var requests = requests
+        if resume, FileManager.default.fileExists(atPath: outputPath) {
+            let done = Set(try ResultsFile.read(outputPath).filter { !$0.failed && $0.build == env.build }
+                .map { "\($0.configuration) \($0.variant.rawValue)" })
+            let before = requests.count
+            requests.removeAll { done.contains("\($0.record().configuration) \($0.variant.rawValue)") }
+            note("--resume: \(before - requests.count) of \(before) configurations already in \(outputPath), \(requests.count) to run")
+            if requests.isEmpty { return [] }
+        }
         try checkMemory(requests)
         let file = try ResultsFile(path: outputPath)
         if let old = file.redirectedFrom {
             note("\(old) has a different header; writing rows to \(file.path) instead")
         }
-        let env = EnvironmentInfo.current()
         if let advice = BLASEnvironment.advice() { note("note: " + advice) }
         note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)"
              + (rounds > 1 ? ", \(rounds) rounds" : ""))

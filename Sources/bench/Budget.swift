@@ -35,8 +35,14 @@ struct Budget: ParsableCommand {
             for m in modelList { _ = try Presets.named(m) }
             let threads = try measure.threadCount()
             let variants = try measure.variantList()
-            let file = try ResultsFile(path: measure.output)
             let env = EnvironmentInfo.current()
+            // --resume: the (configuration, variant) pairs with a successful row under this budget and build.
+            var done = Set<String>()
+            if measure.resume, FileManager.default.fileExists(atPath: measure.output) {
+                done = Set(try ResultsFile.read(measure.output).filter { !$0.failed && $0.build == env.build && $0.memoryBudgetBytes == budget }
+                    .map { "\($0.configuration) \($0.variant.rawValue)" })
+            }
+            let file = try ResultsFile(path: measure.output)
             let say: (String) -> Void = { if !measure.quiet { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
             say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
             if let advice = BLASEnvironment.advice() { say("note: " + advice) }
@@ -47,6 +53,12 @@ struct Budget: ParsableCommand {
                     for v in variants {
                         let template = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
                                                   steps: measure.steps, warmup: measure.warmup, threads: threads, seed: measure.seed)
+                        var key = template.record()
+                        key.memoryBudgetBytes = budget
+                        if done.contains("\(key.configuration) \(v.rawValue)") {
+                            say("\(template.pairName) depth \(d) \(v.rawValue): already in \(measure.output) (--resume)")
+                            continue
+                        }
                         say("[\(rows.count + 1)/\(total)] \(template.pairName) depth \(d) \(v.rawValue)")
                         var row = try BudgetExperiment.measure(template, budget: budget, quiet: measure.quiet,
                                                                rounds: try measure.roundCount(default: 1), log: say)

@@ -49,6 +49,8 @@ struct MeasureOptions: ParsableArguments {
     var quiet = false
     @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
     var force = false
+    @Flag(help: "Skip configurations whose successful rows (same configuration and build) are already in --output, so an interrupted run or sweep continues where it stopped.")
+    var resume = false
     @Option(help: "Rounds per configuration: each runs every variant once, in rotating order, a fresh child each; images/s is the median over all rounds' steps, with the per-round range (default 3 for run and sweep, 1 for budget).")
     var rounds: Int?
 

@@ -40,7 +40,7 @@ struct Sweep: ParsableCommand {
                 }
             }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
-                                        rounds: try measure.roundCount(default: 3)).run(requests)
+                                        rounds: try measure.roundCount(default: 3), resume: measure.resume).run(requests)
             print(ComparisonTable.render(rows))
             if rows.contains(where: \.failed) { throw ExitCode.failure }
         }
