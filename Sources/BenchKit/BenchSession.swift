@@ -20,9 +20,12 @@ public struct BenchSession {
     public var rounds = 1
     /// Skip requests whose successful row, of the same configuration and build, is already in the output file.
     public var resume = false
+    /// Run only this shard's configurations (balanced by predicted work; see `Shard`).
+    public var shard: Shard?
 
-    public init(outputPath: String, quiet: Bool, force: Bool, rounds: Int = 1, resume: Bool = false) {
+    public init(outputPath: String, quiet: Bool, force: Bool, rounds: Int = 1, resume: Bool = false, shard: Shard? = nil) {
         self.outputPath = outputPath; self.quiet = quiet; self.force = force; self.rounds = rounds; self.resume = resume
+        self.shard = shard
     }
 
     /// The predicted peak of `r` in bytes.
@@ -53,6 +56,14 @@ public struct BenchSession {
         for r in requests { _ = try r.config() }
         let env = EnvironmentInfo.current()
         var requests = requests
+        if let shard {
+            // A configuration's variants stay together (they share rounds); configurations are the unit of the split.
+            let groups = Self.configurationGroups(requests)
+            let chosen = shard.select(groups, works: try groups.map { try $0.map { try $0.predictedWork() }.reduce(0, +) })
+            requests = chosen.flatMap { $0 }
+            note("shard \(shard): \(chosen.count) of \(groups.count) configurations")
+            if requests.isEmpty { return [] }
+        }
         if resume, FileManager.default.fileExists(atPath: outputPath) {
             let done = Set(try ResultsFile.read(outputPath).filter { !$0.failed && $0.build == env.build }
                 .map { "\($0.configuration) \($0.variant.rawValue)" })
@@ -70,11 +81,7 @@ public struct BenchSession {
         note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)"
              + (rounds > 1 ? ", \(rounds) rounds" : ""))
         // The requests of one configuration (its variants) run together, round after round.
-        var groups: [[RunRequest]] = [], index: [RunConfiguration: Int] = [:]
-        for r in requests {
-            let key = r.record().configuration
-            if let i = index[key] { groups[i].append(r) } else { index[key] = groups.count; groups.append([r]) }
-        }
+        let groups = Self.configurationGroups(requests)
         var rows: [RunRecord] = []
         let start = Date()
         // ETA: elapsed time per unit of predicted work (MACs x batch x passes x steps) done so far.
@@ -111,6 +118,16 @@ public struct BenchSession {
         }
         note("wrote \(rows.count) row\(rows.count == 1 ? "" : "s") to \(file.path) in \(Format.duration(Date().timeIntervalSince(start)))")
         return rows
+    }
+
+    /// Requests grouped by configuration (their variants together), in first-seen order.
+    public static func configurationGroups(_ requests: [RunRequest]) -> [[RunRequest]] {
+        var groups: [[RunRequest]] = [], index: [RunConfiguration: Int] = [:]
+        for r in requests {
+            let key = r.record().configuration
+            if let i = index[key] { groups[i].append(r) } else { index[key] = groups.count; groups.append([r]) }
+        }
+        return groups
     }
 
     /// A warning when jemalloc's step peak and the ledger's differ by more than 5% + 2 MiB. The ledger's figure

@@ -47,9 +47,25 @@ struct Budget: ParsableCommand {
             say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
             if let advice = BLASEnvironment.advice() { say("note: " + advice) }
             var rows: [RunRecord] = []
-            let total = modelList.count * depthList.count * variants.count
-            for m in modelList {
-                for d in depthList {
+            // (model, depth) units; with --shard, this machine's share, balanced by the work at the predicted batches.
+            var units = modelList.flatMap { m in depthList.map { (m, $0) } }
+            if let shard = try measure.shardSelection() {
+                let works = try units.map { m, d -> Double in
+                    try variants.map { v -> Double in
+                        let r = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
+                                           steps: measure.steps, warmup: measure.warmup, threads: threads)
+                        let c = try r.config()
+                        let params = Presets.makeModel(c, variant: v, initialize: false).parameterCount
+                        let batch = BudgetExperiment.predictedMaxBatch(c, variant: v, parameterCount: params, budget: budget)
+                        return try r.predictedWork() * Double(max(batch, 1))
+                    }.reduce(0, +)
+                }
+                units = shard.select(units, works: works)
+                say("shard \(shard): \(units.count) of \(modelList.count * depthList.count) model-depth pairs")
+            }
+            let total = units.count * variants.count
+            for (m, d) in units {
+                do {
                     for v in variants {
                         let template = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
                                                   steps: measure.steps, warmup: measure.warmup, threads: threads, seed: measure.seed)

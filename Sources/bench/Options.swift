@@ -49,6 +49,11 @@ struct MeasureOptions: ParsableArguments {
     var quiet = false
     @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
     var force = false
+    @Option(help: "Run shard i of N (0 <= i < N) of the configurations, balanced by predicted work: the same command with i = 0...N-1 on N machines covers the sweep once (join the CSVs with bench merge).")
+    var shard: String?
+
+    func shardSelection() throws -> Shard? { try shard.map { try Shard(parsing: $0) } }
+
     @Flag(help: "Skip configurations whose successful rows (same configuration and build) are already in --output, so an interrupted run or sweep continues where it stopped.")
     var resume = false
     @Option(help: "Rounds per configuration: each runs every variant once, in rotating order, a fresh child each; images/s is the median over all rounds' steps, with the per-round range (default 3 for run and sweep, 1 for budget).")

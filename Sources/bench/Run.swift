@@ -32,7 +32,8 @@ struct Run: ParsableCommand {
                 }
             }
             let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
-                                       rounds: try measure.roundCount(default: 3), resume: measure.resume)
+                                       rounds: try measure.roundCount(default: 3), resume: measure.resume,
+                                       shard: try measure.shardSelection())
             let rows = try session.run(requests)
             let c = try requests[0].config()
             print("\n\(requests[0].pairName): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "

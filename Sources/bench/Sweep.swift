@@ -40,7 +40,8 @@ struct Sweep: ParsableCommand {
                 }
             }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
-                                        rounds: try measure.roundCount(default: 3), resume: measure.resume).run(requests)
+                                        rounds: try measure.roundCount(default: 3), resume: measure.resume,
+                                        shard: try measure.shardSelection()).run(requests)
             print(ComparisonTable.render(rows))
             if rows.contains(where: \.failed) { throw ExitCode.failure }
         }
