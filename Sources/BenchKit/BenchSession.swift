@@ -82,6 +82,9 @@ public struct BenchSession {
              + (rounds > 1 ? ", \(rounds) rounds" : ""))
         // The requests of one configuration (its variants) run together, round after round.
         let groups = Self.configurationGroups(requests)
+        // The SGEMM reference, measured before the children run (after a long run the BLAS pool sleeps and the
+        // machine may be slower than at its best); recorded on every row.
+        let sgemm = StepRunner.rounded(Calibration.sgemmReference(threads: requests.first?.threads ?? System.coreCount), 1)
         var rows: [RunRecord] = []
         let start = Date()
         // ETA: elapsed time per unit of predicted work (MACs x batch x passes x steps) done so far.
@@ -103,6 +106,7 @@ public struct BenchSession {
             for (k, r) in group.enumerated() {
                 var row = Rounds.merge(measured[k])
                 Self.addEnvironment(&row, env)
+                row.sgemmGFLOPs = sgemm
                 try file.append(row)
                 rows.append(row)
                 if row.failed {

@@ -26,6 +26,21 @@ public enum Calibration {
         return times.sorted()[times.count / 2]
     }
 
+    /// The SGEMM rate achieved GFLOP/s is compared with: the BLAS thread pool warmed first (a cold pool, or one left
+    /// asleep by a long run, measures low), then the best of `batches` medians of `repeats` calls each, so one slow
+    /// stretch of the machine does not set the reference.
+    public static func sgemmReference(threads: Int, batches: Int = 5, repeats: Int = 10) -> Double {
+        BLAS.threads = threads
+        var rng = SeededRNG(seed: 1)
+        let m = 1576, k = 384, n = 1152
+        let a = Tensor([m, k]), b = Tensor([n, k]), c = Tensor([m, n])
+        rng.fillNormal(a, std: 1, truncated: false); rng.fillNormal(b, std: 1, truncated: false)
+        let gemm = { BLAS.gemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n) }
+        for _ in 0..<5 { gemm() }
+        let best = (0..<batches).map { _ in medianSeconds(repeats: repeats, gemm) }.min()!
+        return 2 * Double(m * n * k) / best / 1e9
+    }
+
     /// Rates at `threads` threads. M=1576 (ViT-S batch 8 tokens), K=384, N=1152 for SGEMM; 1576 x 1536 elementwise.
     public static func measure(threads: Int, repeats: Int = 20) -> KernelRates {
         BLAS.threads = threads

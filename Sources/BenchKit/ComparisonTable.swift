@@ -7,6 +7,7 @@ public enum ComparisonTable {
     /// The table; with `sgemmGFLOPs` (the machine's SGEMM rate at the same threads) a column gives achieved
     /// GFLOP/s as a fraction of it.
     public static func render(_ rows: [RunRecord], sgemmGFLOPs: Double? = nil) -> String {
+        let sgemmGFLOPs = sgemmGFLOPs ?? rows.compactMap(\.sgemmGFLOPs).first
         let ok = rows.filter { !$0.failed }
         var table: [[String]] = [[Column.model.rawValue, Column.depth.rawValue, Column.variant.rawValue, Column.batch.rawValue,
                                   "step MiB (ledger)", "step MiB (jemalloc)", "RSS peak MiB",
@@ -26,12 +27,18 @@ public enum ComparisonTable {
                           Format.mib(Double(row.peakRSSBytes ?? 0)), Format.mib(perImage),
                           memRatio.map { String(format: "%.2fx", $0) } ?? "", cell(row.imagesPerSecond) + (unreliable ? " *" : ""),
                           speedRatio ?? "", cell(row.gflopsPerSecond),
-                          sgemmGFLOPs.flatMap { peak in row.gflopsPerSecond.map { String(format: "%.0f%%", 100 * $0 / peak) } } ?? ""])
+                          sgemmGFLOPs.flatMap { peak in row.gflopsPerSecond.map {
+                              // Above the reference means the reference is too low, never that the model beat SGEMM.
+                              String(format: "%.0f%%", 100 * $0 / peak) + ($0 > peak ? " !" : "") } } ?? ""])
         }
         var out = TextTable.render(table, rightAligned: Set([1] + Array(3..<13)))
         let rounds = ok.compactMap(\.rounds).max() ?? 1
         if rounds > 1 {
             out += "\nimg/s: median over all timed steps of \(rounds) rounds; speed ratio: median [min-max] of the per-round ratios"
+        }
+        if let peak = sgemmGFLOPs, ok.contains(where: { ($0.gflopsPerSecond ?? 0) > peak }) {
+            out += "\n! above 100% of SGEMM: the reference was measured while the machine ran slower than during the steps;"
+                + " rerun bench calibrate on an idle machine"
         }
         if ok.contains(where: { Rounds.unreliability($0) != nil }) {
             out += "\n* speed figures unreliable (CPU contention or rounds disagreeing by more than 10%; see the warnings)"

@@ -64,6 +64,7 @@ struct Budget: ParsableCommand {
                 say("shard \(shard): \(units.count) of \(modelList.count * depthList.count) model-depth pairs")
             }
             let total = units.count * variants.count
+            let sgemm = Calibration.sgemmReference(threads: threads)
             for (m, d) in units {
                 do {
                     for v in variants {
@@ -79,6 +80,7 @@ struct Budget: ParsableCommand {
                         var row = try BudgetExperiment.measure(template, budget: budget, quiet: measure.quiet,
                                                                rounds: try measure.roundCount(default: 1), log: say)
                         BenchSession.addEnvironment(&row, env)
+                        row.sgemmGFLOPs = (sgemm * 10).rounded() / 10
                         try file.append(row)
                         rows.append(row)
                     }

@@ -38,10 +38,11 @@ struct Run: ParsableCommand {
             let c = try requests[0].config()
             print("\n\(requests[0].pairName): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "
                   + "patch \(c.patchSize), \(threads) threads, \(EnvironmentInfo.buildConfiguration)")
-            // The machine's SGEMM rate at the same threads, the reference for achieved GFLOP/s (about a second).
-            let sgemm = Calibration.measure(threads: threads, repeats: 10).sgemmGFLOPs
-            print(ComparisonTable.render(rows, sgemmGFLOPs: sgemm))
-            print(String(format: "SGEMM 1576x384x1152 on this machine: %.0f GFLOP/s at %d threads (bench calibrate)", sgemm, threads))
+            // The machine's SGEMM rate at the same threads, measured before the runs (warmed, best of five medians).
+            print(ComparisonTable.render(rows))
+            if let sgemm = rows.compactMap(\.sgemmGFLOPs).first {
+                print(String(format: "SGEMM 1576x384x1152 on this machine: %.0f GFLOP/s at %d threads, measured before the runs", sgemm, threads))
+            }
             if rows.contains(where: \.failed) { throw ExitCode.failure }
         }
     }

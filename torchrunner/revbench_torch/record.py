@@ -12,6 +12,7 @@ COLUMNS = (
     "image_size", "patch_size", "transitions", "tokens", "batch", "threads", "params", "gmacs_per_image", "warmup", "steps",
     "step_s_median", "step_s_min", "step_s_max", "images_per_s", "gflops_per_s", "rounds", "step_s_all",
     "images_per_s_rounds", "images_per_s_round_min", "images_per_s_round_max", "cpu_util", "load_average",
+    "sgemm_gflops",
     "baseline_bytes",
     "peak_ledger_bytes", "peak_ledger_activation_bytes", "peak_jemalloc_bytes", "peak_rss_bytes",
     "peak_reserved_bytes", "resident_growth_bytes", "step_ledger_bytes", "step_ledger_allocated_bytes",

@@ -47,6 +47,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// load average when the child started (the highest round).
     public var cpuUtilization: Double?
     public var loadAverage: Double?
+    /// The machine's SGEMM rate (GFLOP/s, 1576x384x1152, warmed pool, best of five medians) at the row's threads,
+    /// measured by the parent before the runs: the reference for gflops_per_s.
+    public var sgemmGFLOPs: Double?
     // Memory, in bytes.
     public var baselineBytes: Int?
     public var peakLedgerBytes: Int?
@@ -84,6 +87,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         case imagesPerSecond = "images_per_s", gflopsPerSecond = "gflops_per_s", rounds, stepSecondsAll = "step_s_all"
         case imagesPerSecondRounds = "images_per_s_rounds", imagesPerSecondRoundMin = "images_per_s_round_min"
         case imagesPerSecondRoundMax = "images_per_s_round_max", cpuUtilization = "cpu_util", loadAverage = "load_average"
+        case sgemmGFLOPs = "sgemm_gflops"
         case baselineBytes = "baseline_bytes"
         case peakLedgerBytes = "peak_ledger_bytes", peakLedgerActivationBytes = "peak_ledger_activation_bytes"
         case peakJemallocBytes = "peak_jemalloc_bytes", peakRSSBytes = "peak_rss_bytes", peakReservedBytes = "peak_reserved_bytes"
