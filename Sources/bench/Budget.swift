@@ -42,15 +42,12 @@ struct Budget: ParsableCommand {
                 done = Set(try ResultsFile.read(measure.output).filter { !$0.failed && $0.build == env.build && $0.memoryBudgetBytes == budget }
                     .map { "\($0.configuration) \($0.variant.rawValue)" })
             }
-            let file = try ResultsFile(path: measure.output)
             let say: (String) -> Void = { if !measure.quiet { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
-            say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
-            if let advice = BLASEnvironment.advice() { say("note: " + advice) }
             var rows: [RunRecord] = []
             // (model, depth) units; with --shard, this machine's share, balanced by the work at the predicted batches.
             var units = modelList.flatMap { m in depthList.map { (m, $0) } }
-            if let shard = try measure.shardSelection() {
-                let works = try units.map { m, d -> Double in
+            func works() throws -> [Double] {
+                try units.map { m, d -> Double in
                     try variants.map { v -> Double in
                         let r = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
                                            steps: measure.steps, warmup: measure.warmup, threads: threads)
@@ -60,9 +57,15 @@ struct Budget: ParsableCommand {
                         return try r.predictedWork() * Double(max(batch, 1))
                     }.reduce(0, +)
                 }
-                units = shard.select(units, works: works)
+            }
+            if measure.printedPredictedWork(try works().reduce(0, +) * Double(try measure.roundCount(default: 1))) { return }
+            if let shard = try measure.shardSelection() {
+                units = shard.select(units, works: try works())
                 say("shard \(shard): \(units.count) of \(modelList.count * depthList.count) model-depth pairs")
             }
+            say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
+            if let advice = BLASEnvironment.advice() { say("note: " + advice) }
+            let file = try ResultsFile(path: measure.output)
             let total = units.count * variants.count
             let sgemm = Calibration.sgemmReference(threads: threads)
             for (m, d) in units {

@@ -54,6 +54,15 @@ struct MeasureOptions: ParsableArguments {
 
     func shardSelection() throws -> Shard? { try shard.map { try Shard(parsing: $0) } }
 
+    @Flag(help: .hidden) var predictWork = false
+
+    /// With --predict-work (used by bench reproduce): prints the predicted work of what would run and returns true.
+    func printedPredictedWork(_ work: Double) -> Bool {
+        guard predictWork else { return false }
+        print("REVBENCH_WORK\t\(work)")
+        return true
+    }
+
     @Flag(help: "Skip configurations whose successful rows (same configuration and build) are already in --output, so an interrupted run or sweep continues where it stopped.")
     var resume = false
     @Option(help: "Rounds per configuration: each runs every variant once, in rotating order, a fresh child each; images/s is the median over all rounds' steps, with the per-round range (default 3 for run and sweep, 1 for budget).")

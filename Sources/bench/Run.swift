@@ -31,9 +31,10 @@ struct Run: ParsableCommand {
                                warmup: measure.warmup, threads: threads, seed: measure.seed)
                 }
             }
+            let rounds = try measure.roundCount(default: 3)
+            if measure.printedPredictedWork(try requests.map { try $0.predictedWork() }.reduce(0, +) * Double(rounds)) { return }
             let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
-                                       rounds: try measure.roundCount(default: 3), resume: measure.resume,
-                                       shard: try measure.shardSelection())
+                                       rounds: rounds, resume: measure.resume, shard: try measure.shardSelection())
             let rows = try session.run(requests)
             let c = try requests[0].config()
             print("\n\(requests[0].pairName): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "

@@ -40,6 +40,7 @@ struct StabilityCommand: ParsableCommand {
     @OptionGroup var sizes: SizeOptions
     @Flag(help: "Print only the summary (no per-measurement log).")
     var quiet = false
+    @Flag(help: .hidden) var predictWork = false
 
     func run() throws {
         try reportingErrors {
@@ -52,6 +53,15 @@ struct StabilityCommand: ParsableCommand {
                                            measureEvery: measureEvery, batch: batch, learningRate: lr,
                                            threads: try MeasureOptions.threads(threads), seed: seed)
             for d in request.depths { _ = try request.config(depth: d) }
+            if predictWork {
+                // Training steps (4 passes) and, per measurement, a recompute (4) and a store-everything (3) pass.
+                let work = try request.depths.map { d -> Double in
+                    let macs = Double(try request.config(depth: d).macsPerImage(.reversible) * batch)
+                    return macs * Double(4 * steps + 7 * request.measuredSteps.count)
+                }.reduce(0, +)
+                print("REVBENCH_WORK\t\(work)")
+                return
+            }
             let file = try ResultsFile(path: output, header: CSV.header(StabilityRecord.self))
             if let old = file.redirectedFrom { FileHandle.standardError.write(Data("\(old) has another header; rows go to \(file.path)\n".utf8)) }
             let env = EnvironmentInfo.current()

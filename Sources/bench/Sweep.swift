@@ -39,8 +39,10 @@ struct Sweep: ParsableCommand {
                     }
                 }
             }
+            let rounds = try measure.roundCount(default: 3)
+            if measure.printedPredictedWork(try requests.map { try $0.predictedWork() }.reduce(0, +) * Double(rounds)) { return }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
-                                        rounds: try measure.roundCount(default: 3), resume: measure.resume,
+                                        rounds: rounds, resume: measure.resume,
                                         shard: try measure.shardSelection()).run(requests)
             print(ComparisonTable.render(rows))
             if rows.contains(where: \.failed) { throw ExitCode.failure }

@@ -1,0 +1,91 @@
+// `bench reproduce`: every command behind results/ (ReproducePlan), with the predicted time first, run resumably and
+// shardably in children of this executable, then the README's tables and the plots regenerated.
+import ArgumentParser
+import BenchKit
+import Engine
+import Foundation
+
+struct Reproduce: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rerun every command behind results/ (predicted time first; resumable, shardable), then regenerate tables and plots.",
+        discussion: """
+            Runs each file's command with --resume (a row already in the file, of this build, is kept) and, with \
+            --shard i/N, only this shard's configurations of each command (the stability runs go to shard 0). Then \
+            runs `bench table --readme README.md` and `bench plot`. The predicted time assumes the achieved throughput \
+            is 70% of this machine's SGEMM rate.
+            """)
+
+    @Flag(help: "Only print the plan with its predicted time.")
+    var dryRun = false
+    @Option(help: "Run shard i of N (0 <= i < N) of every command's configurations.")
+    var shard: String?
+    @Option(help: "Only the entries whose file contains this text (e.g. budget, stability).")
+    var only: String?
+    @Option(help: "Rewrite the table of files and commands between the reproduce markers of this file, and stop.")
+    var markdown: String?
+
+    /// Achieved training throughput as a fraction of SGEMM, for the time estimate (measured here: 0.6-0.9).
+    static let efficiency = 0.7
+
+    func run() throws {
+        try reportingErrors {
+            if let markdown {
+                guard let doc = try? String(contentsOfFile: markdown, encoding: .utf8) else { throw BenchError("cannot read '\(markdown)'") }
+                try ReproducePlan.splice(into: doc).write(toFile: markdown, atomically: true, encoding: .utf8)
+                print("updated \(markdown)")
+                return
+            }
+            let shardValue = try shard.map { try Shard(parsing: $0) }
+            let entries = ReproducePlan.entries.filter { only == nil || $0.file.contains(only!) }
+            if entries.isEmpty { throw BenchError("--only '\(only ?? "")' matches no file of the plan") }
+            let sgemm = Calibration.sgemmReference(threads: System.coreCount)
+            var rows = [["file", "command", "predicted"]]
+            var total = 0.0
+            for e in entries {
+                let work = try predictedWork(e)
+                let seconds = 2 * work / (Self.efficiency * sgemm * 1e9)
+                total += seconds
+                rows.append([e.file, e.arguments.joined(separator: " "), Format.duration(seconds)])
+            }
+            print(TextTable.render(rows))
+            print("predicted: \(Format.duration(total)) in all (SGEMM \(Int(sgemm)) GFLOP/s here, \(Int(Self.efficiency * 100))% of it achieved)"
+                  + (shardValue.map { "; shard \($0) runs about 1/\($0.count) of the shardable part" } ?? ""))
+            if dryRun { return }
+            for e in entries {
+                if !e.shardable, let s = shardValue, s.index != 0 { continue }
+                var args = e.arguments + ["--output", "results/" + e.file]
+                if e.shardable { args += ["--resume"] + (shard.map { ["--shard", $0] } ?? []) }
+                print("\n== \(e.file): bench \(args.joined(separator: " "))")
+                try runChild(args, passthrough: true)
+            }
+            try runChild(["table", "--readme", "README.md"], passthrough: true)
+            try runChild(["plot"], passthrough: true)
+        }
+    }
+
+    /// The entry's predicted work (MACs x batch x passes x steps), asked of its own subcommand.
+    func predictedWork(_ e: ReproduceEntry) throws -> Double {
+        let out = try runChild(e.arguments + ["--predict-work", "--output", NSTemporaryDirectory() + "revbench-predict.csv"],
+                               passthrough: false)
+        guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("REVBENCH_WORK\t") }),
+              let work = Double(line.dropFirst("REVBENCH_WORK\t".count)) else {
+            throw BenchError("\(e.file): its command did not report its predicted work")
+        }
+        return work
+    }
+
+    /// Runs this executable with `args`; returns its stdout (or streams it), and fails when it fails.
+    @discardableResult
+    func runChild(_ args: [String], passthrough: Bool) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ChildRunner.executablePath)
+        p.arguments = args
+        let pipe = Pipe()
+        if !passthrough { p.standardOutput = pipe }
+        try p.run()
+        let data = passthrough ? Data() : pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { throw BenchError("bench \(args.first ?? "") exited with status \(p.terminationStatus)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
