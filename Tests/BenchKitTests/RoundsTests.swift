@@ -3,6 +3,7 @@
 import XCTest
 import Foundation
 import Models
+import Engine
 @testable import BenchKit
 
 final class RoundsTests: XCTestCase {
@@ -76,5 +77,18 @@ final class RoundsTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(row.loadAverage), 0)
         XCTAssertTrue(warnings.contains("warning: speed figures of vit_tiny_test standard batch 8 are unreliable"), warnings)
         XCTAssertTrue(table.contains("* speed figures unreliable"), table)
+    }
+}
+
+final class SGEMMReferenceTests: XCTestCase {
+    /// The reference bench compares achieved GFLOP/s with holds still right after a training run (the BLAS pool
+    /// asleep, caches cold): five calls within 15% of each other. A reference that read half the machine's rate after
+    /// a long run once made the models look 154% efficient.
+    func testTheReferenceHoldsStillRightAfterATrainingRun() throws {
+        let r = RunRequest(model: "vit_tiny_test", overrides: ConfigOverrides(depth: 8, width: 64, heads: 4, imageSize: 64),
+                           variant: .standard, batch: 8, steps: 5, warmup: 1, threads: System.coreCount)
+        _ = try StepRunner.measure(r)
+        let rates = (0..<5).map { _ in Calibration.sgemmReference(threads: System.coreCount) }
+        XCTAssertLessThanOrEqual(rates.max()! / rates.min()!, 1.15, "\(rates)")
     }
 }
