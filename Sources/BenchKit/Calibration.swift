@@ -26,9 +26,9 @@ public enum Calibration {
         return times.sorted()[times.count / 2]
     }
 
-    /// The SGEMM rate achieved GFLOP/s is compared with: the BLAS thread pool warmed first (a cold pool, or one left
-    /// asleep by a long run, measures low), then the best of `batches` medians of `repeats` calls each, so one slow
-    /// stretch of the machine does not set the reference.
+    /// The SGEMM rate achieved GFLOP/s is compared with: the BLAS thread pool warmed first, until two medians of five
+    /// calls in a row agree within 5% (right after a training run the first calls measured 20% low), then the best of
+    /// `batches` medians of `repeats` calls each, so one slow stretch of the machine does not set the reference.
     public static func sgemmReference(threads: Int, batches: Int = 5, repeats: Int = 10) -> Double {
         BLAS.threads = threads
         var rng = SeededRNG(seed: 1)
@@ -36,7 +36,12 @@ public enum Calibration {
         let a = Tensor([m, k]), b = Tensor([n, k]), c = Tensor([m, n])
         rng.fillNormal(a, std: 1, truncated: false); rng.fillNormal(b, std: 1, truncated: false)
         let gemm = { BLAS.gemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n) }
-        for _ in 0..<5 { gemm() }
+        var previous = medianSeconds(repeats: 5, gemm)
+        for _ in 0..<40 {
+            let next = medianSeconds(repeats: 5, gemm)
+            if abs(next / previous - 1) < 0.05 { break }
+            previous = next
+        }
         let best = (0..<batches).map { _ in medianSeconds(repeats: repeats, gemm) }.min()!
         return 2 * Double(m * n * k) / best / 1e9
     }

@@ -57,7 +57,7 @@ final class RoundsTests: XCTestCase {
             try? p.run()
             return p
         }
-        defer { hogs.forEach { $0.terminate() } }
+        defer { hogs.forEach { $0.terminate(); $0.waitUntilExit() } }   // gone before the next test measures speed
         let out = NSTemporaryDirectory() + "revbench-contention-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let p = Process()
