@@ -20,6 +20,8 @@ struct SizeOptions: ParsableArguments {
     var dropPath: Float?
     @Option(help: "Rev-MViT's stage transitions in backward: store (their saved tensors, the paper's code) or recompute (keep only their input).")
     var transitions: TransitionBackprop?
+    @Option(help: "ViT attention core: math (the probabilities kept for backward, the paper's) or fused (only each row's log-sum-exp kept; recomputed in backward).")
+    var attention: AttentionKind?
 
     func overrides(depth: Int?) throws -> ConfigOverrides {
         for (name, v) in [("--width", width), ("--heads", heads), ("--image-size", imageSize),
@@ -27,7 +29,7 @@ struct SizeOptions: ParsableArguments {
             if let v, v < 1 { throw BenchError("\(name) must be a positive integer, got \(v)") }
         }
         return ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: imageSize, patchSize: patchSize,
-                               classes: classes, dropPath: dropPath, transitions: transitions)
+                               classes: classes, dropPath: dropPath, transitions: transitions, attention: attention)
     }
 }
 
@@ -133,3 +135,4 @@ func reportingErrors(_ body: () throws -> Void) throws {
 import Foundation
 
 extension TransitionBackprop: ExpressibleByArgument {}
+extension AttentionKind: ExpressibleByArgument {}

@@ -6,17 +6,19 @@ import Models
 
 final class MemoryModelTests: XCTestCase {
     func testPredictionMatchesLedgerWithinOnePercent() throws {
-        for (width, heads, depth, image) in [(32, 2, 4, 32), (64, 4, 6, 64), (96, 3, 3, 48)] {
+        for (width, heads, depth, image, attention) in [(32, 2, 4, 32, AttentionKind.math), (64, 4, 6, 64, .math), (96, 3, 3, 48, .math),
+                                                        (32, 2, 4, 32, .fused), (64, 4, 6, 64, .fused), (96, 3, 3, 96, .fused)] {
             for batch in [1, 3] {
                 for variant in Variant.allCases {
                     let r = RunRequest(model: "vit_tiny_test",
-                                       overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image),
+                                       overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image,
+                                                                  attention: attention),
                                        variant: variant, batch: batch, steps: 1, warmup: 0, threads: 1)
                     let row = try StepRunner.measure(r)
                     let measured = Double(row.stepLedgerBytes!)
                     let predicted = Double(row.predictedPeakBytes! - row.baselineBytes!)
                     XCTAssertEqual(predicted / measured, 1, accuracy: 0.01,
-                                   "\(variant) w\(width) h\(heads) d\(depth) img\(image) b\(batch): predicted \(predicted), measured \(measured)")
+                                   "\(variant) \(attention) w\(width) h\(heads) d\(depth) img\(image) b\(batch): predicted \(predicted), measured \(measured)")
                     XCTAssertEqual(Double(row.predictedPeakBytes!) / Double(row.peakLedgerBytes!), 1, accuracy: 0.01)
                 }
             }

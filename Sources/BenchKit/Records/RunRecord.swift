@@ -22,6 +22,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var patchSize: Int?
     /// Rev-MViT rows: "store" (the paper's code) or "recompute" for the stage transitions. Absent: store.
     public var transitions: String?
+    /// ViT rows: "math" (the probabilities kept) or "fused" (the memory-efficient core). Absent: math.
+    public var attention: String?
     public var tokens: Int?
     public var batch: Int?
     public var threads: Int?
@@ -82,7 +84,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// The CSV columns, in file order.
     public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
         case timestamp, gitSHA = "git_sha", model, variant, device, engine, precision, depth, width, heads, imageSize = "image_size"
-        case patchSize = "patch_size", transitions, tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
+        case patchSize = "patch_size", transitions, attention, tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
         case stepSecondsMedian = "step_s_median", stepSecondsMin = "step_s_min", stepSecondsMax = "step_s_max"
         case imagesPerSecond = "images_per_s", gflopsPerSecond = "gflops_per_s", rounds, stepSecondsAll = "step_s_all"
         case imagesPerSecondRounds = "images_per_s_rounds", imagesPerSecondRoundMin = "images_per_s_round_min"
@@ -115,6 +117,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         RunConfiguration(model: model, device: device ?? RunConfiguration.cpu, engine: engine ?? RunConfiguration.revbench,
                          precision: precision ?? RunConfiguration.fp32, depth: depth, width: width, heads: heads,
                          imageSize: imageSize, patchSize: patchSize, transitions: transitions ?? TransitionBackprop.store.rawValue,
+                         attention: attention ?? AttentionKind.math.rawValue,
                          // In a budget experiment the batch is the outcome, the budget is the configuration.
                          batch: memoryBudgetBytes == nil ? batch : nil, memoryBudgetBytes: memoryBudgetBytes)
     }
@@ -133,6 +136,8 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
     public var depth: Int?, width: Int?, heads: Int?, imageSize: Int?, patchSize: Int?
     /// The stage transitions' backprop; "store" for every model without any.
     public var transitions: String
+    /// The attention core; "math" where there is no choice.
+    public var attention: String
     public var batch: Int?
     public var memoryBudgetBytes: Int?
 
@@ -147,7 +152,8 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
 
     /// The model's name with the engine label and a non-default transitions mode in parentheses.
     public var modelLabel: String {
-        let notes = [engineLabel, transitions == TransitionBackprop.store.rawValue ? "" : "transitions \(transitions)"]
+        let notes = [engineLabel, transitions == TransitionBackprop.store.rawValue ? "" : "transitions \(transitions)",
+                     attention == AttentionKind.math.rawValue ? "" : "attention \(attention)"]
             .filter { !$0.isEmpty }
         return notes.isEmpty ? model : "\(model) (\(notes.joined(separator: ", ")))"
     }
@@ -170,6 +176,7 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
         parts.append("w\(width.map(String.init) ?? "?") h\(heads.map(String.init) ?? "?")")
         parts.append("img\(imageSize.map(String.init) ?? "?")/p\(patchSize.map(String.init) ?? "?")")
         if transitions != TransitionBackprop.store.rawValue { parts.append("transitions \(transitions)") }
+        if attention != AttentionKind.math.rawValue { parts.append("attention \(attention)") }
         if let batch { parts.append("b\(batch)") }
         if let memoryBudgetBytes { parts.append("budget \(Format.size(Double(memoryBudgetBytes)))") }
         return parts.joined(separator: " ")
@@ -181,6 +188,7 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
         }
         if a.model != b.model { return a.model < b.model }
         if a.transitions != b.transitions { return a.transitions < b.transitions }
+        if a.attention != b.attention { return a.attention < b.attention }
         if a.engine != b.engine { return a.engine < b.engine }
         if a.device != b.device { return a.device < b.device }
         if a.precision != b.precision { return a.precision < b.precision }

@@ -8,9 +8,9 @@ public final class AttentionSublayer: ParameterOwner {
     public let norm: LayerNorm             // norm1
     public let attn: MultiHeadAttention
 
-    public init(_ prefix: String, width: Int, heads: Int) {
+    public init(_ prefix: String, width: Int, heads: Int, fusedAttention: Bool = false) {
         norm = LayerNorm(qualified(prefix, "norm1"), width)
-        attn = MultiHeadAttention(qualified(prefix, "attn"), width: width, heads: heads)
+        attn = MultiHeadAttention(qualified(prefix, "attn"), width: width, heads: heads, fused: fusedAttention)
     }
 
     public var parameters: [Parameter] { norm.parameters + attn.parameters }

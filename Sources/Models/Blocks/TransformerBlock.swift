@@ -7,8 +7,8 @@ public final class TransformerBlock: ParameterOwner {
     public let f: AttentionSublayer
     public let g: MLPSublayer
 
-    public init(_ prefix: String, width: Int, heads: Int, mlpRatio: Int = 4) {
-        f = AttentionSublayer(prefix, width: width, heads: heads)
+    public init(_ prefix: String, width: Int, heads: Int, mlpRatio: Int = 4, fusedAttention: Bool = false) {
+        f = AttentionSublayer(prefix, width: width, heads: heads, fusedAttention: fusedAttention)
         g = MLPSublayer(prefix, width: width, hidden: width * mlpRatio)
     }
 

@@ -14,9 +14,15 @@ public struct MemoryPrediction: Sendable {
 
 public enum MemoryModel {
     /// Floats one standard block keeps per token for backward: block input, LN1 out, qkv (3C), context,
-    /// x1, LN2 out, fc1 out (E), GELU out (E) = 8C + 2E, plus two LayerNorms' mean and rstd and H x N probabilities.
+    /// x1, LN2 out, fc1 out (E), GELU out (E) = 8C + 2E, plus two LayerNorms' mean and rstd and H x N probabilities
+    /// (math attention) or H log-sum-exps (fused attention).
     public static func savedFloatsPerToken(_ c: ViTConfig, tokens n: Int) -> Int {
-        8 * c.width + 2 * c.mlpRatio * c.width + 4 + c.heads * n
+        8 * c.width + 2 * c.mlpRatio * c.width + 4 + attentionFloatsPerToken(c, tokens: n)
+    }
+
+    /// What the attention core keeps per token: H x N probabilities (math) or H log-sum-exps (fused).
+    static func attentionFloatsPerToken(_ c: ViTConfig, tokens n: Int) -> Int {
+        c.attention == .fused ? c.heads : c.heads * n
     }
 
     /// Predicts the step peak of `variant` at `batch` with AdamW (two state tensors per parameter).
@@ -24,20 +30,25 @@ public enum MemoryModel {
     public static func predict(_ config: ViTConfig, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
         if config.family == .mvit { return predictMViT(config, variant: variant, batch: b, parameterCount: parameterCount) }
         let f = 4  // bytes per float
-        let n = config.tokens(variant), c = config.width, e = config.mlpRatio * c, h = config.heads
+        let n = config.tokens(variant), c = config.width, e = config.mlpRatio * c
         let images = b * config.channels * config.imageSize * config.imageSize
         let baseline = (4 * parameterCount + images) * f
 
         let tokens = b * n
         let block = tokens * savedFloatsPerToken(config, tokens: n)  // one block's saved tensors
         let stream = tokens * c                                      // one (B, N, C) tensor
-        let scores = n * n                                           // attention backward's (N, N) workspace
+        let fused = config.attention == .fused
+        // Attention backward's workspace: one (N, N) scores buffer (math), or the (Bq, N) probabilities and their
+        // gradients (fused).
+        let scores = fused ? 2 * min(FusedAttention.queryBlock, n) * n : n * n
+        let attn = attentionFloatsPerToken(config, tokens: n)
         // The top block's backward frees each saved tensor once used. Its peak is either in the MLP, when fc2's
         // input gradient (E) is allocated beside the incoming gradient (C) and every saved tensor, or in the
         // attention loop, after the MLP's tensors and the context are freed: x, LN1 out, qkv (3C), probabilities
-        // (H x N) and two LayerNorm statistics, beside dy1, dcontext, dqkv (3C) and the scores.
+        // (H x N) and two LayerNorm statistics, beside dy1, dcontext, dqkv (3C) and the scores (fused attention
+        // keeps the context, which its backward reads, and H log-sum-exps instead of the probabilities).
         let mlpPeak = block + (c + e) * tokens
-        let attentionPeak = (10 * c + h * n + 2) * tokens + scores
+        let attentionPeak = ((fused ? 11 : 10) * c + attn + 2) * tokens + scores
 
         let activations: Int
         switch variant {
@@ -52,7 +63,7 @@ public enum MemoryModel {
             // gradient E) or F (LN out C, statistics, qkv 3C, probabilities H x N, f C, dcontext C, dqkv 3C, scores),
             // each freeing what it used as it goes.
             let gPhase = (2 * c + 3 * e + 2) * tokens
-            let fPhase = (9 * c + h * n + 2) * tokens + scores
+            let fPhase = ((fused ? 10 : 9) * c + attn + 2) * tokens + scores
             activations = 4 * stream + max(gPhase, fPhase)
         }
         return MemoryPrediction(baselineBytes: baseline, stepBytes: activations * f)

@@ -17,10 +17,13 @@ public struct ConfigOverrides: Codable, Equatable, Sendable {
     public var depth: Int?, width: Int?, heads: Int?, imageSize: Int?, patchSize: Int?, classes: Int?
     public var dropPath: Float?
     public var transitions: TransitionBackprop?
+    public var attention: AttentionKind?
     public init(depth: Int? = nil, width: Int? = nil, heads: Int? = nil, imageSize: Int? = nil,
-                patchSize: Int? = nil, classes: Int? = nil, dropPath: Float? = nil, transitions: TransitionBackprop? = nil) {
+                patchSize: Int? = nil, classes: Int? = nil, dropPath: Float? = nil, transitions: TransitionBackprop? = nil,
+                attention: AttentionKind? = nil) {
         self.depth = depth; self.width = width; self.heads = heads; self.imageSize = imageSize
         self.patchSize = patchSize; self.classes = classes; self.dropPath = dropPath; self.transitions = transitions
+        self.attention = attention
     }
 
     /// `config` with every set override applied.
@@ -34,6 +37,7 @@ public struct ConfigOverrides: Codable, Equatable, Sendable {
         if let classes { c.classes = classes }
         if let dropPath { c.dropPath = dropPath }
         if let transitions { c.transitions = transitions }
+        if let attention { c.attention = attention }
         return c
     }
 }

@@ -8,6 +8,14 @@ public enum TransitionBackprop: String, CaseIterable, Codable, Sendable {
     case recompute
 }
 
+/// Which attention core a ViT's blocks use.
+public enum AttentionKind: String, CaseIterable, Codable, Sendable {
+    /// softmax(q k^T / sqrt(d)) v with the probabilities kept for backward (the paper's).
+    case math
+    /// The memory-efficient core: only each row's log-sum-exp is kept; backward recomputes the probabilities.
+    case fused
+}
+
 /// Which architecture family a configuration builds.
 public enum ModelFamily: String, Sendable {
     /// ViT / Rev-ViT: patch embedding, isotropic blocks.
@@ -32,6 +40,8 @@ public struct ViTConfig: Equatable, Sendable {
     public var dropPath: Float = 0
     /// Rev-MViT only: how the stage transitions backpropagate.
     public var transitions: TransitionBackprop = .store
+    /// ViT only (for now): the attention core.
+    public var attention: AttentionKind = .math
 
     public init(imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, classes: Int = 1000,
                 mlpRatio: Int = 4, channels: Int = 3, dropPath: Float = 0) {
@@ -60,6 +70,9 @@ public struct ViTConfig: Equatable, Sendable {
             throw ConfigError("image size \(imageSize) is not divisible by patch size \(patchSize)")
         }
         if !(dropPath >= 0 && dropPath < 1) { throw ConfigError("drop-path rate must be in [0, 1), got \(dropPath)") }
+        if attention != .math && family != .vit {
+            throw ConfigError("attention \(attention.rawValue) is implemented for ViT presets only; MViT's pooling attention uses math")
+        }
         if transitions != .store && family != .mvit {
             throw ConfigError("transitions \(transitions.rawValue) applies to MViT presets only (Rev-MViT's stage transitions); "
                               + "this model has none")

@@ -1,5 +1,7 @@
 // Multi-head self-attention: fused qkv projection, softmax(q k^T / sqrt(d)) v per head, output projection.
-// Forward and backward side by side. The per-head matmuls read q, k, v straight out of the qkv buffer through
+// Forward and backward side by side. Two attention cores over the same weights: "math" (the paper's: the
+// (H, N, N) probabilities are kept for backward) and "fused" (FusedAttention: only each row's log-sum-exp is kept,
+// the probabilities are recomputed in backward, as PyTorch's memory-efficient SDPA kernels do). The per-head matmuls read q, k, v straight out of the qkv buffer through
 // BLAS leading dimensions (no copies, no transposes materialized).
 // Dimensions: B = batch, N = tokens, C = width, H = heads, D = C / H head dim.
 import Engine
@@ -10,8 +12,11 @@ public final class MultiHeadAttention: ParameterOwner {
     public let proj: Linear  // C -> C
     public let width: Int, heads: Int, headDim: Int
     public let scale: Float
+    /// The memory-efficient core instead of the one that keeps the probabilities.
+    public let fused: Bool
 
-    public init(_ name: String, width: Int, heads: Int) {
+    public init(_ name: String, width: Int, heads: Int, fused: Bool = false) {
+        self.fused = fused
         precondition(width % heads == 0, "width \(width) is not divisible by heads \(heads)")
         self.width = width
         self.heads = heads
@@ -27,13 +32,20 @@ public final class MultiHeadAttention: ParameterOwner {
     public struct Saved {
         public let qkvSaved: Linear.Saved  // x (B, N, C)
         public let qkv: Tensor             // (B, N, 3C)
-        public let probs: Tensor           // (B, H, N, N) softmax output
+        public let probs: Tensor?          // (B, H, N, N) softmax output (math)
+        public let logSumExp: Tensor?      // (B, H, N) per-row log-sum-exp (fused)
         public let projSaved: Linear.Saved // context (B, N, C)
     }
 
     public func forward(_ x: Tensor) -> (Tensor, Saved) {
         let b = x.shape[0], n = x.shape[1], c = width, h = heads, d = headDim
         let (qkvOut, qkvSaved) = qkv.forward(x)             // (B, N, 3C)
+        if fused {
+            let context = Tensor([b, n, c], zeroed: false)   // (B, N, C)
+            let logSumExp = FusedAttention.forward(qkv: qkvOut, context: context, heads: h, scale: scale)
+            let (y, projSaved) = proj.forward(context)
+            return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, probs: nil, logSumExp: logSumExp, projSaved: projSaved))
+        }
         let probs = Tensor([b, h, n, n], zeroed: false)      // (B, H, N, N)
         let context = Tensor([b, n, c], zeroed: false)       // (B, N, C)
         let pq = qkvOut.data, pp = probs.data, pc = context.data
@@ -56,14 +68,25 @@ public final class MultiHeadAttention: ParameterOwner {
             }
         }
         let (y, projSaved) = proj.forward(context)          // (B, N, C)
-        return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, probs: probs, projSaved: projSaved))
+        return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, probs: probs, logSumExp: nil, projSaved: projSaved))
     }
 
     /// Frees each saved tensor once used: the context with proj's backward, q k v and the probabilities after the
     /// per-head loop, the input with qkv's backward.
     public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let b = dy.shape[0], n = dy.shape[1], c = width, h = heads, d = headDim
-        let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, probs = saved.probs, projSaved = saved.projSaved
+        let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, projSaved = saved.projSaved
+        if fused {
+            let logSumExp = saved.logSumExp!, context = projSaved.x   // the output O, read by the core's backward
+            _ = consume saved
+            let dContext = proj.backward(dy, consume projSaved)!   // (B, N, C)
+            let dqkv = Tensor([b, n, 3 * c], zeroed: false)      // (B, N, 3C)
+            FusedAttention.backward(dContext: dContext, qkv: qkvOut, context: context, logSumExp: logSumExp, dqkv: dqkv,
+                                    heads: h, scale: scale)
+            _ = consume qkvOut; _ = consume logSumExp; _ = consume context; _ = consume dContext
+            return qkv.backward(dqkv, consume qkvSaved)!
+        }
+        let probs = saved.probs!
         _ = consume saved
         let dContext = proj.backward(dy, consume projSaved)!  // (B, N, C)
         let dqkv = Tensor([b, n, 3 * c], zeroed: false)     // (B, N, 3C)

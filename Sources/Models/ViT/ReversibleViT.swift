@@ -39,7 +39,8 @@ public final class ReversibleViT: VisionModel {
         patchEmbed = PatchEmbed("patch_embed", imageSize: config.imageSize, patch: config.patchSize,
                                 channels: config.channels, width: c)
         position = PositionEmbedding(tokens: config.patches, width: c)
-        blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio) }
+        blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio,
+                                                     fusedAttention: config.attention == .fused) }
         head = StreamsHead(streamWidth: c, classes: config.classes)
         dropPathRNG = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }

@@ -22,7 +22,8 @@ public final class StandardViT: ClassTokenModel {
         stem = PatchEmbed("patch_embed", imageSize: config.imageSize, patch: config.patchSize,
                           channels: config.channels, width: c)
         embedding = ClassTokenEmbedding(patches: config.patches, width: c)
-        blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio) }
+        blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio,
+                                                     fusedAttention: config.attention == .fused) }
         head = ClassTokenHead(width: c, classes: config.classes)
         dropPathRNG = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }
