@@ -13,6 +13,13 @@ public enum Format {
 
 
     public static func fixed(_ x: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", x) }
+
+    /// The median of ascending `sorted` values (the mean of the middle two for an even count; 0 when empty).
+    public static func median(sorted: [Double]) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let m = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2
+    }
 }
 
 extension Format {

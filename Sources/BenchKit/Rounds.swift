@@ -19,13 +19,13 @@ public enum Rounds {
         guard var merged = rounds.first else { preconditionFailure("no rounds to merge") }
         if let failed = rounds.first(where: \.failed) { return failed }
         guard rounds.count > 1 else { return merged }
-        let steps = rounds.flatMap { StabilityRecord.values($0.stepSecondsAll) }
+        let steps = rounds.flatMap { CSV.numbers($0.stepSecondsAll) }
         let perRound = rounds.compactMap(\.imagesPerSecond)
         merged.rounds = rounds.count
-        merged.stepSecondsAll = steps.map { String(format: "%.4f", $0) }.joined(separator: ";")
+        merged.stepSecondsAll = CSV.list(steps, format: "%.4f")
         if let batch = merged.batch, !steps.isEmpty {
             let sorted = steps.sorted()
-            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            let median = Format.median(sorted: sorted)
             merged.stepSecondsMedian = StepRunner.rounded(median, 4)
             merged.stepSecondsMin = sorted.first.map { StepRunner.rounded($0, 4) }
             merged.stepSecondsMax = sorted.last.map { StepRunner.rounded($0, 4) }
@@ -66,7 +66,7 @@ public enum Rounds {
 
     /// Per-round ratios of `a`'s images/s to `b`'s (rounds paired in order), when both ran the same rounds.
     public static func ratios(_ a: RunRecord, _ b: RunRecord) -> [Double] {
-        let x = StabilityRecord.values(a.imagesPerSecondRounds), y = StabilityRecord.values(b.imagesPerSecondRounds)
+        let x = CSV.numbers(a.imagesPerSecondRounds), y = CSV.numbers(b.imagesPerSecondRounds)
         guard x.count == y.count, !x.isEmpty else { return [] }
         return zip(x, y).compactMap { $1 > 0 ? $0 / $1 : nil }
     }
@@ -75,7 +75,7 @@ public enum Rounds {
     public static func ratioText(_ ratios: [Double]) -> String? {
         guard !ratios.isEmpty else { return nil }
         let sorted = ratios.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let median = Format.median(sorted: sorted)
         if sorted.count == 1 { return String(format: "%.2fx", median) }
         return String(format: "%.2fx [%.2f-%.2f]", median, sorted.first!, sorted.last!)
     }

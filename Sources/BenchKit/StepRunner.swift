@@ -72,8 +72,7 @@ public enum StepRunner {
         let residentAfter = Jemalloc.residentBytes()
         let wall = Double(DispatchTime.now().uptimeNanoseconds - wallBefore) / 1e9, cpu = ProcessLoad.cpuSeconds() - cpuBefore
         let sorted = times.sorted()
-        let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2]
-                                           : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+        let median = Format.median(sorted: sorted)
         let macs = config.macsPerImage(r.variant)
         var record = r.record()
         record.params = model.parameterCount
@@ -83,7 +82,7 @@ public enum StepRunner {
             record.stepSecondsMin = rounded(sorted.first!, 4)
             record.stepSecondsMax = rounded(sorted.last!, 4)
             record.imagesPerSecond = rounded(Double(r.batch) / median, 3)
-            record.stepSecondsAll = times.map { String(format: "%.4f", $0) }.joined(separator: ";")
+            record.stepSecondsAll = CSV.list(times, format: "%.4f")
             record.rounds = 1
             record.imagesPerSecondRounds = "\(rounded(Double(r.batch) / median, 3))"
             record.imagesPerSecondRoundMin = record.imagesPerSecond

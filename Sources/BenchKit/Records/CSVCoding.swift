@@ -64,6 +64,16 @@ public enum CSV {
         return fields
     }
 
+    /// A list of numbers in one cell, `;`-separated, each written with `format`.
+    public static func list(_ values: [Double], format: String) -> String {
+        values.map { String(format: format, $0) }.joined(separator: ";")
+    }
+
+    /// The numbers of a `;`-separated cell (empty for a missing one).
+    public static func numbers(_ cell: String?) -> [Double] {
+        (cell ?? "").split(separator: ";").compactMap { Double($0) }
+    }
+
     /// The text of a number as the CSV stores it: the shortest form that reads back to the same value.
     static func text<N: LosslessStringConvertible>(_ n: N) -> String { n.description }
 }

@@ -62,10 +62,8 @@ public struct StabilityRecord: Codable, Sendable, Equatable, CSVRecord {
     }
 
     /// A per-block list as the CSV stores it.
-    public static func list(_ values: [Double]) -> String { values.map { String(format: "%.3e", $0) }.joined(separator: ";") }
+    public static func list(_ values: [Double]) -> String { CSV.list(values, format: "%.3e") }
 
     /// A per-block list read back.
-    public static func values(_ list: String?) -> [Double] {
-        (list ?? "").split(separator: ";").compactMap { Double($0) }
-    }
+    public static func values(_ list: String?) -> [Double] { CSV.numbers(list) }
 }
