@@ -20,7 +20,7 @@ struct SizeOptions: ParsableArguments {
     var dropPath: Float?
     @Option(help: "Rev-MViT's stage transitions in backward: store (their saved tensors, the paper's code) or recompute (keep only their input).")
     var transitions: TransitionBackprop?
-    @Option(help: "ViT attention core: math (the probabilities kept for backward, the paper's) or fused (only each row's log-sum-exp kept; recomputed in backward).")
+    @Option(help: "Attention core (ViT and MViT): math (the probabilities kept for backward, the paper's) or fused (only each row's log-sum-exp kept; recomputed in backward).")
     var attention: AttentionKind?
 
     func overrides(depth: Int?) throws -> ConfigOverrides {
@@ -136,3 +136,4 @@ import Foundation
 
 extension TransitionBackprop: ExpressibleByArgument {}
 extension AttentionKind: ExpressibleByArgument {}
+extension Variant: ExpressibleByArgument {}

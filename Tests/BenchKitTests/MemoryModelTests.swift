@@ -6,14 +6,16 @@ import Models
 
 final class MemoryModelTests: XCTestCase {
     func testPredictionMatchesLedgerWithinOnePercent() throws {
-        for (width, heads, depth, image, attention) in [(32, 2, 4, 32, AttentionKind.math), (64, 4, 6, 64, .math), (96, 3, 3, 48, .math),
-                                                        (32, 2, 4, 32, .fused), (64, 4, 6, 64, .fused), (96, 3, 3, 96, .fused)] {
+        // The fused core's workspace is per lane: two threads (two lanes) for one of its shapes.
+        for (width, heads, depth, image, attention, threads) in [
+            (32, 2, 4, 32, AttentionKind.math, 1), (64, 4, 6, 64, .math, 1), (96, 3, 3, 48, .math, 1),
+            (32, 2, 4, 32, .fused, 1), (64, 4, 6, 64, .fused, 2), (96, 3, 3, 96, .fused, 1)] {
             for batch in [1, 3] {
                 for variant in Variant.allCases {
                     let r = RunRequest(model: "vit_tiny_test",
                                        overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image,
                                                                   attention: attention),
-                                       variant: variant, batch: batch, steps: 1, warmup: 0, threads: 1)
+                                       variant: variant, batch: batch, steps: 1, warmup: 0, threads: threads)
                     let row = try StepRunner.measure(r)
                     let measured = Double(row.stepLedgerBytes!)
                     let predicted = Double(row.predictedPeakBytes! - row.baselineBytes!)
@@ -25,21 +27,23 @@ final class MemoryModelTests: XCTestCase {
         }
     }
 
-    /// MViT-B's plan, Rev-MViT's segments and both ways of backpropagating its stage transitions.
+    /// MViT-B's plan, Rev-MViT's segments, both ways of backpropagating its stage transitions and both attention
+    /// cores (fused on two lanes for one shape).
     func testMViTPredictionMatchesLedgerWithinOnePercent() throws {
-        for (width, heads, depth, image) in [(16, 1, 7, 64), (32, 2, 9, 64)] {
+        for (width, heads, depth, image, attention, threads) in [(16, 1, 7, 64, AttentionKind.math, 1), (32, 2, 9, 64, .math, 1),
+                                                                 (16, 1, 7, 64, .fused, 2), (32, 2, 9, 64, .fused, 1)] {
             for batch in [1, 3] {
                 for (variant, transitions) in [(Variant.standard, TransitionBackprop.store), (.checkpointed, .store),
                                                (.reversible, .store), (.reversible, .recompute)] {
                     let r = RunRequest(model: "mvit_tiny_test",
                                        overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image,
-                                                                  transitions: transitions),
-                                       variant: variant, batch: batch, steps: 1, warmup: 0, threads: 1)
+                                                                  transitions: transitions, attention: attention),
+                                       variant: variant, batch: batch, steps: 1, warmup: 0, threads: threads)
                     let row = try StepRunner.measure(r)
                     let measured = Double(row.stepLedgerBytes!)
                     let predicted = Double(row.predictedPeakBytes! - row.baselineBytes!)
                     XCTAssertEqual(predicted / measured, 1, accuracy: 0.01,
-                                   "\(variant) \(transitions) w\(width) d\(depth) b\(batch): predicted \(predicted), measured \(measured)")
+                                   "\(variant) \(transitions) \(attention) w\(width) d\(depth) b\(batch): predicted \(predicted), measured \(measured)")
                 }
             }
         }

@@ -1,5 +1,5 @@
 // Finite-difference gradient checks of MViT's layers: pooling attention (fused and separate projections, with and
-// without Q pooling and class token), max-pool with a class token, and the strided conv stem.
+// without Q pooling and class token, math and fused cores), max-pool with a class token, and the strided conv stem.
 import XCTest
 import Engine
 import Models
@@ -11,10 +11,11 @@ final class MViTLayerGradientTests: XCTestCase {
         for r in results { XCTAssertLessThan(r.error, gradientTolerance, r.name, file: file, line: line) }
     }
 
-    func checkAttention(fused: Bool, qStride: Int, kvStride: Int, classToken: Bool, side: Int = 5) {
+    func checkAttention(fusedQKV: Bool, qStride: Int, kvStride: Int, classToken: Bool, side: Int = 5,
+                        core: AttentionKind = .math) {
         // Head dim 8: LayerNorm over fewer dims is so curved that central differences lose accuracy.
         let layer = PoolingAttention("attn", inWidth: 6, width: 16, heads: 2, qStride: qStride, kvStride: kvStride,
-                                     classToken: classToken, fusedQKV: fused)
+                                     classToken: classToken, fusedQKV: fusedQKV, fused: core == .fused)
         randomize(layer.parameters, seed: 21, std: 0.5)
         for p in layer.parameters where p.name.contains("norm") && p.name.hasSuffix("weight") {
             for i in 0..<p.count { p.value[i] += 1 }
@@ -31,9 +32,17 @@ final class MViTLayerGradientTests: XCTestCase {
         XCTAssertLessThan(layer.poolK.norm.bias.grad.values.map(abs).max()!, 1e-5)
     }
 
-    func testPoolingAttentionFusedWithQPoolingAndClassToken() { checkAttention(fused: true, qStride: 2, kvStride: 2, classToken: true) }
-    func testPoolingAttentionSeparateWithoutQPooling() { checkAttention(fused: false, qStride: 1, kvStride: 1, classToken: false) }
-    func testPoolingAttentionKVStride4() { checkAttention(fused: true, qStride: 1, kvStride: 4, classToken: true, side: 8) }
+    func testPoolingAttentionFusedWithQPoolingAndClassToken() { checkAttention(fusedQKV: true, qStride: 2, kvStride: 2, classToken: true) }
+    func testPoolingAttentionSeparateWithoutQPooling() { checkAttention(fusedQKV: false, qStride: 1, kvStride: 1, classToken: false) }
+    func testPoolingAttentionKVStride4() { checkAttention(fusedQKV: true, qStride: 1, kvStride: 4, classToken: true, side: 8) }
+    /// The fused core: Q and K/V pooled with a class token, and K/V pooled by 4 (its several query blocks are checked
+    /// against the math core in FusedAttentionTests).
+    func testPoolingAttentionFusedCoreWithQPooling() {
+        checkAttention(fusedQKV: true, qStride: 2, kvStride: 2, classToken: true, core: .fused)
+    }
+    func testPoolingAttentionFusedCoreKVStride4() {
+        checkAttention(fusedQKV: false, qStride: 1, kvStride: 4, classToken: false, side: 8, core: .fused)
+    }
 
     func testMaxPoolWithClassToken() {
         // Distinct values so the maximum is unique and the function is differentiable at the sample.

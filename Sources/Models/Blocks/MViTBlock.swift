@@ -17,7 +17,8 @@ public final class MViTBlock: ParameterOwner {
         let c = spec.width
         norm1 = LayerNorm(qualified(prefix, "norm1"), c)
         attn = PoolingAttention(qualified(prefix, "attn"), inWidth: c, width: c, heads: spec.heads, qStride: spec.qStride,
-                                kvStride: spec.kvStride, classToken: classToken, fusedQKV: true)
+                                kvStride: spec.kvStride, classToken: classToken, fusedQKV: true,
+                                fused: spec.fusedAttention)
         norm2 = LayerNorm(qualified(prefix, "norm2"), c)
         mlp = MLP(qualified(prefix, "mlp"), width: c, hidden: 4 * c, out: spec.outWidth)
         proj = spec.outWidth != c ? Linear(qualified(prefix, "proj"), c, spec.outWidth) : nil

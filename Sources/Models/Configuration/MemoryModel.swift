@@ -38,9 +38,10 @@ public enum MemoryModel {
         let block = tokens * savedFloatsPerToken(config, tokens: n)  // one block's saved tensors
         let stream = tokens * c                                      // one (B, N, C) tensor
         let fused = config.attention == .fused
-        // Attention backward's workspace: one (N, N) scores buffer (math), or the (Bq, N) probabilities and their
-        // gradients (fused).
-        let scores = fused ? 2 * min(FusedAttention.queryBlock, n) * n : n * n
+        // Attention backward's workspace: one (N, N) scores buffer (math), or per lane the (Bq, N) probabilities and
+        // their gradients (fused).
+        let scores = fused ? FusedAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n, backward: true)
+                           : n * n
         let attn = attentionFloatsPerToken(config, tokens: n)
         // The top block's backward frees each saved tensor once used. Its peak is either in the MLP, when fc2's
         // input gradient (E) is allocated beside the incoming gradient (C) and every saved tensor, or in the
@@ -72,6 +73,7 @@ public enum MemoryModel {
     /// Floats one MViT block keeps per image for backward (standard MViT-B block; in Rev-MViT the F and G parts of
     /// a reversible block, or a transition with its fusion MLP and pooled residual).
     static func mvitBlockSaved(_ s: MViTBlockSpec, classToken: Bool, transition: Bool) -> Int {
+        // The attention core keeps H x Nq x Nk probabilities (math) or H x Nq log-sum-exps (fused).
         let cls = classToken ? 1 : 0, c = s.width, h = s.heads
         let n = cls + s.side * s.side, nq = cls + s.outSide * s.outSide, nk = cls + s.kvSide * s.kvSide
         var floats = n * c + 2 * n                                   // norm1 input, mean, rstd
@@ -79,7 +81,7 @@ public enum MemoryModel {
         floats += n * 3 * c                                          // q, k, v projections
         floats += s.qStride > 1 ? 2 * nq * c + 2 * nq * h : n * c    // pooled q before/after its norm, or q per head
         floats += 2 * (2 * nk * c + 2 * nk * h)                      // pooled k and v before/after their norms
-        floats += h * nq * nk + nq * c                               // probabilities, context
+        floats += (s.fusedAttention ? h * nq : h * nq * nk) + nq * c // probabilities or log-sum-exps, context
         if s.qStride > 1 && !transition { floats += nq * c }         // max-pool argmax
         floats += nq * c + 2 * nq + nq * c + 2 * nq * 4 * c          // x1, norm2 output, MLP hidden twice
         if transition { floats += 5 * n * c + nq * c + 2 * nq * h }  // fusion MLP (x, hidden 2C twice), pooled residual and stats
@@ -90,15 +92,18 @@ public enum MemoryModel {
     /// pooled, Q not): G (LN out C, statistics, fc1 out E, GELU out E, g C, fc2's input gradient E) and F (LN out C,
     /// q k v 3C, q per head C, pooled k and v before and after their norms, probabilities H x N x Nk, f C, dcontext
     /// C, dq C, dk and dv, statistics), or F after its head loop (projection gradients 3C instead of the
-    /// probabilities and q per head); the larger, in floats for a batch of `b` (the loop's (N, Nk) scores buffer
-    /// is one per step).
+    /// probabilities and q per head); the larger, in floats for a batch of `b`. The loop's scores workspace is per
+    /// step: one (N, Nk) buffer (math), or per lane two (Bq, Nk) blocks (fused, which also keeps the context, C, for
+    /// its backward and H log-sum-exps instead of the probabilities).
     static func revMViTRecompute(_ s: MViTBlockSpec, batch b: Int) -> Int {
         let n = s.side * s.side, nk = s.kvSide * s.kvSide, c = s.width, h = s.heads, e = 4 * c
         let g = (2 * c + 3 * e + 2) * n
         let pooled = 6 * nk * c + 4 * nk * h                 // k, v pooled, before their norms, and their gradients
-        let fLoop = 8 * n * c + pooled + h * n * nk + 2 * n
+        let fLoop = s.fusedAttention ? 9 * n * c + pooled + h * n + 2 * n : 8 * n * c + pooled + h * n * nk + 2 * n
+        let scores = s.fusedAttention
+            ? FusedAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, backward: true) : n * nk
         let fProjections = 9 * n * c + pooled + 2 * n
-        return max(g * b, fLoop * b + n * nk, fProjections * b)
+        return max(g * b, fLoop * b + scores, fProjections * b)
     }
 
     static func predictMViT(_ config: ViTConfig, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {

@@ -8,7 +8,7 @@ public enum TransitionBackprop: String, CaseIterable, Codable, Sendable {
     case recompute
 }
 
-/// Which attention core a ViT's blocks use.
+/// Which attention core a model's blocks use (ViT's attention and MViT's pooling attention alike).
 public enum AttentionKind: String, CaseIterable, Codable, Sendable {
     /// softmax(q k^T / sqrt(d)) v with the probabilities kept for backward (the paper's).
     case math
@@ -40,7 +40,7 @@ public struct ViTConfig: Equatable, Sendable {
     public var dropPath: Float = 0
     /// Rev-MViT only: how the stage transitions backpropagate.
     public var transitions: TransitionBackprop = .store
-    /// ViT only (for now): the attention core.
+    /// The attention core of every block.
     public var attention: AttentionKind = .math
 
     public init(imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, classes: Int = 1000,
@@ -70,9 +70,6 @@ public struct ViTConfig: Equatable, Sendable {
             throw ConfigError("image size \(imageSize) is not divisible by patch size \(patchSize)")
         }
         if !(dropPath >= 0 && dropPath < 1) { throw ConfigError("drop-path rate must be in [0, 1), got \(dropPath)") }
-        if attention != .math && family != .vit {
-            throw ConfigError("attention \(attention.rawValue) is implemented for ViT presets only; MViT's pooling attention uses math")
-        }
         if transitions != .store && family != .mvit {
             throw ConfigError("transitions \(transitions.rawValue) applies to MViT presets only (Rev-MViT's stage transitions); "
                               + "this model has none")

@@ -1,8 +1,8 @@
 // Multi-head self-attention: fused qkv projection, softmax(q k^T / sqrt(d)) v per head, output projection.
-// Forward and backward side by side. Two attention cores over the same weights: "math" (the paper's: the
-// (H, N, N) probabilities are kept for backward) and "fused" (FusedAttention: only each row's log-sum-exp is kept,
-// the probabilities are recomputed in backward, as PyTorch's memory-efficient SDPA kernels do). The per-head matmuls read q, k, v straight out of the qkv buffer through
-// BLAS leading dimensions (no copies, no transposes materialized).
+// Forward and backward side by side. Two attention cores over the same weights: MathAttention (the paper's: the
+// (H, N, N) probabilities are kept for backward) and FusedAttention (only each row's log-sum-exp is kept, the
+// probabilities are recomputed in backward, as PyTorch's memory-efficient SDPA kernels do). Both read q, k, v
+// straight out of the qkv buffer through BLAS leading dimensions (no copies, no transposes materialized).
 // Dimensions: B = batch, N = tokens, C = width, H = heads, D = C / H head dim.
 import Engine
 
@@ -37,107 +37,51 @@ public final class MultiHeadAttention: ParameterOwner {
         public let projSaved: Linear.Saved // context (B, N, C)
     }
 
-    public func forward(_ x: Tensor) -> (Tensor, Saved) {
-        let b = x.shape[0], n = x.shape[1], c = width, h = heads, d = headDim
-        let (qkvOut, qkvSaved) = qkv.forward(x)             // (B, N, 3C)
-        if fused {
-            let context = Tensor([b, n, c], zeroed: false)   // (B, N, C)
-            let logSumExp = FusedAttention.forward(qkv: qkvOut, context: context, heads: h, scale: scale)
-            let (y, projSaved) = proj.forward(context)
-            return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, probs: nil, logSumExp: logSumExp, projSaved: projSaved))
-        }
-        let probs = Tensor([b, h, n, n], zeroed: false)      // (B, H, N, N)
-        let context = Tensor([b, n, c], zeroed: false)       // (B, N, C)
-        let pq = qkvOut.data, pp = probs.data, pc = context.data
-        for bi in 0..<b {
-            for hi in 0..<h {
-                let q = pq + bi * n * 3 * c + hi * d, k = q + c
-                let s = pp + (bi * h + hi) * n * n
-                // S (N, N) = scale * Q (N, D) K^T (D, N)
-                BLAS.gemm(transB: true, m: n, n: n, k: d, alpha: scale, a: q, lda: 3 * c, b: k, ldb: 3 * c,
-                          c: s, ldc: n)
-            }
-        }
-        Softmax.rowsInPlace(probs.data, rows: b * h * n, n: n)
-        for bi in 0..<b {
-            for hi in 0..<h {
-                let v = pq + bi * n * 3 * c + 2 * c + hi * d
-                let p = pp + (bi * h + hi) * n * n
-                // O (N, D) = P (N, N) V (N, D), written into its head's columns of context
-                BLAS.gemm(m: n, n: d, k: n, a: p, lda: n, b: v, ldb: 3 * c, c: pc + bi * n * c + hi * d, ldc: c)
-            }
-        }
-        let (y, projSaved) = proj.forward(context)          // (B, N, C)
-        return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, probs: probs, logSumExp: nil, projSaved: projSaved))
+    /// Views of q, k and v inside the (B, N, 3C) qkv buffer (or their gradients in dqkv), one matrix per head.
+    func headViews(_ t: Tensor) -> (q: HeadMatrix, k: HeadMatrix, v: HeadMatrix) {
+        (.columns(t, heads: heads, headDim: headDim), .columns(t, heads: heads, headDim: headDim, column: width),
+         .columns(t, heads: heads, headDim: headDim, column: 2 * width))
     }
 
-    /// Frees each saved tensor once used: the context with proj's backward, q k v and the probabilities after the
-    /// per-head loop, the input with qkv's backward.
+    public func forward(_ x: Tensor) -> (Tensor, Saved) {
+        let b = x.shape[0], n = x.shape[1], c = width, h = heads, d = headDim
+        let (qkvOut, qkvSaved) = qkv.forward(x)                 // (B, N, 3C)
+        let context = Tensor([b, n, c], zeroed: false)          // (B, N, C)
+        let (q, k, v) = headViews(qkvOut), out = HeadMatrix.columns(context, heads: h, headDim: d)
+        var probs: Tensor?, logSumExp: Tensor?
+        if fused {
+            logSumExp = FusedAttention.forward(groups: b * h, queries: n, keys: n, headDim: d, scale: scale,
+                                               q: q, k: k, v: v, out: out)     // (B * H, N)
+        } else {
+            probs = MathAttention.forward(groups: b * h, queries: n, keys: n, headDim: d, scale: scale,
+                                          q: q, k: k, v: v, out: out)          // (B * H, N, N)
+        }
+        let (y, projSaved) = proj.forward(context)              // (B, N, C)
+        return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, probs: probs, logSumExp: logSumExp, projSaved: projSaved))
+    }
+
+    /// Frees each saved tensor once used: the context with proj's backward (after the core, for fused: it reads the
+    /// output), q k v and the probabilities or log-sum-exps after the core, the input with qkv's backward.
     public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let b = dy.shape[0], n = dy.shape[1], c = width, h = heads, d = headDim
         let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, projSaved = saved.projSaved
-        if fused {
-            let logSumExp = saved.logSumExp!, context = projSaved.x   // the output O, read by the core's backward
-            _ = consume saved
-            let dContext = proj.backward(dy, consume projSaved)!   // (B, N, C)
-            let dqkv = Tensor([b, n, 3 * c], zeroed: false)      // (B, N, 3C)
-            FusedAttention.backward(dContext: dContext, qkv: qkvOut, context: context, logSumExp: logSumExp, dqkv: dqkv,
-                                    heads: h, scale: scale)
-            _ = consume qkvOut; _ = consume logSumExp; _ = consume context; _ = consume dContext
-            return qkv.backward(dqkv, consume qkvSaved)!
-        }
-        let probs = saved.probs!
+        let probs = saved.probs, logSumExp = saved.logSumExp
         _ = consume saved
-        let dContext = proj.backward(dy, consume projSaved)!  // (B, N, C)
-        let dqkv = Tensor([b, n, 3 * c], zeroed: false)     // (B, N, 3C)
-        let dScores = Tensor([n, n], category: .workspace, zeroed: false)  // (N, N), reused per head
-        let pq = qkvOut.data, pp = probs.data, pdc = dContext.data, pdq = dqkv.data, ps = dScores.data
-        for bi in 0..<b {
-            for hi in 0..<h {
-                let q = pq + bi * n * 3 * c + hi * d, k = q + c, v = q + 2 * c
-                let dq = pdq + bi * n * 3 * c + hi * d, dk = dq + c, dv = dq + 2 * c
-                let p = pp + (bi * h + hi) * n * n
-                let dO = pdc + bi * n * c + hi * d
-                // dV (N, D) = P^T (N, N) dO (N, D)
-                BLAS.gemm(transA: true, m: n, n: d, k: n, a: p, lda: n, b: dO, ldb: c, c: dv, ldc: 3 * c)
-                // dP (N, N) = dO (N, D) V^T (D, N)
-                BLAS.gemm(transB: true, m: n, n: n, k: d, a: dO, lda: c, b: v, ldb: 3 * c, c: ps, ldc: n)
-                // dS = P * (dP - rowsum(dP * P))
-                Softmax.backwardRowsInPlace(probs: p, grad: ps, rows: n, n: n)
-                // dQ (N, D) = scale * dS (N, N) K (N, D);  dK (N, D) = scale * dS^T Q
-                BLAS.gemm(m: n, n: d, k: n, alpha: scale, a: ps, lda: n, b: k, ldb: 3 * c, c: dq, ldc: 3 * c)
-                BLAS.gemm(transA: true, m: n, n: d, k: n, alpha: scale, a: ps, lda: n, b: q, ldb: 3 * c,
-                          c: dk, ldc: 3 * c)
-            }
+        let context = fused ? projSaved.x : nil                 // the output O, read by the fused core's backward
+        let dContext = proj.backward(dy, consume projSaved)!    // (B, N, C)
+        let dqkv = Tensor([b, n, 3 * c], zeroed: false)         // (B, N, 3C)
+        let (q, k, v) = headViews(qkvOut), (dq, dk, dv) = headViews(dqkv)
+        let dOut = HeadMatrix.columns(dContext, heads: h, headDim: d)
+        if let logSumExp, let context {
+            FusedAttention.backward(groups: b * h, queries: n, keys: n, headDim: d, scale: scale, q: q, k: k, v: v,
+                                    out: .columns(context, heads: h, headDim: d), dOut: dOut, logSumExp: logSumExp,
+                                    dq: dq, dk: dk, dv: dv)
+        } else {
+            MathAttention.backward(groups: b * h, queries: n, keys: n, headDim: d, scale: scale, q: q, k: k, v: v,
+                                   dOut: dOut, probs: probs!, dq: dq, dk: dk, dv: dv)
         }
-        _ = consume qkvOut; _ = consume probs; _ = consume dContext; _ = consume dScores
-        return qkv.backward(dqkv, consume qkvSaved)!         // (B, N, C)
+        _ = consume qkvOut; _ = consume probs; _ = consume logSumExp; _ = consume context; _ = consume dContext
+        return qkv.backward(dqkv, consume qkvSaved)!            // (B, N, C)
     }
 }
 
-/// Row softmax and its backward, on raw rows.
-public enum Softmax {
-    /// Each of `rows` rows of length n becomes softmax(row).
-    public static func rowsInPlace(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
-        Parallel.forChunks(rows, grain: 32) { range in
-            for r in range {
-                let row = p + r * n
-                let mx = Vector.max(row, n)
-                for j in 0..<n { row[j] = FastMath.exp(row[j] - mx) }
-                let inv = 1 / Vector.sum(row, n)
-                for j in 0..<n { row[j] *= inv }
-            }
-        }
-    }
-
-    /// grad <- probs * (grad - sum(grad * probs)) per row (grad holds dL/dprobs on entry).
-    public static func backwardRowsInPlace(probs: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
-        Parallel.forChunks(rows, grain: 32) { range in
-            for r in range {
-                let p = probs + r * n, g = grad + r * n
-                let dot = Vector.dot(g, p, n)
-                for j in 0..<n { g[j] = p[j] * (g[j] - dot) }
-            }
-        }
-    }
-}

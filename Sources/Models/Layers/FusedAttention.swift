@@ -1,95 +1,152 @@
 // The memory-efficient attention core (FlashAttention's algorithm, tiled over queries for the CPU's caches),
-// forward and backward side by side. Per (image, head), a block of Bq queries at a time: the scores of the block
-// against all keys live only in a (Bq, N) workspace, are softmaxed there and multiplied by V; only the output and each
-// row's log-sum-exp are kept. Backward recomputes each block's probabilities from Q, K and the log-sum-exp.
+// forward and backward side by side. Per group (image, head), a block of Bq queries at a time: the scores of the block
+// against all keys live only in a (Bq, Nk) workspace, are softmaxed there and multiplied by V; only the output and
+// each row's log-sum-exp are kept. Backward recomputes each block's probabilities from Q, K and the log-sum-exp.
 //   forward:  S = scale Q_b K^T;  L = logsumexp_rows(S);  O_b = exp(S - L) V
 //   backward: P = exp(scale Q_b K^T - L);  dV += P^T dO_b;  dP = dO_b V^T;  D = rowsum(dO_b * O_b);
 //             dS = P * (dP - D);  dQ_b = scale dS K;  dK += scale dS^T Q_b
-// Dimensions: B = batch, N = tokens, C = width, H = heads, D = C / H head dim, Bq = query block rows.
-// q, k and v are read in place out of the (B, N, 3C) qkv buffer; the output is written into its head's columns.
+// Dimensions: G = groups (batch x heads), Nq = queries, Nk = keys, D = head dim, Bq = query block rows.
+// Groups run in parallel lanes (one per core), each with its own workspace and single-threaded SGEMMs: a group's
+// matmuls are too small (Bq x Nk x D) for OpenBLAS's own threads to pay, and the softmax runs in the same lane.
+// ViT reads q, k, v in place out of its (B, N, 3C) qkv buffer and writes each head's columns of the (B, N, C) output;
+// MViT's pooling attention reads its pooled (G, N, D) tensors. `HeadMatrix` names either layout.
 import Engine
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public enum FusedAttention {
-    /// Query rows per block: a (64, N) float block of scores stays in L2 for ViT's N (197 tokens: 50 KB).
-    public static let queryBlock = 64
+/// One (rows x D) matrix per group inside a larger buffer: group g = (image g / heads, head g % heads) starts at
+/// base + (g / heads) * imageStride + (g % heads) * headStride, its rows `rowStride` floats apart.
+public struct HeadMatrix: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Float>
+    public let heads: Int, imageStride: Int, headStride: Int, rowStride: Int
 
-    /// Writes O into `context` (B, N, C) and returns the per-row log-sum-exp (B, H, N).
-    public static func forward(qkv: Tensor, context: Tensor, heads h: Int, scale: Float) -> Tensor {
-        let b = qkv.shape[0], n = qkv.shape[1], c = qkv.shape[2] / 3, d = c / h, bq = min(queryBlock, n)
-        let logSumExp = Tensor([b, h, n], zeroed: false)                        // (B, H, N)
-        let scores = Tensor([bq, n], category: .workspace, zeroed: false)       // (Bq, N), reused per block
-        let pq = qkv.data, pc = context.data, ps = scores.data, pl = logSumExp.data
-        for bi in 0..<b {
-            for hi in 0..<h {
-                let q = pq + bi * n * 3 * c + hi * d, k = q + c, v = q + 2 * c
-                for q0 in stride(from: 0, to: n, by: bq) {
-                    let rows = min(bq, n - q0)
-                    // S (rows, N) = scale * Q_b (rows, D) K^T (D, N)
-                    BLAS.gemm(transB: true, m: rows, n: n, k: d, alpha: scale, a: q + q0 * 3 * c, lda: 3 * c,
-                              b: k, ldb: 3 * c, c: ps, ldc: n)
-                    let lse = pl + (bi * h + hi) * n + q0
+    /// A head's columns of a (B, N, rowStride) buffer, from `column` on (e.g. k in a (B, N, 3C) qkv buffer).
+    public static func columns(_ t: Tensor, heads: Int, headDim d: Int, column: Int = 0) -> HeadMatrix {
+        let n = t.shape[1], rowStride = t.shape[2]
+        return HeadMatrix(base: t.data + column, heads: heads, imageStride: n * rowStride, headStride: d,
+                          rowStride: rowStride)
+    }
+
+    /// A (G, N, D) tensor, one contiguous matrix per group.
+    public static func grouped(_ t: Tensor, heads: Int) -> HeadMatrix {
+        let n = t.shape[1], d = t.shape[2]
+        return HeadMatrix(base: t.data, heads: heads, imageStride: heads * n * d, headStride: n * d, rowStride: d)
+    }
+
+    @inline(__always)
+    func group(_ g: Int) -> UnsafeMutablePointer<Float> { base + (g / heads) * imageStride + (g % heads) * headStride }
+}
+
+public enum FusedAttention {
+    /// Floats of one (Bq, Nk) score block: 64K floats (256 KB), so a lane's two backward blocks stay in a 1 MB L2.
+    static let blockFloats = 1 << 16
+
+    /// Query rows per block: as many as fit `blockFloats`, split evenly (ViT's 197 tokens: one block; 301: 151 and 150).
+    public static func queryBlock(queries nq: Int, keys nk: Int) -> Int {
+        let most = max(8, blockFloats / max(nk, 1))
+        let blocks = (nq + most - 1) / most
+        return (nq + blocks - 1) / blocks
+    }
+
+    /// Parallel lanes for `groups` groups: one per elementwise worker, at most one per group.
+    public static func lanes(groups: Int) -> Int { max(1, min(Parallel.workers, groups)) }
+
+    /// Workspace floats of forward (one score block per lane) and backward (two per lane).
+    public static func workspaceFloats(groups: Int, queries nq: Int, keys nk: Int, backward: Bool) -> Int {
+        lanes(groups: groups) * (backward ? 2 : 1) * queryBlock(queries: nq, keys: nk) * nk
+    }
+
+    /// Runs `body(lane, groups)` over disjoint ranges of groups in parallel lanes, OpenBLAS single-threaded inside.
+    static func inLanes(_ groups: Int, _ body: (Int, Range<Int>) -> Void) {
+        let lanes = lanes(groups: groups)
+        if lanes == 1 { body(0, 0..<groups); return }
+        let blasThreads = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = blasThreads }
+        Parallel.forChunks(groups, chunks: lanes, body)
+    }
+
+    /// Writes O into `out` and returns the per-row log-sum-exp (G, Nq).
+    public static func forward(groups g: Int, queries nq: Int, keys nk: Int, headDim d: Int, scale: Float,
+                               q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix) -> Tensor {
+        let bq = queryBlock(queries: nq, keys: nk), lanes = lanes(groups: g)
+        let logSumExp = Tensor([g, nq], zeroed: false)                              // (G, Nq)
+        let scores = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk)
+        let pl = logSumExp.data, pscores = scores.data
+        inLanes(g) { lane, range in
+            let ps = pscores + lane * bq * nk
+            for gi in range {
+                let qg = q.group(gi), kg = k.group(gi), vg = v.group(gi), og = out.group(gi)
+                for q0 in stride(from: 0, to: nq, by: bq) {
+                    let rows = min(bq, nq - q0)
+                    // S (rows, Nk) = scale * Q_b (rows, D) K^T (D, Nk)
+                    BLAS.gemm(transB: true, m: rows, n: nk, k: d, alpha: scale, a: qg + q0 * q.rowStride,
+                              lda: q.rowStride, b: kg, ldb: k.rowStride, c: ps, ldc: nk)
+                    let lse = pl + gi * nq + q0
                     for r in 0..<rows {
-                        let row = ps + r * n
-                        let mx = Vector.max(row, n)
-                        for j in 0..<n { row[j] = FastMath.exp(row[j] - mx) }
-                        let sum = Vector.sum(row, n)
+                        let row = ps + r * nk
+                        let mx = Vector.max(row, nk)
+                        for j in 0..<nk { row[j] = FastMath.exp(row[j] - mx) }
+                        let sum = Vector.sum(row, nk)
                         let inv = 1 / sum
-                        for j in 0..<n { row[j] *= inv }
+                        for j in 0..<nk { row[j] *= inv }
                         lse[r] = mx + log(sum)
                     }
-                    // O_b (rows, D) = P (rows, N) V (N, D), into its head's columns of context
-                    BLAS.gemm(m: rows, n: d, k: n, a: ps, lda: n, b: v, ldb: 3 * c,
-                              c: pc + (bi * n + q0) * c + hi * d, ldc: c)
+                    // O_b (rows, D) = P (rows, Nk) V (Nk, D)
+                    BLAS.gemm(m: rows, n: d, k: nk, a: ps, lda: nk, b: vg, ldb: v.rowStride,
+                              c: og + q0 * out.rowStride, ldc: out.rowStride)
                 }
             }
         }
+        _ = consume scores
         return logSumExp
     }
 
-    /// Writes dq, dk, dv into `dqkv` (B, N, 3C) from dO (B, N, C), with q, k, v in `qkv`, O in `context`.
-    public static func backward(dContext: Tensor, qkv: Tensor, context: Tensor, logSumExp: Tensor, dqkv: Tensor,
-                                heads h: Int, scale: Float) {
-        let b = qkv.shape[0], n = qkv.shape[1], c = qkv.shape[2] / 3, d = c / h, bq = min(queryBlock, n)
-        let probs = Tensor([bq, n], category: .workspace, zeroed: false)       // (Bq, N) recomputed P
-        let grads = Tensor([bq, n], category: .workspace, zeroed: false)       // (Bq, N) dP, then dS
-        let pq = qkv.data, po = context.data, pdo = dContext.data, pd = dqkv.data
-        let pp = probs.data, pg = grads.data, pl = logSumExp.data
-        for bi in 0..<b {
-            for hi in 0..<h {
-                let q = pq + bi * n * 3 * c + hi * d, k = q + c, v = q + 2 * c
-                let dq = pd + bi * n * 3 * c + hi * d, dk = dq + c, dv = dq + 2 * c
-                for q0 in stride(from: 0, to: n, by: bq) {
-                    let rows = min(bq, n - q0), first: Float = q0 == 0 ? 0 : 1
-                    let qb = q + q0 * 3 * c
-                    let dOb = pdo + (bi * n + q0) * c + hi * d, ob = po + (bi * n + q0) * c + hi * d
-                    // P (rows, N) = exp(scale Q_b K^T - L)
-                    BLAS.gemm(transB: true, m: rows, n: n, k: d, alpha: scale, a: qb, lda: 3 * c, b: k, ldb: 3 * c,
-                              c: pp, ldc: n)
-                    let lse = pl + (bi * h + hi) * n + q0
+    /// Writes dQ, dK and dV from dO, with Q, K, V, the output O and its log-sum-exp (G, Nq) from forward.
+    public static func backward(groups g: Int, queries nq: Int, keys nk: Int, headDim d: Int, scale: Float,
+                                q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix, dOut: HeadMatrix,
+                                logSumExp: Tensor, dq: HeadMatrix, dk: HeadMatrix, dv: HeadMatrix) {
+        let bq = queryBlock(queries: nq, keys: nk), lanes = lanes(groups: g)
+        let probs = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk) recomputed P
+        let grads = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk) dP, then dS
+        let pl = logSumExp.data, pprobs = probs.data, pgrads = grads.data
+        inLanes(g) { lane, range in
+            let pp = pprobs + lane * bq * nk, pg = pgrads + lane * bq * nk
+            for gi in range {
+                let qg = q.group(gi), kg = k.group(gi), vg = v.group(gi), og = out.group(gi), dOg = dOut.group(gi)
+                let dqg = dq.group(gi), dkg = dk.group(gi), dvg = dv.group(gi)
+                for q0 in stride(from: 0, to: nq, by: bq) {
+                    let rows = min(bq, nq - q0), first: Float = q0 == 0 ? 0 : 1
+                    let qb = qg + q0 * q.rowStride, dOb = dOg + q0 * dOut.rowStride, ob = og + q0 * out.rowStride
+                    // P (rows, Nk) = exp(scale Q_b K^T - L)
+                    BLAS.gemm(transB: true, m: rows, n: nk, k: d, alpha: scale, a: qb, lda: q.rowStride,
+                              b: kg, ldb: k.rowStride, c: pp, ldc: nk)
+                    let lse = pl + gi * nq + q0
                     for r in 0..<rows {
-                        let row = pp + r * n, l = lse[r]
-                        for j in 0..<n { row[j] = FastMath.exp(row[j] - l) }
+                        let row = pp + r * nk, l = lse[r]
+                        for j in 0..<nk { row[j] = FastMath.exp(row[j] - l) }
                     }
-                    // dV (N, D) += P^T (N, rows) dO_b (rows, D)
-                    BLAS.gemm(transA: true, m: n, n: d, k: rows, a: pp, lda: n, b: dOb, ldb: c, beta: first, c: dv, ldc: 3 * c)
-                    // dP (rows, N) = dO_b (rows, D) V^T (D, N)
-                    BLAS.gemm(transB: true, m: rows, n: n, k: d, a: dOb, lda: c, b: v, ldb: 3 * c, c: pg, ldc: n)
+                    // dV (Nk, D) += P^T (Nk, rows) dO_b (rows, D)
+                    BLAS.gemm(transA: true, m: nk, n: d, k: rows, a: pp, lda: nk, b: dOb, ldb: dOut.rowStride,
+                              beta: first, c: dvg, ldc: dv.rowStride)
+                    // dP (rows, Nk) = dO_b (rows, D) V^T (D, Nk)
+                    BLAS.gemm(transB: true, m: rows, n: nk, k: d, a: dOb, lda: dOut.rowStride, b: vg,
+                              ldb: v.rowStride, c: pg, ldc: nk)
                     // dS = P * (dP - rowsum(dO_b * O_b))
                     for r in 0..<rows {
-                        let dRow = Vector.dot(dOb + r * c, ob + r * c, d)
-                        let p = pp + r * n, g = pg + r * n
-                        for j in 0..<n { g[j] = p[j] * (g[j] - dRow) }
+                        let dRow = Vector.dot(dOb + r * dOut.rowStride, ob + r * out.rowStride, d)
+                        let p = pp + r * nk, gr = pg + r * nk
+                        for j in 0..<nk { gr[j] = p[j] * (gr[j] - dRow) }
                     }
-                    // dQ_b (rows, D) = scale dS K;  dK (N, D) += scale dS^T Q_b
-                    BLAS.gemm(m: rows, n: d, k: n, alpha: scale, a: pg, lda: n, b: k, ldb: 3 * c,
-                              c: dq + q0 * 3 * c, ldc: 3 * c)
-                    BLAS.gemm(transA: true, m: n, n: d, k: rows, alpha: scale, a: pg, lda: n, b: qb, ldb: 3 * c,
-                              beta: first, c: dk, ldc: 3 * c)
+                    // dQ_b (rows, D) = scale dS K;  dK (Nk, D) += scale dS^T Q_b
+                    BLAS.gemm(m: rows, n: d, k: nk, alpha: scale, a: pg, lda: nk, b: kg, ldb: k.rowStride,
+                              c: dqg + q0 * dq.rowStride, ldc: dq.rowStride)
+                    BLAS.gemm(transA: true, m: nk, n: d, k: rows, alpha: scale, a: pg, lda: nk, b: qb,
+                              ldb: q.rowStride, beta: first, c: dkg, ldc: dk.rowStride)
                 }
             }
         }
+        _ = consume probs; _ = consume grads
     }
 }

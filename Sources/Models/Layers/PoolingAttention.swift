@@ -1,6 +1,7 @@
 // MViT's pooling attention: q, k, v Linear on all tokens, then each pooled by a depthwise 3x3 conv over the head
 // dim (weights shared by heads) and LayerNorm(head dim), the class token skipping the conv but not the norm; then
-// softmax(q k^T * D^-0.5) v per head and an output projection. Forward and backward side by side.
+// softmax(q k^T * D^-0.5) v per head (MathAttention, which keeps the probabilities, or FusedAttention, which keeps
+// each row's log-sum-exp) and an output projection. Forward and backward side by side.
 // Dimensions: B = batch, T = input grid side, N = cls + T*T input tokens, Nq / Nk = pooled token counts,
 // C = width, H = heads, D = C / H head dim (96 in MViT-B), G = B * H grids.
 import Engine
@@ -86,11 +87,14 @@ public final class PoolingAttention: ParameterOwner {
     public let proj: Linear
     public let width: Int, heads: Int, headDim: Int, classToken: Bool
     public let scale: Float
+    /// The memory-efficient core (FusedAttention) instead of the one that keeps the probabilities.
+    public let fused: Bool
 
     public init(_ name: String, inWidth: Int, width: Int, heads: Int, qStride: Int, kvStride: Int,
-                classToken: Bool, fusedQKV: Bool) {
+                classToken: Bool, fusedQKV: Bool, fused: Bool = false) {
         precondition(width % heads == 0, "width \(width) is not divisible by heads \(heads)")
         self.width = width; self.heads = heads; headDim = width / heads; self.classToken = classToken
+        self.fused = fused
         scale = 1 / Float(headDim).squareRoot()
         if fusedQKV {
             qkv = Linear(qualified(name, "qkv"), inWidth, 3 * width); q = nil; k = nil; v = nil
@@ -128,7 +132,8 @@ public final class PoolingAttention: ParameterOwner {
         public let qHeads: Tensor?             // (G, N, D) copy of q per head, when q is not pooled
         public let kPooled: Tensor, vPooled: Tensor  // (G, Nk, D)
         public let kSaved: PoolStage.Saved, vSaved: PoolStage.Saved
-        public let probs: Tensor               // (G, Nq, Nk)
+        public let probs: Tensor?              // (G, Nq, Nk) (math core)
+        public let logSumExp: Tensor?          // (G, Nq) per-row log-sum-exp (fused core)
         public let projSaved: Linear.Saved     // context (B, Nq, C)
         public let side: Int
     }
@@ -163,20 +168,21 @@ public final class PoolingAttention: ParameterOwner {
         let (vPooled, vSaved) = pool(poolV, 2)
         let qT = qPooled ?? qHeads!
         let nq = qT.shape[1], nk = kPooled.shape[1]
-        let probs = Tensor([g, nq, nk], zeroed: false)
-        for gi in 0..<g {
-            BLAS.gemm(transB: true, m: nq, n: nk, k: d, alpha: scale, a: qT.data + gi * nq * d, lda: d,
-                      b: kPooled.data + gi * nk * d, ldb: d, c: probs.data + gi * nq * nk, ldc: nk)
-        }
-        Softmax.rowsInPlace(probs.data, rows: g * nq, n: nk)
         let context = Tensor([b, nq, c], zeroed: false)  // (B, Nq, C)
-        for gi in 0..<g {
-            BLAS.gemm(m: nq, n: d, k: nk, a: probs.data + gi * nq * nk, lda: nk, b: vPooled.data + gi * nk * d, ldb: d,
-                      c: context.data + (gi / h) * nq * c + (gi % h) * d, ldc: c)
+        let qv = HeadMatrix.grouped(qT, heads: h), kv = HeadMatrix.grouped(kPooled, heads: h)
+        let vv = HeadMatrix.grouped(vPooled, heads: h), out = HeadMatrix.columns(context, heads: h, headDim: d)
+        var probs: Tensor?, logSumExp: Tensor?
+        if fused {
+            logSumExp = FusedAttention.forward(groups: g, queries: nq, keys: nk, headDim: d, scale: scale,
+                                               q: qv, k: kv, v: vv, out: out)     // (G, Nq)
+        } else {
+            probs = MathAttention.forward(groups: g, queries: nq, keys: nk, headDim: d, scale: scale,
+                                          q: qv, k: kv, v: vv, out: out)          // (G, Nq, Nk)
         }
         let (y, projSaved) = proj.forward(context)
         return (y, Saved(projections: projections, qPooled: qPooled, qSaved: qSaved, qHeads: qHeads, kPooled: kPooled,
-                         vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, probs: probs, projSaved: projSaved, side: t))
+                         vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, probs: probs, logSumExp: logSumExp,
+                         projSaved: projSaved, side: t))
     }
 
     /// Frees each saved tensor once used: the context with proj's backward, the probabilities and pooled q, k, v
@@ -185,26 +191,26 @@ public final class PoolingAttention: ParameterOwner {
         let b = dy.shape[0], h = heads, d = headDim, c = width, g = b * h, t = saved.side
         let projections = saved.projections, qSaved = saved.qSaved, kSaved = saved.kSaved, vSaved = saved.vSaved
         let qT = saved.qPooled ?? saved.qHeads!, kPooled = saved.kPooled, vPooled = saved.vPooled
-        let probs = saved.probs, projSaved = saved.projSaved
+        let probs = saved.probs, logSumExp = saved.logSumExp, projSaved = saved.projSaved
         _ = consume saved
+        let context = fused ? projSaved.x : nil               // the output O, read by the fused core's backward
         let dContext = proj.backward(dy, consume projSaved)!
         let nq = qT.shape[1], nk = kPooled.shape[1]
         let dQ = Tensor(qT.shape, zeroed: false), dK = Tensor(kPooled.shape, zeroed: false)
         let dV = Tensor(vPooled.shape, zeroed: false)
-        let dScores = Tensor([nq, nk], category: .workspace, zeroed: false)
-        for gi in 0..<g {
-            let p = probs.data + gi * nq * nk
-            let dO = dContext.data + (gi / h) * nq * c + (gi % h) * d
-            let qg = qT.data + gi * nq * d, kg = kPooled.data + gi * nk * d, vg = vPooled.data + gi * nk * d
-            BLAS.gemm(transA: true, m: nk, n: d, k: nq, a: p, lda: nk, b: dO, ldb: c, c: dV.data + gi * nk * d, ldc: d)
-            BLAS.gemm(transB: true, m: nq, n: nk, k: d, a: dO, lda: c, b: vg, ldb: d, c: dScores.data, ldc: nk)
-            Softmax.backwardRowsInPlace(probs: p, grad: dScores.data, rows: nq, n: nk)
-            BLAS.gemm(m: nq, n: d, k: nk, alpha: scale, a: dScores.data, lda: nk, b: kg, ldb: d, c: dQ.data + gi * nq * d, ldc: d)
-            BLAS.gemm(transA: true, m: nk, n: d, k: nq, alpha: scale, a: dScores.data, lda: nk, b: qg, ldb: d,
-                      c: dK.data + gi * nk * d, ldc: d)
+        let qv = HeadMatrix.grouped(qT, heads: h), kv = HeadMatrix.grouped(kPooled, heads: h)
+        let vv = HeadMatrix.grouped(vPooled, heads: h), dOut = HeadMatrix.columns(dContext, heads: h, headDim: d)
+        let dq = HeadMatrix.grouped(dQ, heads: h), dk = HeadMatrix.grouped(dK, heads: h), dv = HeadMatrix.grouped(dV, heads: h)
+        if let logSumExp, let context {
+            FusedAttention.backward(groups: g, queries: nq, keys: nk, headDim: d, scale: scale, q: qv, k: kv, v: vv,
+                                    out: .columns(context, heads: h, headDim: d), dOut: dOut, logSumExp: logSumExp,
+                                    dq: dq, dk: dk, dv: dv)
+        } else {
+            MathAttention.backward(groups: g, queries: nq, keys: nk, headDim: d, scale: scale, q: qv, k: kv, v: vv,
+                                   dOut: dOut, probs: probs!, dq: dq, dk: dk, dv: dv)
         }
-        _ = consume probs; _ = consume qT; _ = consume kPooled; _ = consume vPooled; _ = consume dContext
-        _ = consume dScores
+        _ = consume probs; _ = consume logSumExp; _ = consume context
+        _ = consume qT; _ = consume kPooled; _ = consume vPooled; _ = consume dContext
         // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them).
         let dProjections = projections.tensors.map { Tensor($0.shape) }
         let bases = (0..<3).map { i -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) in

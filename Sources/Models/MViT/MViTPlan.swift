@@ -15,9 +15,11 @@ public struct MViTBlockSpec: Sendable, Equatable {
     public let qStride: Int
     public let kvStride: Int
     public let side: Int           // input grid side
-    public init(index: Int, stage: Int, width: Int, outWidth: Int, heads: Int, qStride: Int, kvStride: Int, side: Int) {
+    public let fusedAttention: Bool  // the attention core: FusedAttention, or MathAttention (the paper's)
+    public init(index: Int, stage: Int, width: Int, outWidth: Int, heads: Int, qStride: Int, kvStride: Int, side: Int,
+                fusedAttention: Bool = false) {
         self.index = index; self.stage = stage; self.width = width; self.outWidth = outWidth; self.heads = heads
-        self.qStride = qStride; self.kvStride = kvStride; self.side = side
+        self.qStride = qStride; self.kvStride = kvStride; self.side = side; self.fusedAttention = fusedAttention
     }
 
     public var outSide: Int { qStride > 1 ? (side + 2 - 3) / qStride + 1 : side }
@@ -43,7 +45,8 @@ public struct MViTPlan: Sendable {
                 let q = (stage > 0 && j == 0) ? 2 : 1
                 let last = j == n - 1 && stage < 3
                 let spec = MViTBlockSpec(index: index, stage: stage, width: width, outWidth: last ? 2 * width : width,
-                                         heads: heads, qStride: q, kvStride: kvStrides[stage], side: side)
+                                         heads: heads, qStride: q, kvStride: kvStrides[stage], side: side,
+                                         fusedAttention: c.attention == .fused)
                 blocks.append(spec)
                 side = spec.outSide
                 index += 1
