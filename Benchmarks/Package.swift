@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Engine", package: rootPackage),
                 .product(name: "Models", package: rootPackage),
+                .product(name: "BenchKit", package: rootPackage),
             ],
             path: "Benchmarks/Kernels",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training memory and throughput of standard, reversible and checkpointed vision transformers.",
         version: RevBenchVersion.string,
-        subcommands: [Run.self, Sweep.self, List.self, Check.self, Baseline.self, Calibrate.self, Predict.self, Budget.self, Table.self, Plot.self, MergeCommand.self, StabilityCommand.self, Reproduce.self, MeasureOne.self],
+        subcommands: [Run.self, Sweep.self, List.self, Check.self, Baseline.self, Calibrate.self, Predict.self, Budget.self, AttentionCommand.self, Table.self, Plot.self, MergeCommand.self, StabilityCommand.self, Reproduce.self, MeasureOne.self],
         defaultSubcommand: Run.self
     )
 

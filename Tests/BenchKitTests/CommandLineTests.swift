@@ -59,6 +59,17 @@ final class CommandLineTests: XCTestCase {
         try assertRejected(["--model", "vit_tiny_test", "--variants", "standard,fast"], mentions: ["unknown variant 'fast'"])
     }
 
+    /// `bench attention` on a tiny model: both cores timed, their GFLOP/s printed; bad counts refused in one line.
+    func testAttentionTimesBothCores() throws {
+        let r = try runBench(["attention", "--model", "vit_tiny_test", "--batch", "2", "--rounds", "2", "--repeats", "1"])
+        XCTAssertEqual(r.status, 0, r.err)
+        for expected in ["round 2/2", "math", "fused", "model GFLOP/s", "fused / math time"] {
+            XCTAssertTrue(r.out.contains(expected), "lacks '\(expected)': \(r.out)")
+        }
+        try assertRejected(["attention", "--rounds", "0"], mentions: ["--rounds 0 is outside 1...100"])
+        try assertRejected(["attention", "--model", "mvit_tiny_test", "--batch", "0"], mentions: ["--batch 0"])
+    }
+
     func testTinyRunWritesOneRowPerVariantAndPrintsTheTable() throws {
         let out = NSTemporaryDirectory() + "revbench-cli-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -1,8 +1,9 @@
-// Hot kernels of a ViT-S training step (batch 8, 197 tokens, width 384): the matmul shapes, attention, LayerNorm
-// and GELU, forward and backward. Throughput is in operations of the named shape per second.
+// Hot kernels of a ViT-S training step (batch 8, 197 tokens, width 384): the matmul shapes, attention (the layer,
+// and each core alone), LayerNorm and GELU, forward and backward. Throughput is in operations of the named shape per second.
 import Benchmark
 import Engine
 import Models
+import BenchKit
 
 let rows = 8 * 197  // B * N tokens of ViT-S at batch 8
 
@@ -35,6 +36,17 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let (y, saved) = attn.forward(x)
             blackHole(attn.backward(dy, saved)[0] + y[0])
+        }
+    }
+
+    // The attention cores alone on ViT-S's shapes at batch 8 (48 heads x images, 197 x 197, head dim 64), q k v in
+    // a (B, N, 3C) buffer as in the model. `bench attention` times the same with GFLOP/s, alternating the cores.
+    let shape = AttentionShape.of(try! Presets.named("vit_small_patch16_224").config, variant: .standard, batch: 8)[0]
+    for core in AttentionKind.allCases {
+        Benchmark("attention core \(core.rawValue) forward+backward ViT-S block", configuration: config) { benchmark in
+            let operands = AttentionBenchmark.Operands(shape, heads: 6, seed: 9)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { operands.run(core) }
         }
     }
 

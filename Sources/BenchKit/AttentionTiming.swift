@@ -1,0 +1,133 @@
+// Times the attention cores alone (MathAttention and FusedAttention, forward plus backward) on the shapes of one
+// model's blocks, alternating the two cores round by round on the same operands, and reports the achieved GFLOP/s.
+// ViT's operands are laid out as in the model (q, k, v read out of a (B, N, 3C) buffer); MViT's as its pooled
+// (G, N, D) tensors. FLOPs are the math core's: per group 2 Nq Nk D for each of Q K^T and P V forward, and of dV,
+// dP, dQ, dK backward (12 Nq Nk D); the fused core also recomputes Q K^T (14), reported as its executed rate.
+import Foundation
+import Engine
+import Models
+
+/// The attention shapes of one model: `count` blocks with G groups of Nq queries against Nk keys, head dim D.
+public struct AttentionShape: Sendable, Equatable {
+    public var count: Int, groups: Int, queries: Int, keys: Int, headDim: Int
+    /// Whether q, k, v sit in a (B, N, 3C) qkv buffer (ViT) or in (G, N, D) tensors (MViT's pooled ones).
+    public var interleaved: Bool
+
+    /// The math core's forward plus backward FLOPs of one block.
+    public var flops: Double { 12 * Double(groups) * Double(queries) * Double(keys) * Double(headDim) }
+
+    /// Every block's attention shape at `batch`, identical blocks merged (ViT: one; MViT: one per stage and kind).
+    public static func of(_ config: ViTConfig, variant: Variant, batch b: Int) -> [AttentionShape] {
+        switch config.family {
+        case .vit:
+            let n = config.tokens(variant)
+            return [AttentionShape(count: config.depth, groups: b * config.heads, queries: n, keys: n,
+                                   headDim: config.width / config.heads, interleaved: true)]
+        case .mvit:
+            let cls = variant == .reversible ? 0 : 1
+            var shapes: [AttentionShape] = []
+            for s in MViTPlan(config).blocks {
+                let shape = AttentionShape(count: 1, groups: b * s.heads, queries: cls + s.outSide * s.outSide,
+                                           keys: cls + s.kvSide * s.kvSide, headDim: s.width / s.heads, interleaved: false)
+                if let i = shapes.firstIndex(where: { var t = $0; t.count = 1; return t == shape }) {
+                    shapes[i].count += 1
+                } else {
+                    shapes.append(shape)
+                }
+            }
+            return shapes
+        }
+    }
+}
+
+/// Seconds per model step's attention (every block's forward and backward) of one core, one value per round.
+public struct AttentionTiming: Sendable {
+    public var core: AttentionKind
+    public var secondsPerRound: [Double]
+    public var flops: Double
+    public var median: Double { Format.median(sorted: secondsPerRound.sorted()) }
+    /// Model GFLOP/s (the math core's FLOPs) at the median time.
+    public var gflops: Double { flops / median / 1e9 }
+}
+
+public enum AttentionBenchmark {
+    /// Operands of one shape, allocated once and reused by both cores.
+    public final class Operands {
+        let shape: AttentionShape
+        let q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix, dOut: HeadMatrix
+        let dq: HeadMatrix, dk: HeadMatrix, dv: HeadMatrix
+        let tensors: [Tensor]
+
+        public init(_ s: AttentionShape, heads h: Int, seed: UInt64) {
+            shape = s
+            var rng = SeededRNG(seed: seed)
+            func random(_ shape: [Int]) -> Tensor {
+                let t = Tensor(shape, zeroed: false)
+                rng.fillNormal(t, std: 1, truncated: false)
+                return t
+            }
+            let d = s.headDim
+            if s.interleaved {
+                let b = s.groups / h, n = s.queries, c = h * d
+                let qkv = random([b, n, 3 * c]), out = Tensor([b, n, c]), dOut = random([b, n, c])
+                let dqkv = Tensor([b, n, 3 * c])
+                q = .columns(qkv, heads: h, headDim: d); k = .columns(qkv, heads: h, headDim: d, column: c)
+                v = .columns(qkv, heads: h, headDim: d, column: 2 * c)
+                self.out = .columns(out, heads: h, headDim: d); self.dOut = .columns(dOut, heads: h, headDim: d)
+                dq = .columns(dqkv, heads: h, headDim: d); dk = .columns(dqkv, heads: h, headDim: d, column: c)
+                dv = .columns(dqkv, heads: h, headDim: d, column: 2 * c)
+                tensors = [qkv, out, dOut, dqkv]
+            } else {
+                let g = s.groups, b = g / h, c = h * d
+                let qt = random([g, s.queries, d]), kt = random([g, s.keys, d]), vt = random([g, s.keys, d])
+                let out = Tensor([b, s.queries, c]), dOut = random([b, s.queries, c])
+                let dqt = Tensor([g, s.queries, d]), dkt = Tensor([g, s.keys, d]), dvt = Tensor([g, s.keys, d])
+                q = .grouped(qt, heads: h); k = .grouped(kt, heads: h); v = .grouped(vt, heads: h)
+                self.out = .columns(out, heads: h, headDim: d); self.dOut = .columns(dOut, heads: h, headDim: d)
+                dq = .grouped(dqt, heads: h); dk = .grouped(dkt, heads: h); dv = .grouped(dvt, heads: h)
+                tensors = [qt, kt, vt, out, dOut, dqt, dkt, dvt]
+            }
+        }
+
+        /// One forward and backward of `core`.
+        public func run(_ core: AttentionKind) {
+            let s = shape, scale = 1 / Float(s.headDim).squareRoot()
+            switch core {
+            case .math:
+                let probs = MathAttention.forward(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
+                                                  scale: scale, q: q, k: k, v: v, out: out)
+                MathAttention.backward(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
+                                       scale: scale, q: q, k: k, v: v, dOut: dOut, probs: probs, dq: dq, dk: dk, dv: dv)
+            case .fused:
+                let lse = FusedAttention.forward(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
+                                                 scale: scale, q: q, k: k, v: v, out: out)
+                FusedAttention.backward(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
+                                        scale: scale, q: q, k: k, v: v, out: out, dOut: dOut, logSumExp: lse,
+                                        dq: dq, dk: dk, dv: dv)
+            }
+        }
+    }
+
+    /// Times both cores on `shapes` for `rounds` rounds (math then fused in odd rounds, fused then math in even
+    /// ones), each round's figure the median of `repeats` runs of every shape's blocks. `progress` gets one line a round.
+    public static func measure(_ shapes: [AttentionShape], heads: (AttentionShape) -> Int, threads: Int, rounds: Int,
+                               repeats: Int, progress: ((String) -> Void)? = nil) -> [AttentionTiming] {
+        BLAS.threads = threads
+        Parallel.workers = threads
+        let operands = shapes.enumerated().map { Operands($0.element, heads: heads($0.element), seed: UInt64($0.offset + 1)) }
+        let flops = shapes.reduce(0) { $0 + Double($1.count) * $1.flops }
+        func step(_ core: AttentionKind) { for o in operands { for _ in 0..<o.shape.count { o.run(core) } } }
+        var timings = AttentionKind.allCases.map { AttentionTiming(core: $0, secondsPerRound: [], flops: flops) }
+        for kind in AttentionKind.allCases { step(kind) }   // warm-up: caches, BLAS threads, allocator
+        for round in 0..<rounds {
+            let order = round % 2 == 0 ? AttentionKind.allCases : AttentionKind.allCases.reversed()
+            for kind in order {
+                let seconds = Calibration.medianSeconds(repeats: repeats) { step(kind) }
+                timings[AttentionKind.allCases.firstIndex(of: kind)!].secondsPerRound.append(seconds)
+            }
+            progress?("round \(round + 1)/\(rounds): " + timings.map {
+                String(format: "%@ %.1f ms", $0.core.rawValue, $0.secondsPerRound.last! * 1e3) }.joined(separator: ", "))
+        }
+        return timings
+    }
+}

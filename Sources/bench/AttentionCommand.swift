@@ -1,0 +1,67 @@
+// `bench attention`: the two attention cores alone, timed on one model's shapes, with their achieved GFLOP/s.
+import ArgumentParser
+import BenchKit
+import Engine
+import Models
+
+struct AttentionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attention",
+        abstract: "Time the math and fused attention cores (forward plus backward) on one model's attention shapes.",
+        discussion: """
+            Runs every block's attention core of one training step (not the qkv and output projections), the two \
+            cores alternating round by round on the same operands, and prints each core's median time with the \
+            per-round range and the achieved GFLOP/s. FLOPs are the math core's (12 Nq Nk D per head and image); the \
+            fused core also recomputes Q K^T in backward, so it executes 14/12 of them ("executed").
+            """)
+
+    @Option(help: "Model preset (see `bench list`).")
+    var model = "vit_small_patch16_224"
+    @Option(help: "Depth in blocks (overrides the preset).")
+    var depth: Int?
+    @Option(help: "Batch size.")
+    var batch = 8
+    @Option(help: "Variant whose token counts are used: standard (with the class token) or reversible (without).")
+    var variant: Variant = .standard
+    @Option(help: "Threads for BLAS and the cores' lanes (default: all cores).")
+    var threads: Int?
+    @Option(help: "Rounds, each timing both cores (alternating which goes first).")
+    var rounds = 5
+    @Option(help: "Runs of one step's attention per round (the round's figure is their median).")
+    var repeats = 5
+    @OptionGroup var sizes: SizeOptions
+
+    func validate() throws {
+        if batch < 1 { throw ValidationError("--batch \(batch) must be a positive integer") }
+        if !(1...100).contains(rounds) { throw ValidationError("--rounds \(rounds) is outside 1...100") }
+        if !(1...1000).contains(repeats) { throw ValidationError("--repeats \(repeats) is outside 1...1000") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let config = try sizes.overrides(depth: depth).applied(to: try Presets.named(model).config)
+            try config.validate()
+            let threads = try MeasureOptions.threads(threads)
+            let shapes = AttentionShape.of(config, variant: variant, batch: batch)
+            let heads = { (s: AttentionShape) in s.groups / batch }
+            print("\(try Presets.named(model).pairName) \(variant.rawValue): depth \(config.depth), width \(config.width), "
+                  + "heads \(config.heads), batch \(batch), \(threads) threads, \(EnvironmentInfo.buildConfiguration) build")
+            for s in shapes {
+                print("  \(s.count) block(s): \(s.groups) heads x images, \(s.queries) queries x \(s.keys) keys, head dim \(s.headDim)")
+            }
+            let timings = AttentionBenchmark.measure(shapes, heads: heads, threads: threads, rounds: rounds,
+                                                     repeats: repeats, progress: { print($0) })
+            var rows = [["core", "ms (median)", "ms per round (min-max)", "model GFLOP/s", "executed GFLOP/s"]]
+            for t in timings {
+                let executed = t.core == .fused ? t.gflops * 14 / 12 : t.gflops
+                rows.append([t.core.rawValue, Format.fixed(t.median * 1e3, 1),
+                             Format.fixed(t.secondsPerRound.min()! * 1e3, 1) + "-" + Format.fixed(t.secondsPerRound.max()! * 1e3, 1),
+                             Format.fixed(t.gflops, 1), Format.fixed(executed, 1)])
+            }
+            print(TextTable.render(rows, rightAligned: Set(1..<5)))
+            let sgemm = Calibration.sgemmReference(threads: threads)
+            print(String(format: "fused / math time: %.2f; SGEMM 1576x384x1152 on this machine: %.0f GFLOP/s at %d threads",
+                         timings[1].median / timings[0].median, sgemm, threads))
+        }
+    }
+}
