@@ -51,6 +51,9 @@ def add_common(p):
     p.add_argument("--image-size", type=int, help="image side in pixels (overrides the preset)")
     p.add_argument("--patch-size", type=int, help="patch side in pixels, or MViT's stem stride (overrides the preset)")
     p.add_argument("--classes", type=int, help="classes of the head (overrides the preset)")
+    p.add_argument("--attention", choices=("math", "fused"),
+                   help="attention core: math (explicit, the probabilities kept; default) or fused "
+                        "(F.scaled_dot_product_attention, as RevBench's --attention fused)")
     p.add_argument("--steps", type=int, default=3, help="timed training steps per configuration (default 3)")
     p.add_argument("--warmup", type=int, default=1, help="untimed warm-up steps (default 1)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
@@ -101,7 +104,7 @@ def check_counts(a):
 
 
 def overrides(a):
-    return {k: getattr(a, k, None) for k in ("width", "heads", "image_size", "patch_size", "classes", "depth")}
+    return {k: getattr(a, k, None) for k in ("width", "heads", "image_size", "patch_size", "classes", "depth", "attention")}
 
 
 def reexec_with_jemalloc(a):

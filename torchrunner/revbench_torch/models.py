@@ -2,7 +2,9 @@
 code's configs (SlowFast's REV_VIT_* and MVIT_B_16_CONV / REV_MVIT_B_16_CONV).
 
 Parameter names match the Swift engine's (timm's naming for the standard ViT); LayerNorm eps 1e-6, exact-erf GELU,
-explicit attention (softmax(q k^T * d^-0.5) v, the probabilities kept for backward, as the paper's code does).
+explicit attention (softmax(q k^T * d^-0.5) v, the probabilities kept for backward, as the paper's code does), or
+with `use_sdpa` F.scaled_dot_product_attention on the same weights (PyTorch picks a fused kernel that keeps only each
+row's log-sum-exp: RevBench's `--attention fused`).
 Used by the runner (revbench_torch), scripts/make_fixtures.py (golden fixtures) and scripts/compare-pytorch.
 
 Backpropagation is a flag on one set of weights (minREV style):
@@ -23,12 +25,20 @@ EPS = 1e-6
 # ---------------------------------------------------------------------------------------------------------------
 # ViT parts
 
+def use_sdpa(model, on=True):
+    """Switches every attention core of `model` to F.scaled_dot_product_attention (on) or explicit attention."""
+    for m in model.modules():
+        if isinstance(m, (Attention, PoolingAttention)):
+            m.sdpa = on
+    return model
+
+
 class Attention(nn.Module):
     """Multi-head self-attention with a fused qkv projection. x (B, N, C) -> (B, N, C)."""
 
     def __init__(self, dim, heads):
         super().__init__()
-        self.heads, self.head_dim = heads, dim // heads
+        self.heads, self.head_dim, self.sdpa = heads, dim // heads, False
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
 
@@ -36,9 +46,12 @@ class Attention(nn.Module):
         b, n, c = x.shape
         qkv = self.qkv(x).reshape(b, n, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]                                  # (B, H, N, D) each
-        attn = (q @ k.transpose(-2, -1)) * self.head_dim ** -0.5          # (B, H, N, N)
-        attn = attn.softmax(dim=-1)
-        x = (attn @ v).transpose(1, 2).reshape(b, n, c)
+        if self.sdpa:
+            x = F.scaled_dot_product_attention(q, k, v, scale=self.head_dim ** -0.5)
+        else:
+            attn = (q @ k.transpose(-2, -1)) * self.head_dim ** -0.5      # (B, H, N, N)
+            x = attn.softmax(dim=-1) @ v
+        x = x.transpose(1, 2).reshape(b, n, c)
         return self.proj(x)
 
 
@@ -230,7 +243,7 @@ class PoolingAttention(nn.Module):
 
     def __init__(self, dim, heads, q_stride, kv_stride, cls=True, fused=True):
         super().__init__()
-        self.heads, self.hd, self.cls, self.fused = heads, dim // heads, cls, fused
+        self.heads, self.hd, self.cls, self.fused, self.sdpa = heads, dim // heads, cls, fused, False
         hd = self.hd
         if fused:
             self.qkv = nn.Linear(dim, 3 * dim)
@@ -272,8 +285,12 @@ class PoolingAttention(nn.Module):
         q = self.pool(q, self.pool_q, self.norm_q, side)
         k = self.pool(k, self.pool_k, self.norm_k, side)
         v = self.pool(v, self.pool_v, self.norm_v, side)
-        attn = ((q * self.hd ** -0.5) @ k.transpose(-2, -1)).softmax(dim=-1)  # (B, H, Nq, Nk)
-        x = (attn @ v).transpose(1, 2).reshape(b, q.shape[2], c)
+        if self.sdpa:
+            x = F.scaled_dot_product_attention(q, k, v, scale=self.hd ** -0.5)
+        else:
+            attn = ((q * self.hd ** -0.5) @ k.transpose(-2, -1)).softmax(dim=-1)  # (B, H, Nq, Nk)
+            x = attn @ v
+        x = x.transpose(1, 2).reshape(b, q.shape[2], c)
         return self.proj(x)
 
 

@@ -17,6 +17,7 @@ class Config:
     classes: int = 1000
     channels: int = 3
     mlp_ratio: int = 4
+    attention: str = "math"  # "math" (explicit, the probabilities kept) or "fused" (F.scaled_dot_product_attention)
 
     @property
     def patches(self):
@@ -34,6 +35,8 @@ class Config:
             raise ValueError(f"width {self.width} is not divisible by heads {self.heads}")
         if self.patch_size > self.image_size:
             raise ValueError(f"patch size {self.patch_size} is larger than image size {self.image_size}")
+        if self.attention not in ATTENTION:
+            raise ValueError(f"attention '{self.attention}' is not one of {', '.join(ATTENTION)}")
         if self.image_size % self.patch_size:
             raise ValueError(f"image size {self.image_size} is not divisible by patch size {self.patch_size}")
         if self.family == "mvit":
@@ -57,7 +60,8 @@ PRESETS = {
     **_pair("mvit_tiny_test", Config("mvit", 64, 4, 16, 7, 1, classes=10)),
 }
 
-OVERRIDES = ("depth", "width", "heads", "image_size", "patch_size", "classes")
+OVERRIDES = ("depth", "width", "heads", "image_size", "patch_size", "classes", "attention")
+ATTENTION = ("math", "fused")
 
 
 def pair_name(name):
@@ -81,11 +85,13 @@ def build(cfg, variant):
     args = (cfg.image_size, cfg.patch_size, cfg.width, cfg.depth, cfg.heads, cfg.classes)
     if cfg.family == "vit":
         if variant == "reversible":
-            return models.RevViT(*args, recompute=True)
-        return models.ViT(*args, checkpointed=variant == "checkpointed")
+            return models.use_sdpa(models.RevViT(*args, recompute=True), cfg.attention == "fused")
+        return models.use_sdpa(models.ViT(*args, checkpointed=variant == "checkpointed"), cfg.attention == "fused")
     if variant == "reversible":
-        return models.RevMViT(*args, recompute=True)
-    return models.MViT(*args, checkpointed=variant == "checkpointed")
+        model = models.RevMViT(*args, recompute=True)
+    else:
+        model = models.MViT(*args, checkpointed=variant == "checkpointed")
+    return models.use_sdpa(model, cfg.attention == "fused")
 
 
 def macs_per_image(cfg, variant):

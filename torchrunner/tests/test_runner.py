@@ -66,6 +66,22 @@ def test_checkpointed_gradients_equal_standard(name):
     assert worst_relative_difference(gradients(standard, x, y), gradients(checkpointed, x, y)) <= 1e-12
 
 
+@pytest.mark.parametrize("name", ["vit_tiny_test", "mvit_tiny_test"])
+@pytest.mark.parametrize("variant", ["standard", "reversible"])
+def test_sdpa_twin_equals_explicit_attention(name, variant):
+    """--attention fused (F.scaled_dot_product_attention) computes what explicit attention does, on the same weights."""
+    explicit = models.initialize(presets.build(presets.config(name), variant), seed=3).double()
+    sdpa = presets.build(presets.config(name, attention="fused"), variant).double()
+    sdpa.load_state_dict(explicit.state_dict())
+    assert all(m.sdpa for m in sdpa.modules() if hasattr(m, "sdpa"))
+    assert not any(m.sdpa for m in explicit.modules() if hasattr(m, "sdpa"))
+    cfg = presets.config(name)
+    x = torch.randn(2, 3, cfg.image_size, cfg.image_size, dtype=torch.float64)
+    y = torch.tensor([4, 5])
+    assert torch.allclose(explicit(x), sdpa(x), rtol=1e-10, atol=1e-12)
+    assert worst_relative_difference(gradients(explicit, x, y), gradients(sdpa, x, y)) <= 1e-10
+
+
 def test_a_broken_reconstruction_is_caught():
     """The gradient comparison can fail: a reversible run that reconstructs X1 wrongly differs from autograd."""
     cfg = presets.config("vit_tiny_test")
