@@ -46,14 +46,14 @@ public enum Plots {
         return out
     }
 
-    /// Rows per chart, in first-seen order: one chart per model and engine (the Swift engine's rows keep the plain
-    /// model name; another engine's, device's or precision's rows get it as a suffix, never a shared chart).
+    /// Rows per chart, in first-seen order: one chart per model, engine and model option (the Swift engine's rows
+    /// with the paper's options keep the plain model name; another engine's, device's or precision's rows, or rows
+    /// with fused attention or recomputed transitions, get it as a suffix, never a shared chart).
     static func byModel(_ rows: [RunRecord]) -> [(String, [RunRecord])] {
         func name(_ r: RunRecord) -> String {
-            let label = r.configuration.engineLabel
-            guard !label.isEmpty else { return r.model }
+            let label = r.configuration.modelLabel   // "model" or "model (notes)"
             let slug = label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
-            return r.model + "_" + String(slug).split(separator: "_").joined(separator: "_")
+            return String(slug).split(separator: "_").joined(separator: "_")
         }
         var order: [String] = [], groups: [String: [RunRecord]] = [:]
         for r in rows {

@@ -37,6 +37,19 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(charts[0].1.contains("activation memory per image (MiB)"))
     }
 
+    /// Fused-attention rows and recomputed-transitions rows get charts of their own, never points in the paper's.
+    func testModelOptionsGetTheirOwnCharts() {
+        var fused = row("vit_small_patch16_224", .standard, depth: 12, bytesPerImage: 5)
+        fused.attention = AttentionKind.fused.rawValue
+        var recompute = row("mvit_base_16", .reversible, depth: 16, bytesPerImage: 7)
+        recompute.transitions = TransitionBackprop.recompute.rawValue
+        let rows = [row("vit_small_patch16_224", .standard, depth: 12, bytesPerImage: 9), fused,
+                    row("mvit_base_16", .reversible, depth: 16, bytesPerImage: 8), recompute]
+        let names = Plots.charts(rows).map(\.0).filter { $0.hasPrefix("memory") }
+        XCTAssertEqual(names, ["memory_vs_depth_vit_small_patch16_224.svg", "memory_vs_depth_vit_small_patch16_224_attention_fused.svg",
+                               "memory_vs_depth_mvit_base_16.svg", "memory_vs_depth_mvit_base_16_transitions_recompute.svg"])
+    }
+
     func testMissingMeasurementsAreBlankAndPaperValuesOnlyWhereMatching() {
         let rows = [row("vit_small_patch16_224", .standard, depth: 12, bytesPerImage: 72 << 20),
                     row("vit_small_patch16_224", .reversible, depth: 12, bytesPerImage: 7 << 20, ips: nil),

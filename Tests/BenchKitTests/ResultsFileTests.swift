@@ -56,6 +56,19 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertTrue(String(decoding: json, as: UTF8.self).contains("\"bytes_per_image\":22812345"))
     }
 
+    /// Every family records its attention core (an MViT row with fused attention is keyed apart from a math one).
+    func testRequestRecordsTheAttentionCoreOfEveryFamily() throws {
+        for model in ["vit_tiny_test", "mvit_tiny_test"] {
+            for core in AttentionKind.allCases {
+                let request = RunRequest(model: model, overrides: ConfigOverrides(attention: core), variant: .standard,
+                                         batch: 1, steps: 1, warmup: 0, threads: 1)
+                let row = request.record()
+                XCTAssertEqual(row.attention, core.rawValue, model)
+                XCTAssertEqual(row.configuration.attention, core.rawValue, model)
+            }
+        }
+    }
+
     /// A committed results file written before the device, engine, precision and transitions columns existed still
     /// loads; the missing columns read as the Swift engine's defaults.
     func testOlderResultsFilesStillLoad() throws {

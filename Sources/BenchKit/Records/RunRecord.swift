@@ -150,7 +150,7 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
         return parts.joined(separator: ", ")
     }
 
-    /// The model's name with the engine label and a non-default transitions mode in parentheses.
+    /// The model's name with the engine label and non-default transitions or attention in parentheses.
     public var modelLabel: String {
         let notes = [engineLabel, transitions == TransitionBackprop.store.rawValue ? "" : "transitions \(transitions)",
                      attention == AttentionKind.math.rawValue ? "" : "attention \(attention)"]

@@ -45,7 +45,7 @@ public struct RunRequest: Codable, Sendable, Equatable {
             r.depth = c.depth; r.width = c.width; r.heads = c.heads
             r.imageSize = c.imageSize; r.patchSize = c.patchSize; r.tokens = c.tokens(variant)
             if c.family == .mvit { r.transitions = c.transitions.rawValue }
-            if c.family == .vit { r.attention = c.attention.rawValue }
+            r.attention = c.attention.rawValue
         }
         return r
     }
