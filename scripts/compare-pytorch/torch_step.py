@@ -3,7 +3,8 @@
 AdamW update on synthetic data, like `bench`. Prints one JSON line with images/s (median step).
 
 Usage: torch_step.py --variant standard|reversible|checkpointed [--depth 12 --batch 8 --steps 3 --warmup 1
-       --threads 2 --width 384 --heads 6 --image-size 224 --patch-size 16]
+       --threads 2 --width 384 --heads 6 --image-size 224 --patch-size 16 --attention math|fused]
+       (--attention fused: F.scaled_dot_product_attention, as RevBench's --attention fused)
        torch_step.py --self-check   (reversible recompute gradients == plain autograd gradients)
 """
 import argparse, json, os, sys, time, warnings
@@ -13,12 +14,13 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "torchrunner"))
-from revbench_torch.models import ViT, RevViT, RevViTRecompute, CheckpointedViT  # noqa: E402
+from revbench_torch.models import ViT, RevViT, RevViTRecompute, CheckpointedViT, use_sdpa  # noqa: E402
 
 
 def build(variant, a):
     args = (a.image_size, a.patch_size, a.width, a.depth, a.heads, 1000)
-    return {"standard": ViT, "reversible": RevViTRecompute, "checkpointed": CheckpointedViT}[variant](*args)
+    model = {"standard": ViT, "reversible": RevViTRecompute, "checkpointed": CheckpointedViT}[variant](*args)
+    return use_sdpa(model, a.attention == "fused")
 
 
 def self_check():
@@ -46,6 +48,7 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--attention", default="math", choices=["math", "fused"])
     ap.add_argument("--self-check", action="store_true")
     a = ap.parse_args()
     if a.self_check:
@@ -67,7 +70,7 @@ def main():
             times.append(time.perf_counter() - t0)
     times.sort()
     median = times[len(times) // 2]
-    print(json.dumps({"variant": a.variant, "images_per_s": a.batch / median, "step_s_median": median,
+    print(json.dumps({"variant": a.variant, "attention": a.attention, "images_per_s": a.batch / median, "step_s_median": median,
                       "torch": torch.__version__, "threads": a.threads}))
     return 0
 
