@@ -31,14 +31,22 @@ struct AttentionCommand: ParsableCommand {
     var repeats = 5
     @OptionGroup var sizes: SizeOptions
 
-    func validate() throws {
-        if batch < 1 { throw ValidationError("--batch \(batch) must be a positive integer") }
-        if !(1...100).contains(rounds) { throw ValidationError("--rounds \(rounds) is outside 1...100") }
-        if !(1...1000).contains(repeats) { throw ValidationError("--repeats \(repeats) is outside 1...1000") }
+    /// The options, checked (one `error:` line each, exit 64, as every bench command).
+    func checkOptions() throws {
+        if batch < 1 { throw BenchError("--batch \(batch) must be a positive integer") }
+        if !(1...100).contains(rounds) { throw BenchError("--rounds \(rounds) is outside 1...100") }
+        if !(1...1000).contains(repeats) { throw BenchError("--repeats \(repeats) is outside 1...1000") }
+        if let a = sizes.attention {
+            throw BenchError("--attention \(a.rawValue) does not apply: bench attention times both cores")
+        }
+        if let t = sizes.transitions {
+            throw BenchError("--transitions \(t.rawValue) does not apply: bench attention times the attention cores only")
+        }
     }
 
     func run() throws {
         try reportingErrors {
+            try checkOptions()
             let config = try sizes.overrides(depth: depth).applied(to: try Presets.named(model).config)
             try config.validate()
             let threads = try MeasureOptions.threads(threads)

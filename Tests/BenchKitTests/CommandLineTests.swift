@@ -68,6 +68,7 @@ final class CommandLineTests: XCTestCase {
         }
         try assertRejected(["attention", "--rounds", "0"], mentions: ["--rounds 0 is outside 1...100"])
         try assertRejected(["attention", "--model", "mvit_tiny_test", "--batch", "0"], mentions: ["--batch 0"])
+        try assertRejected(["attention", "--attention", "fused"], mentions: ["--attention fused does not apply"])
     }
 
     func testTinyRunWritesOneRowPerVariantAndPrintsTheTable() throws {
