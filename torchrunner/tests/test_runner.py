@@ -210,8 +210,10 @@ def test_reproduce_script_runs_end_to_end_on_cpu_in_under_a_minute(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert seconds < 60, f"took {seconds:.0f} s"
     memory, budget = record.read(tmp_path / "memory.csv"), record.read(tmp_path / "budget_vit_tiny_40MiB.csv")
+    fused = record.read(tmp_path / "budget_vit_tiny_40MiB_fused.csv")
     assert len(memory) == 10 and all(r["error"] == "" and int(r["bytes_per_image"]) > 0 for r in memory)
     assert len(budget) == 9 and all(r["error"] == "" and int(r["max_batch"]) > 0 for r in budget)
+    assert len(fused) == 3 and all(r["attention"] == "fused" and int(r["max_batch"]) > 0 for r in fused)
     assert "reversible" in done.stdout and "max batch rev/std" in done.stdout
 
 
