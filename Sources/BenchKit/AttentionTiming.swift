@@ -7,11 +7,14 @@ import Foundation
 import Engine
 import Models
 
-/// The attention shapes of one model: `count` blocks with G groups of Nq queries against Nk keys, head dim D.
+/// The attention shapes of one model: `count` blocks with G = batch x heads groups of Nq queries against Nk keys,
+/// head dim D.
 public struct AttentionShape: Sendable, Equatable {
-    public var count: Int, groups: Int, queries: Int, keys: Int, headDim: Int
+    public var count: Int, batch: Int, heads: Int, queries: Int, keys: Int, headDim: Int
     /// Whether q, k, v sit in a (B, N, 3C) qkv buffer (ViT) or in (G, N, D) tensors (MViT's pooled ones).
     public var interleaved: Bool
+
+    public var groups: Int { batch * heads }
 
     /// The math core's forward plus backward FLOPs of one block.
     public var flops: Double { 12 * Double(groups) * Double(queries) * Double(keys) * Double(headDim) }
@@ -21,13 +24,13 @@ public struct AttentionShape: Sendable, Equatable {
         switch config.family {
         case .vit:
             let n = config.tokens(variant)
-            return [AttentionShape(count: config.depth, groups: b * config.heads, queries: n, keys: n,
+            return [AttentionShape(count: config.depth, batch: b, heads: config.heads, queries: n, keys: n,
                                    headDim: config.width / config.heads, interleaved: true)]
         case .mvit:
             let cls = variant == .reversible ? 0 : 1
             var shapes: [AttentionShape] = []
             for s in MViTPlan(config).blocks {
-                let shape = AttentionShape(count: 1, groups: b * s.heads, queries: cls + s.outSide * s.outSide,
+                let shape = AttentionShape(count: 1, batch: b, heads: s.heads, queries: cls + s.outSide * s.outSide,
                                            keys: cls + s.kvSide * s.kvSide, headDim: s.width / s.heads, interleaved: false)
                 if let i = shapes.firstIndex(where: { var t = $0; t.count = 1; return t == shape }) {
                     shapes[i].count += 1
@@ -56,10 +59,11 @@ public enum AttentionBenchmark {
         let shape: AttentionShape
         let q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix, dOut: HeadMatrix
         let dq: HeadMatrix, dk: HeadMatrix, dv: HeadMatrix
-        let tensors: [Tensor]
+        let tensors: [Tensor]   // the storage the views point into, kept alive with them
 
-        public init(_ s: AttentionShape, heads h: Int, seed: UInt64) {
+        public init(_ s: AttentionShape, seed: UInt64) {
             shape = s
+            let h = s.heads, b = s.batch
             var rng = SeededRNG(seed: seed)
             func random(_ shape: [Int]) -> Tensor {
                 let t = Tensor(shape, zeroed: false)
@@ -68,7 +72,7 @@ public enum AttentionBenchmark {
             }
             let d = s.headDim
             if s.interleaved {
-                let b = s.groups / h, n = s.queries, c = h * d
+                let n = s.queries, c = h * d
                 let qkv = random([b, n, 3 * c]), out = Tensor([b, n, c]), dOut = random([b, n, c])
                 let dqkv = Tensor([b, n, 3 * c])
                 q = .columns(qkv, heads: h, headDim: d); k = .columns(qkv, heads: h, headDim: d, column: c)
@@ -78,7 +82,7 @@ public enum AttentionBenchmark {
                 dv = .columns(dqkv, heads: h, headDim: d, column: 2 * c)
                 tensors = [qkv, out, dOut, dqkv]
             } else {
-                let g = s.groups, b = g / h, c = h * d
+                let g = s.groups, c = h * d
                 let qt = random([g, s.queries, d]), kt = random([g, s.keys, d]), vt = random([g, s.keys, d])
                 let out = Tensor([b, s.queries, c]), dOut = random([b, s.queries, c])
                 let dqt = Tensor([g, s.queries, d]), dkt = Tensor([g, s.keys, d]), dvt = Tensor([g, s.keys, d])
@@ -110,11 +114,11 @@ public enum AttentionBenchmark {
 
     /// Times both cores on `shapes` for `rounds` rounds (math then fused in odd rounds, fused then math in even
     /// ones), each round's figure the median of `repeats` runs of every shape's blocks. `progress` gets one line a round.
-    public static func measure(_ shapes: [AttentionShape], heads: (AttentionShape) -> Int, threads: Int, rounds: Int,
-                               repeats: Int, progress: ((String) -> Void)? = nil) -> [AttentionTiming] {
+    public static func measure(_ shapes: [AttentionShape], threads: Int, rounds: Int, repeats: Int,
+                               progress: ((String) -> Void)? = nil) -> [AttentionTiming] {
         BLAS.threads = threads
         Parallel.workers = threads
-        let operands = shapes.enumerated().map { Operands($0.element, heads: heads($0.element), seed: UInt64($0.offset + 1)) }
+        let operands = shapes.enumerated().map { Operands($0.element, seed: UInt64($0.offset + 1)) }
         let flops = shapes.reduce(0) { $0 + Double($1.count) * $1.flops }
         func step(_ core: AttentionKind) { for o in operands { for _ in 0..<o.shape.count { o.run(core) } } }
         var timings = AttentionKind.allCases.map { AttentionTiming(core: $0, secondsPerRound: [], flops: flops) }

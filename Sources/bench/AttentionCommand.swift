@@ -51,14 +51,13 @@ struct AttentionCommand: ParsableCommand {
             try config.validate()
             let threads = try MeasureOptions.threads(threads)
             let shapes = AttentionShape.of(config, variant: variant, batch: batch)
-            let heads = { (s: AttentionShape) in s.groups / batch }
             print("\(try Presets.named(model).pairName) \(variant.rawValue): depth \(config.depth), width \(config.width), "
                   + "heads \(config.heads), batch \(batch), \(threads) threads, \(EnvironmentInfo.buildConfiguration) build")
             for s in shapes {
-                print("  \(s.count) block(s): \(s.groups) heads x images, \(s.queries) queries x \(s.keys) keys, head dim \(s.headDim)")
+                print("  \(s.count) block(s): \(s.heads) heads x \(s.batch) images, \(s.queries) queries x \(s.keys) keys, head dim \(s.headDim)")
             }
-            let timings = AttentionBenchmark.measure(shapes, heads: heads, threads: threads, rounds: rounds,
-                                                     repeats: repeats, progress: { print($0) })
+            let timings = AttentionBenchmark.measure(shapes, threads: threads, rounds: rounds, repeats: repeats,
+                                                     progress: { print($0) })
             var rows = [["core", "ms (median)", "ms per round (min-max)", "model GFLOP/s", "executed GFLOP/s"]]
             for t in timings {
                 let executed = t.core == .fused ? t.gflops * 14 / 12 : t.gflops

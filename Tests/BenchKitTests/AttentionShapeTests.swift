@@ -7,13 +7,13 @@ import Models
 final class AttentionShapeTests: XCTestCase {
     func testShapesCoverEveryBlock() throws {
         let vit = AttentionShape.of(try Presets.named("vit_small_patch16_224").config, variant: .standard, batch: 8)
-        XCTAssertEqual(vit, [AttentionShape(count: 12, groups: 48, queries: 197, keys: 197, headDim: 64, interleaved: true)])
+        XCTAssertEqual(vit, [AttentionShape(count: 12, batch: 8, heads: 6, queries: 197, keys: 197, headDim: 64, interleaved: true)])
         XCTAssertEqual(vit[0].flops, 12 * 48 * 197 * 197 * 64)
         let config = try Presets.named("mvit_base_16").config
         let mvit = AttentionShape.of(config, variant: .standard, batch: 2)
         XCTAssertEqual(mvit.reduce(0) { $0 + $1.count }, config.depth)
         // Stage 1 (56 x 56 grid, K and V pooled by 4 to 14 x 14, one head of 96, class token): its one block.
-        XCTAssertEqual(mvit[0], AttentionShape(count: 1, groups: 2, queries: 1 + 56 * 56, keys: 1 + 14 * 14, headDim: 96,
+        XCTAssertEqual(mvit[0], AttentionShape(count: 1, batch: 2, heads: 1, queries: 1 + 56 * 56, keys: 1 + 14 * 14, headDim: 96,
                                                interleaved: false))
     }
 }

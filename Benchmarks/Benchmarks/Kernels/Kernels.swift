@@ -44,7 +44,7 @@ let benchmarks: @Sendable () -> Void = {
     let shape = AttentionShape.of(try! Presets.named("vit_small_patch16_224").config, variant: .standard, batch: 8)[0]
     for core in AttentionKind.allCases {
         Benchmark("attention core \(core.rawValue) forward+backward ViT-S block", configuration: config) { benchmark in
-            let operands = AttentionBenchmark.Operands(shape, heads: 6, seed: 9)
+            let operands = AttentionBenchmark.Operands(shape, seed: 9)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations { operands.run(core) }
         }
