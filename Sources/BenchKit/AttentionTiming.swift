@@ -95,20 +95,11 @@ public enum AttentionBenchmark {
 
         /// One forward and backward of `core`.
         public func run(_ core: AttentionKind) {
-            let s = shape, scale = 1 / Float(s.headDim).squareRoot()
-            switch core {
-            case .math:
-                let probs = MathAttention.forward(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
-                                                  scale: scale, q: q, k: k, v: v, out: out)
-                MathAttention.backward(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
-                                       scale: scale, q: q, k: k, v: v, dOut: dOut, probs: probs, dq: dq, dk: dk, dv: dv)
-            case .fused:
-                let lse = FusedAttention.forward(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
-                                                 scale: scale, q: q, k: k, v: v, out: out)
-                FusedAttention.backward(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
-                                        scale: scale, q: q, k: k, v: v, out: out, dOut: dOut, logSumExp: lse,
-                                        dq: dq, dk: dk, dv: dv)
-            }
+            let s = shape
+            let operands = AttentionOperands(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
+                                             q: q, k: k, v: v)
+            let state = AttentionCore.forward(core, operands, out: out)
+            AttentionCore.backward(state, operands, out: out, dOut: dOut, dq: dq, dk: dk, dv: dv)
         }
     }
 

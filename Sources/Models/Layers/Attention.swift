@@ -11,7 +11,6 @@ public final class MultiHeadAttention: ParameterOwner {
     public let qkv: Linear   // C -> 3C, rows [q; k; v], heads contiguous within each
     public let proj: Linear  // C -> C
     public let width: Int, heads: Int, headDim: Int
-    public let scale: Float
     /// The memory-efficient core instead of the one that keeps the probabilities.
     public let fused: Bool
 
@@ -21,7 +20,6 @@ public final class MultiHeadAttention: ParameterOwner {
         self.width = width
         self.heads = heads
         headDim = width / heads
-        scale = 1 / Float(headDim).squareRoot()
         qkv = Linear(qualified(name, "qkv"), width, 3 * width)
         proj = Linear(qualified(name, "proj"), width, width)
     }
@@ -32,55 +30,42 @@ public final class MultiHeadAttention: ParameterOwner {
     public struct Saved {
         public let qkvSaved: Linear.Saved  // x (B, N, C)
         public let qkv: Tensor             // (B, N, 3C)
-        public let probs: Tensor?          // (B, H, N, N) softmax output (math)
-        public let logSumExp: Tensor?      // (B, H, N) per-row log-sum-exp (fused)
+        public let core: AttentionState    // (B * H, N, N) probabilities (math) or (B * H, N) log-sum-exps (fused)
         public let projSaved: Linear.Saved // context (B, N, C)
     }
 
-    /// Views of q, k and v inside the (B, N, 3C) qkv buffer (or their gradients in dqkv), one matrix per head.
-    func headViews(_ t: Tensor) -> (q: HeadMatrix, k: HeadMatrix, v: HeadMatrix) {
-        (.columns(t, heads: heads, headDim: headDim), .columns(t, heads: heads, headDim: headDim, column: width),
-         .columns(t, heads: heads, headDim: headDim, column: 2 * width))
+    /// The operands of the core: q, k and v inside the (B, N, 3C) qkv buffer, one (N, D) matrix per head and image.
+    func operands(_ qkvOut: Tensor) -> AttentionOperands {
+        let b = qkvOut.shape[0], n = qkvOut.shape[1]
+        return AttentionOperands(groups: b * heads, queries: n, keys: n, headDim: headDim,
+                                 q: .columns(qkvOut, heads: heads, headDim: headDim),
+                                 k: .columns(qkvOut, heads: heads, headDim: headDim, column: width),
+                                 v: .columns(qkvOut, heads: heads, headDim: headDim, column: 2 * width))
     }
 
     public func forward(_ x: Tensor) -> (Tensor, Saved) {
-        let b = x.shape[0], n = x.shape[1], c = width, h = heads, d = headDim
+        let b = x.shape[0], n = x.shape[1], c = width
         let (qkvOut, qkvSaved) = qkv.forward(x)                 // (B, N, 3C)
         let context = Tensor([b, n, c], zeroed: false)          // (B, N, C)
-        let (q, k, v) = headViews(qkvOut), out = HeadMatrix.columns(context, heads: h, headDim: d)
-        var probs: Tensor?, logSumExp: Tensor?
-        if fused {
-            logSumExp = FusedAttention.forward(groups: b * h, queries: n, keys: n, headDim: d, scale: scale,
-                                               q: q, k: k, v: v, out: out)     // (B * H, N)
-        } else {
-            probs = MathAttention.forward(groups: b * h, queries: n, keys: n, headDim: d, scale: scale,
-                                          q: q, k: k, v: v, out: out)          // (B * H, N, N)
-        }
+        let core = AttentionCore.forward(fused ? .fused : .math, operands(qkvOut),
+                                         out: .columns(context, heads: heads, headDim: headDim))
         let (y, projSaved) = proj.forward(context)              // (B, N, C)
-        return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, probs: probs, logSumExp: logSumExp, projSaved: projSaved))
+        return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, core: core, projSaved: projSaved))
     }
 
     /// Frees each saved tensor once used: the context with proj's backward (after the core, for fused: it reads the
     /// output), q k v and the probabilities or log-sum-exps after the core, the input with qkv's backward.
     public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
-        let b = dy.shape[0], n = dy.shape[1], c = width, h = heads, d = headDim
-        let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, projSaved = saved.projSaved
-        let probs = saved.probs, logSumExp = saved.logSumExp
+        let b = dy.shape[0], n = dy.shape[1], c = width
+        let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, projSaved = saved.projSaved, core = saved.core
         _ = consume saved
         let context = fused ? projSaved.x : nil                 // the output O, read by the fused core's backward
         let dContext = proj.backward(dy, consume projSaved)!    // (B, N, C)
         let dqkv = Tensor([b, n, 3 * c], zeroed: false)         // (B, N, 3C)
-        let (q, k, v) = headViews(qkvOut), (dq, dk, dv) = headViews(dqkv)
-        let dOut = HeadMatrix.columns(dContext, heads: h, headDim: d)
-        if let logSumExp, let context {
-            FusedAttention.backward(groups: b * h, queries: n, keys: n, headDim: d, scale: scale, q: q, k: k, v: v,
-                                    out: .columns(context, heads: h, headDim: d), dOut: dOut, logSumExp: logSumExp,
-                                    dq: dq, dk: dk, dv: dv)
-        } else {
-            MathAttention.backward(groups: b * h, queries: n, keys: n, headDim: d, scale: scale, q: q, k: k, v: v,
-                                   dOut: dOut, probs: probs!, dq: dq, dk: dk, dv: dv)
-        }
-        _ = consume qkvOut; _ = consume probs; _ = consume logSumExp; _ = consume context; _ = consume dContext
+        let d = operands(dqkv)
+        AttentionCore.backward(consume core, operands(qkvOut), out: context.map { .columns($0, heads: heads, headDim: headDim) },
+                               dOut: .columns(dContext, heads: heads, headDim: headDim), dq: d.q, dk: d.k, dv: d.v)
+        _ = consume qkvOut; _ = consume context; _ = consume dContext
         return qkv.backward(dqkv, consume qkvSaved)!            // (B, N, C)
     }
 }

@@ -86,7 +86,6 @@ public final class PoolingAttention: ParameterOwner {
     public let poolQ: PoolStage?, poolK: PoolStage, poolV: PoolStage
     public let proj: Linear
     public let width: Int, heads: Int, headDim: Int, classToken: Bool
-    public let scale: Float
     /// The memory-efficient core (FusedAttention) instead of the one that keeps the probabilities.
     public let fused: Bool
 
@@ -95,7 +94,6 @@ public final class PoolingAttention: ParameterOwner {
         precondition(width % heads == 0, "width \(width) is not divisible by heads \(heads)")
         self.width = width; self.heads = heads; headDim = width / heads; self.classToken = classToken
         self.fused = fused
-        scale = 1 / Float(headDim).squareRoot()
         if fusedQKV {
             qkv = Linear(qualified(name, "qkv"), inWidth, 3 * width); q = nil; k = nil; v = nil
         } else {
@@ -132,10 +130,15 @@ public final class PoolingAttention: ParameterOwner {
         public let qHeads: Tensor?             // (G, N, D) copy of q per head, when q is not pooled
         public let kPooled: Tensor, vPooled: Tensor  // (G, Nk, D)
         public let kSaved: PoolStage.Saved, vSaved: PoolStage.Saved
-        public let probs: Tensor?              // (G, Nq, Nk) (math core)
-        public let logSumExp: Tensor?          // (G, Nq) per-row log-sum-exp (fused core)
+        public let core: AttentionState        // (G, Nq, Nk) probabilities (math) or (G, Nq) log-sum-exps (fused)
         public let projSaved: Linear.Saved     // context (B, Nq, C)
         public let side: Int
+    }
+
+    /// The operands of the core: pooled (G, Nq, D) queries and (G, Nk, D) keys and values, one matrix per group.
+    func operands(_ q: Tensor, _ k: Tensor, _ v: Tensor) -> AttentionOperands {
+        AttentionOperands(groups: q.shape[0], queries: q.shape[1], keys: k.shape[1], headDim: headDim,
+                          q: .grouped(q, heads: heads), k: .grouped(k, heads: heads), v: .grouped(v, heads: heads))
     }
 
     /// Side of the output grid for input side t.
@@ -167,49 +170,33 @@ public final class PoolingAttention: ParameterOwner {
         let (kPooled, kSaved) = pool(poolK, 1)
         let (vPooled, vSaved) = pool(poolV, 2)
         let qT = qPooled ?? qHeads!
-        let nq = qT.shape[1], nk = kPooled.shape[1]
+        let nq = qT.shape[1]
         let context = Tensor([b, nq, c], zeroed: false)  // (B, Nq, C)
-        let qv = HeadMatrix.grouped(qT, heads: h), kv = HeadMatrix.grouped(kPooled, heads: h)
-        let vv = HeadMatrix.grouped(vPooled, heads: h), out = HeadMatrix.columns(context, heads: h, headDim: d)
-        var probs: Tensor?, logSumExp: Tensor?
-        if fused {
-            logSumExp = FusedAttention.forward(groups: g, queries: nq, keys: nk, headDim: d, scale: scale,
-                                               q: qv, k: kv, v: vv, out: out)     // (G, Nq)
-        } else {
-            probs = MathAttention.forward(groups: g, queries: nq, keys: nk, headDim: d, scale: scale,
-                                          q: qv, k: kv, v: vv, out: out)          // (G, Nq, Nk)
-        }
+        let core = AttentionCore.forward(fused ? .fused : .math, operands(qT, kPooled, vPooled),
+                                         out: .columns(context, heads: h, headDim: d))
         let (y, projSaved) = proj.forward(context)
         return (y, Saved(projections: projections, qPooled: qPooled, qSaved: qSaved, qHeads: qHeads, kPooled: kPooled,
-                         vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, probs: probs, logSumExp: logSumExp,
+                         vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, core: core,
                          projSaved: projSaved, side: t))
     }
 
-    /// Frees each saved tensor once used: the context with proj's backward, the probabilities and pooled q, k, v
-    /// after the per-head loop, each pool's saved tensors with its backward, the input with the projections'.
+    /// Frees each saved tensor once used: the context with proj's backward (after the core, for fused: it reads the
+    /// output), the core's state within its backward, pooled q, k, v after it, each pool's saved tensors with its backward, the input with the projections'.
     public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
-        let b = dy.shape[0], h = heads, d = headDim, c = width, g = b * h, t = saved.side
+        let b = dy.shape[0], h = heads, d = headDim, g = b * h, t = saved.side
         let projections = saved.projections, qSaved = saved.qSaved, kSaved = saved.kSaved, vSaved = saved.vSaved
         let qT = saved.qPooled ?? saved.qHeads!, kPooled = saved.kPooled, vPooled = saved.vPooled
-        let probs = saved.probs, logSumExp = saved.logSumExp, projSaved = saved.projSaved
+        let core = saved.core, projSaved = saved.projSaved
         _ = consume saved
         let context = fused ? projSaved.x : nil               // the output O, read by the fused core's backward
         let dContext = proj.backward(dy, consume projSaved)!
-        let nq = qT.shape[1], nk = kPooled.shape[1]
+        let nq = qT.shape[1]
         let dQ = Tensor(qT.shape, zeroed: false), dK = Tensor(kPooled.shape, zeroed: false)
         let dV = Tensor(vPooled.shape, zeroed: false)
-        let qv = HeadMatrix.grouped(qT, heads: h), kv = HeadMatrix.grouped(kPooled, heads: h)
-        let vv = HeadMatrix.grouped(vPooled, heads: h), dOut = HeadMatrix.columns(dContext, heads: h, headDim: d)
-        let dq = HeadMatrix.grouped(dQ, heads: h), dk = HeadMatrix.grouped(dK, heads: h), dv = HeadMatrix.grouped(dV, heads: h)
-        if let logSumExp, let context {
-            FusedAttention.backward(groups: g, queries: nq, keys: nk, headDim: d, scale: scale, q: qv, k: kv, v: vv,
-                                    out: .columns(context, heads: h, headDim: d), dOut: dOut, logSumExp: logSumExp,
-                                    dq: dq, dk: dk, dv: dv)
-        } else {
-            MathAttention.backward(groups: g, queries: nq, keys: nk, headDim: d, scale: scale, q: qv, k: kv, v: vv,
-                                   dOut: dOut, probs: probs!, dq: dq, dk: dk, dv: dv)
-        }
-        _ = consume probs; _ = consume logSumExp; _ = consume context
+        let grads = operands(dQ, dK, dV)
+        AttentionCore.backward(consume core, operands(qT, kPooled, vPooled), out: context.map { .columns($0, heads: h, headDim: d) },
+                               dOut: .columns(dContext, heads: h, headDim: d), dq: grads.q, dk: grads.k, dv: grads.v)
+        _ = consume context
         _ = consume qT; _ = consume kPooled; _ = consume vPooled; _ = consume dContext
         // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them).
         let dProjections = projections.tensors.map { Tensor($0.shape) }
