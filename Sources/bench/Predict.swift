@@ -34,7 +34,8 @@ struct Predict: ParsableCommand {
                              Format.gib(p.peakBytes), Format.mib(Double(p.stepBytes) / Double(batch))])
             }
             print("\(try Presets.named(model).pairName): depth \(config.depth), width \(config.width), heads \(config.heads), "
-                  + "\(config.imageSize)x\(config.imageSize), patch \(config.patchSize), batch \(batch) (predicted, AdamW)")
+                  + "\(config.imageSize)x\(config.imageSize), patch \(config.patchSize), \(config.attention.rawValue) attention, "
+                  + "batch \(batch) (predicted, AdamW)")
             print(TextTable.render(rows, rightAligned: Set(1..<6)))
         }
     }

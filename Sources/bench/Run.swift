@@ -38,7 +38,7 @@ struct Run: ParsableCommand {
             let rows = try session.run(requests)
             let c = try requests[0].config()
             print("\n\(requests[0].pairName): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "
-                  + "patch \(c.patchSize), \(threads) threads, \(EnvironmentInfo.buildConfiguration)")
+                  + "patch \(c.patchSize), \(c.attention.rawValue) attention, \(threads) threads, \(EnvironmentInfo.buildConfiguration)")
             // The machine's SGEMM rate at the same threads, measured before the runs (warmed, best of five medians).
             print(ComparisonTable.render(rows))
             if let sgemm = rows.compactMap(\.sgemmGFLOPs).first {
