@@ -38,10 +38,10 @@ public enum MemoryModel {
         let block = tokens * savedFloatsPerToken(config, tokens: n)  // one block's saved tensors
         let stream = tokens * c                                      // one (B, N, C) tensor
         let fused = config.attention == .fused
-        // Attention backward's workspace: one (N, N) scores buffer (math), or per lane the (Bq, N) probabilities and
-        // their gradients (fused).
+        // Attention backward's workspace, per lane: one (N, N) score-gradient buffer (math), or the (Bq, N)
+        // probabilities and their gradients (fused).
         let scores = fused ? FusedAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n, backward: true)
-                           : n * n
+                           : MathAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n)
         let attn = attentionFloatsPerToken(config, tokens: n)
         // The top block's backward frees each saved tensor once used. Its peak is either in the MLP, when fc2's
         // input gradient (E) is allocated beside the incoming gradient (C) and every saved tensor, or in the
@@ -93,7 +93,7 @@ public enum MemoryModel {
     /// q k v 3C, q per head C, pooled k and v before and after their norms, probabilities H x N x Nk, f C, dcontext
     /// C, dq C, dk and dv, statistics), or F after its head loop (projection gradients 3C instead of the
     /// probabilities and q per head); the larger, in floats for a batch of `b`. The loop's scores workspace is per
-    /// step: one (N, Nk) buffer (math), or per lane two (Bq, Nk) blocks (fused, which also keeps the context, C, for
+    /// step: per lane one (N, Nk) buffer (math), or two (Bq, Nk) blocks (fused, which also keeps the context, C, for
     /// its backward and H log-sum-exps instead of the probabilities).
     static func revMViTRecompute(_ s: MViTBlockSpec, batch b: Int) -> Int {
         let n = s.side * s.side, nk = s.kvSide * s.kvSide, c = s.width, h = s.heads, e = 4 * c
@@ -101,7 +101,8 @@ public enum MemoryModel {
         let pooled = 6 * nk * c + 4 * nk * h                 // k, v pooled, before their norms, and their gradients
         let fLoop = s.fusedAttention ? 9 * n * c + pooled + h * n + 2 * n : 8 * n * c + pooled + h * n * nk + 2 * n
         let scores = s.fusedAttention
-            ? FusedAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, backward: true) : n * nk
+            ? FusedAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, backward: true)
+            : MathAttention.workspaceFloats(groups: b * h, queries: n, keys: nk)
         let fProjections = 9 * n * c + pooled + 2 * n
         return max(g * b, fLoop * b + scores, fProjections * b)
     }

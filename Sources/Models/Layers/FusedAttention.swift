@@ -6,8 +6,7 @@
 //   backward: P = exp(scale Q_b K^T - L);  dV += P^T dO_b;  dP = dO_b V^T;  D = rowsum(dO_b * O_b);
 //             dS = P * (dP - D);  dQ_b = scale dS K;  dK += scale dS^T Q_b
 // Dimensions: G = groups (batch x heads), Nq = queries, Nk = keys, D = head dim, Bq = query block rows.
-// Groups run in parallel lanes (one per core), each with its own workspace and single-threaded SGEMMs: a group's
-// matmuls are too small (Bq x Nk x D) for OpenBLAS's own threads to pay, and the softmax runs in the same lane.
+// Groups run in parallel lanes (AttentionLanes: one per core), each with its own workspace and single-threaded SGEMMs.
 // ViT reads q, k, v in place out of its (B, N, 3C) qkv buffer and writes each head's columns of the (B, N, C) output;
 // MViT's pooling attention reads its pooled (G, N, D) tensors. `HeadMatrix` names either layout.
 import Engine
@@ -49,32 +48,19 @@ public enum FusedAttention {
         return (nq + blocks - 1) / blocks
     }
 
-    /// Parallel lanes for `groups` groups: one per elementwise worker, at most one per group.
-    public static func lanes(groups: Int) -> Int { max(1, min(Parallel.workers, groups)) }
-
     /// Workspace floats of forward (one score block per lane) and backward (two per lane).
     public static func workspaceFloats(groups: Int, queries nq: Int, keys nk: Int, backward: Bool) -> Int {
-        lanes(groups: groups) * (backward ? 2 : 1) * queryBlock(queries: nq, keys: nk) * nk
-    }
-
-    /// Runs `body(lane, groups)` over disjoint ranges of groups in parallel lanes, OpenBLAS single-threaded inside.
-    static func inLanes(_ groups: Int, _ body: (Int, Range<Int>) -> Void) {
-        let lanes = lanes(groups: groups)
-        if lanes == 1 { body(0, 0..<groups); return }
-        let blasThreads = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = blasThreads }
-        Parallel.forChunks(groups, chunks: lanes, body)
+        AttentionLanes.count(groups: groups) * (backward ? 2 : 1) * queryBlock(queries: nq, keys: nk) * nk
     }
 
     /// Writes O into `out` and returns the per-row log-sum-exp (G, Nq).
     public static func forward(groups g: Int, queries nq: Int, keys nk: Int, headDim d: Int, scale: Float,
                                q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix) -> Tensor {
-        let bq = queryBlock(queries: nq, keys: nk), lanes = lanes(groups: g)
+        let bq = queryBlock(queries: nq, keys: nk), lanes = AttentionLanes.count(groups: g)
         let logSumExp = Tensor([g, nq], zeroed: false)                              // (G, Nq)
         let scores = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk)
         let pl = logSumExp.data, pscores = scores.data
-        inLanes(g) { lane, range in
+        AttentionLanes.run(g) { lane, range in
             let ps = pscores + lane * bq * nk
             for gi in range {
                 let qg = q.group(gi), kg = k.group(gi), vg = v.group(gi), og = out.group(gi)
@@ -107,11 +93,11 @@ public enum FusedAttention {
     public static func backward(groups g: Int, queries nq: Int, keys nk: Int, headDim d: Int, scale: Float,
                                 q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix, dOut: HeadMatrix,
                                 logSumExp: Tensor, dq: HeadMatrix, dk: HeadMatrix, dv: HeadMatrix) {
-        let bq = queryBlock(queries: nq, keys: nk), lanes = lanes(groups: g)
+        let bq = queryBlock(queries: nq, keys: nk), lanes = AttentionLanes.count(groups: g)
         let probs = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk) recomputed P
         let grads = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk) dP, then dS
         let pl = logSumExp.data, pprobs = probs.data, pgrads = grads.data
-        inLanes(g) { lane, range in
+        AttentionLanes.run(g) { lane, range in
             let pp = pprobs + lane * bq * nk, pg = pgrads + lane * bq * nk
             for gi in range {
                 let qg = q.group(gi), kg = k.group(gi), vg = v.group(gi), og = out.group(gi), dOg = dOut.group(gi)
