@@ -72,6 +72,26 @@ final class FusedAttentionTests: XCTestCase {
         XCTAssertEqual(saved(fused: false) - saved(fused: true), (b * heads * n * n - b * heads * n) * 4)
     }
 
+    /// Splitting the groups over lanes changes no result beyond fp32 rounding, in either core.
+    func testLanesGiveTheSameResults() {
+        let workers = Parallel.workers
+        defer { Parallel.workers = workers }
+        for fused in [false, true] {
+            func run(lanes: Int) -> [[Float]] {
+                Parallel.workers = lanes
+                let layer = MultiHeadAttention("attn", width: 32, heads: 4, fused: fused)
+                randomize(layer.parameters, seed: 41, std: 0.3)
+                let x = randomTensor([3, 50, 32], seed: 42), dy = randomTensor([3, 50, 32], seed: 43)
+                let (y, saved) = layer.forward(x)
+                let dx = layer.backward(dy, saved)
+                return [y.values, dx.values] + layer.parameters.map(\.grad.values)
+            }
+            for (one, two) in zip(run(lanes: 1), run(lanes: 2)) {
+                XCTAssertLessThan(maxRelativeDifference(two, one), 1e-5, "fused \(fused)")
+            }
+        }
+    }
+
     /// MViT's pooling attention: both cores on the same weights, Q pooled (class token, 50 queries against 50 keys) and
     /// not (1297 queries, seven query blocks, against 325 pooled keys).
     func testPoolingAttentionFusedMatchesMath() {
