@@ -8,34 +8,11 @@
 // Dimensions: G = groups (batch x heads), Nq = queries, Nk = keys, D = head dim, Bq = query block rows.
 // Groups run in parallel lanes (AttentionLanes: one per core), each with its own workspace and single-threaded SGEMMs.
 // ViT reads q, k, v in place out of its (B, N, 3C) qkv buffer and writes each head's columns of the (B, N, C) output;
-// MViT's pooling attention reads its pooled (G, N, D) tensors. `HeadMatrix` names either layout.
+// MViT's pooling attention reads its pooled (G, N, D) tensors (both through HeadMatrix views).
 import Engine
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// One (rows x D) matrix per group inside a larger buffer: group g = (image g / heads, head g % heads) starts at
-/// base + (g / heads) * imageStride + (g % heads) * headStride, its rows `rowStride` floats apart.
-public struct HeadMatrix: @unchecked Sendable {
-    public let base: UnsafeMutablePointer<Float>
-    public let heads: Int, imageStride: Int, headStride: Int, rowStride: Int
-
-    /// A head's columns of a (B, N, rowStride) buffer, from `column` on (e.g. k in a (B, N, 3C) qkv buffer).
-    public static func columns(_ t: Tensor, heads: Int, headDim d: Int, column: Int = 0) -> HeadMatrix {
-        let n = t.shape[1], rowStride = t.shape[2]
-        return HeadMatrix(base: t.data + column, heads: heads, imageStride: n * rowStride, headStride: d,
-                          rowStride: rowStride)
-    }
-
-    /// A (G, N, D) tensor, one contiguous matrix per group.
-    public static func grouped(_ t: Tensor, heads: Int) -> HeadMatrix {
-        let n = t.shape[1], d = t.shape[2]
-        return HeadMatrix(base: t.data, heads: heads, imageStride: heads * n * d, headStride: n * d, rowStride: d)
-    }
-
-    @inline(__always)
-    func group(_ g: Int) -> UnsafeMutablePointer<Float> { base + (g / heads) * imageStride + (g % heads) * headStride }
-}
 
 public enum FusedAttention {
     /// Floats of one (Bq, Nk) score block: 64K floats (256 KB), so a lane's two backward blocks stay in a 1 MB L2.
