@@ -10,9 +10,6 @@
 // ViT reads q, k, v in place out of its (B, N, 3C) qkv buffer and writes each head's columns of the (B, N, C) output;
 // MViT's pooling attention reads its pooled (G, N, D) tensors (both through HeadMatrix views).
 import Engine
-#if canImport(Glibc)
-import Glibc
-#endif
 
 public enum FusedAttention {
     /// Floats of one (Bq, Nk) score block: 64K floats (256 KB), so a lane's two backward blocks stay in a 1 MB L2.
@@ -46,16 +43,7 @@ public enum FusedAttention {
                     // S (rows, Nk) = scale * Q_b (rows, D) K^T (D, Nk)
                     BLAS.gemm(transB: true, m: rows, n: nk, k: d, alpha: scale, a: qg + q0 * q.rowStride,
                               lda: q.rowStride, b: kg, ldb: k.rowStride, c: ps, ldc: nk)
-                    let lse = pl + gi * nq + q0
-                    for r in 0..<rows {
-                        let row = ps + r * nk
-                        let mx = Vector.max(row, nk)
-                        for j in 0..<nk { row[j] = FastMath.exp(row[j] - mx) }
-                        let sum = Vector.sum(row, nk)
-                        let inv = 1 / sum
-                        for j in 0..<nk { row[j] *= inv }
-                        lse[r] = mx + log(sum)
-                    }
+                    Softmax.rows(ps, rows: rows, n: nk, logSumExp: pl + gi * nq + q0)
                     // O_b (rows, D) = P (rows, Nk) V (Nk, D)
                     BLAS.gemm(m: rows, n: d, k: nk, a: ps, lda: nk, b: vg, ldb: v.rowStride,
                               c: og + q0 * out.rowStride, ldc: out.rowStride)

@@ -6,6 +6,9 @@
 // Dimensions: G = groups (batch x heads), Nq = queries, Nk = keys, D = head dim. Groups run in parallel lanes
 // (AttentionLanes), each with single-threaded SGEMMs and, in backward, its own (Nq, Nk) gradient buffer.
 import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum MathAttention {
     /// Backward's workspace floats: one (Nq, Nk) score-gradient buffer per lane.
@@ -66,15 +69,19 @@ public enum MathAttention {
 
 /// Row softmax and its backward, on raw rows, in the calling thread (the cores run them inside their lanes).
 public enum Softmax {
-    /// Each of `rows` rows of length n becomes softmax(row).
+    /// Each of `rows` rows of length n becomes softmax(row); with `logSumExp`, each row's log-sum-exp is written
+    /// there too (the fused core keeps only that).
     @inline(__always)
-    public static func rows(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+    public static func rows(_ p: UnsafeMutablePointer<Float>, rows: Int, n: Int,
+                            logSumExp: UnsafeMutablePointer<Float>? = nil) {
         for r in 0..<rows {
             let row = p + r * n
             let mx = Vector.max(row, n)
             for j in 0..<n { row[j] = FastMath.exp(row[j] - mx) }
-            let inv = 1 / Vector.sum(row, n)
+            let sum = Vector.sum(row, n)
+            let inv = 1 / sum
             for j in 0..<n { row[j] *= inv }
+            if let logSumExp { logSumExp[r] = mx + log(sum) }
         }
     }
 
