@@ -85,6 +85,7 @@ public struct BenchSession {
         // The SGEMM reference, measured before the children run (after a long run the BLAS pool sleeps and the
         // machine may be slower than at its best); recorded on every row.
         let sgemm = StepRunner.rounded(Calibration.sgemmReference(threads: requests.first?.threads ?? System.coreCount), 1)
+        note("SGEMM reference \(sgemm) GFLOP/s, measured before the runs")
         var rows: [RunRecord] = []
         let start = Date()
         // ETA: elapsed time per unit of predicted work (MACs x batch x passes x steps) done so far.

@@ -1,5 +1,6 @@
 // Measures the machine's kernel rates: SGEMM GFLOP/s on the ViT-S qkv shape, and LayerNorm and GELU GB/s over a
-// (1576, 1536) tensor, at a given thread count. The SGEMM rate is the reference achieved GFLOP/s is compared to.
+// (1576, 1536) tensor, at a given thread count; and the SGEMM reference (`SGEMMReference`) that achieved GFLOP/s
+// is compared to, with the check that it holds still right after a training run.
 import Foundation
 import Engine
 import Models
@@ -26,24 +27,23 @@ public enum Calibration {
         return times.sorted()[times.count / 2]
     }
 
-    /// The SGEMM rate achieved GFLOP/s is compared with: the BLAS thread pool warmed first, until two medians of five
-    /// calls in a row agree within 5% (right after a training run the first calls measured 20% low), then the best of
-    /// `batches` medians of `repeats` calls each, so one slow stretch of the machine does not set the reference.
+    /// The SGEMM rate achieved GFLOP/s is compared with (`SGEMMReference`: the BLAS pool warmed until two medians
+    /// agree, then the best of `batches` medians of `repeats` calls each), in GFLOP/s.
     public static func sgemmReference(threads: Int, batches: Int = 5, repeats: Int = 10) -> Double {
-        BLAS.threads = threads
-        var rng = SeededRNG(seed: 1)
-        let m = 1576, k = 384, n = 1152
-        let a = Tensor([m, k]), b = Tensor([n, k]), c = Tensor([m, n])
-        rng.fillNormal(a, std: 1, truncated: false); rng.fillNormal(b, std: 1, truncated: false)
-        let gemm = { BLAS.gemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n) }
-        var previous = medianSeconds(repeats: 5, gemm)
-        for _ in 0..<40 {
-            let next = medianSeconds(repeats: 5, gemm)
-            if abs(next / previous - 1) < 0.05 { break }
-            previous = next
-        }
-        let best = (0..<batches).map { _ in medianSeconds(repeats: repeats, gemm) }.min()!
-        return 2 * Double(m * n * k) / best / 1e9
+        SGEMMReference(batches: batches, calls: repeats).measure(threads: threads).gflops
+    }
+
+    /// The largest over the smallest of `readings` SGEMM references that `bench calibrate --reference-check` accepts.
+    public static let referenceSpreadLimit = 1.15
+
+    /// The SGEMM reference `readings` times in a row right after a short training run (the BLAS pool asleep, caches
+    /// cold), in GFLOP/s: the figures should agree within `referenceSpreadLimit`. A reference that read half the
+    /// machine's rate after a long run once made the models look 154% efficient.
+    public static func referenceAfterTraining(threads: Int, readings: Int = 5) throws -> [Double] {
+        let r = RunRequest(model: "vit_tiny_test", overrides: ConfigOverrides(depth: 8, width: 64, heads: 4, imageSize: 64),
+                           variant: .standard, batch: 8, steps: 5, warmup: 1, threads: threads)
+        _ = try StepRunner.measure(r)
+        return (0..<readings).map { _ in sgemmReference(threads: threads) }
     }
 
     /// Rates at `threads` threads. M=1576 (ViT-S batch 8 tokens), K=384, N=1152 for SGEMM; 1576 x 1536 elementwise.

@@ -1,5 +1,6 @@
 // Rounds and contention evidence: the order rotates, merged records take the median over every round's steps with
 // the per-round range, ratios pair rounds, and a busy competing process makes bench warn that its speed is unreliable.
+// The SGEMM reference's schedule, on injected timings, and that bench measures it before the runs.
 import XCTest
 import Foundation
 import Models
@@ -80,15 +81,71 @@ final class RoundsTests: XCTestCase {
     }
 }
 
+/// The SGEMM reference's schedule driven by injected timings (no clock, so a busy machine cannot fail it). Whether the
+/// real reference holds still right after a training run is a timing: `bench calibrate --reference-check` checks it.
 final class SGEMMReferenceTests: XCTestCase {
-    /// The reference bench compares achieved GFLOP/s with holds still right after a training run (the BLAS pool
-    /// asleep, caches cold): five calls within 15% of each other. A reference that read half the machine's rate after
-    /// a long run once made the models look 154% efficient.
-    func testTheReferenceHoldsStillRightAfterATrainingRun() throws {
-        let r = RunRequest(model: "vit_tiny_test", overrides: ConfigOverrides(depth: 8, width: 64, heads: 4, imageSize: 64),
-                           variant: .standard, batch: 8, steps: 5, warmup: 1, threads: System.coreCount)
-        _ = try StepRunner.measure(r)
-        let rates = (0..<5).map { _ in Calibration.sgemmReference(threads: System.coreCount) }
-        XCTAssertLessThanOrEqual(rates.max()! / rates.min()!, 1.15, "\(rates)")
+    /// Runs the schedule on scripted medians; returns the reading and how many calls each median was asked for.
+    func run(_ medians: [Double], schedule: SGEMMReference = SGEMMReference()) -> (SGEMMReference.Reading, [Int]) {
+        var script = medians[...], asked: [Int] = []
+        let reading = schedule.run { calls in
+            asked.append(calls)
+            return script.popFirst() ?? 1
+        }
+        XCTAssertTrue(script.isEmpty, "medians left unused: \(Array(script))")
+        return (reading, asked)
+    }
+
+    /// Right after a training run the first calls are slow; the warm-up goes on until two medians in a row agree
+    /// within 5%, and only then are the five measured batches taken.
+    func testWarmUpStopsWhenTwoMediansInARowAgree() {
+        let (reading, asked) = run([2.0, 1.5, 1.2, 1.18, /* measured: */ 1.1, 1.0, 1.3, 1.05, 1.2])
+        XCTAssertEqual(reading.warmupMedians, [2.0, 1.5, 1.2, 1.18], "1.18 is within 5% of 1.2: the warm-up ends there")
+        XCTAssertEqual(reading.batchMedians, [1.1, 1.0, 1.3, 1.05, 1.2])
+        XCTAssertEqual(asked, [5, 5, 5, 5, 10, 10, 10, 10, 10], "warm-up medians of 5 calls, then five of 10")
+    }
+
+    /// One slow stretch of the machine does not set the reference: the fastest of the five batch medians does.
+    func testTheBestOfFiveMediansIsTheReference() {
+        let (reading, _) = run([1.0, 1.0, /* measured: */ 0.02, 0.04, 0.02, 0.021, 0.019])
+        XCTAssertEqual(reading.seconds, 0.019)
+        XCTAssertEqual(reading.gflops, 2.0 * 1576 * 384 * 1152 / 0.019 / 1e9, accuracy: 1e-9)
+        let (three, asked) = run([1.0, 1.01, 0.5, 0.4, 0.6], schedule: SGEMMReference(batches: 3, calls: 4))
+        XCTAssertEqual(three.seconds, 0.4)
+        XCTAssertEqual(asked, [5, 5, 4, 4, 4])
+    }
+
+    /// Medians that never agree end the warm-up after its limit rather than never.
+    func testWarmUpIsBounded() {
+        let schedule = SGEMMReference()
+        let flapping = (0...schedule.maxWarmups).map { $0 % 2 == 0 ? 1.0 : 2.0 }
+        let (reading, _) = run(flapping + [1, 1, 1, 1, 1], schedule: schedule)
+        XCTAssertEqual(reading.warmupMedians.count, schedule.maxWarmups + 1)
+        XCTAssertEqual(reading.batchMedians.count, 5)
+    }
+
+    /// bench measures the reference before its children run (after a long run the BLAS pool sleeps and the machine
+    /// may be slower than at its best), says so before the first progress line, and records it on every row.
+    func testTheReferenceIsMeasuredBeforeTheRuns() throws {
+        let out = NSTemporaryDirectory() + "revbench-reference-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: benchExecutablePath)
+        p.arguments = ["--model", "vit_tiny_test", "--variants", "standard,reversible", "--batch", "2", "--steps", "1",
+                       "--warmup", "0", "--rounds", "1", "--output", out]
+        let stderr = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = stderr
+        try p.run()
+        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, log)
+        let lines = log.split(separator: "\n").map(String.init)
+        let reference = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("SGEMM reference ") }, log)
+        let firstRun = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("[1/2]") }, log)
+        XCTAssertLessThan(reference, firstRun, log)
+        let figure = try XCTUnwrap(Double(lines[reference].split(separator: " ")[2]), lines[reference])
+        let rows = try ResultsFile.read(out)
+        XCTAssertEqual(rows.count, 2)
+        XCTAssertTrue(rows.allSatisfy { $0.sgemmGFLOPs == figure }, "every row records the reference measured first")
     }
 }
