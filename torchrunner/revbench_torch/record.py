@@ -15,7 +15,7 @@ COLUMNS = (
     "sgemm_gflops",
     "baseline_bytes",
     "peak_ledger_bytes", "peak_ledger_activation_bytes", "peak_jemalloc_bytes", "peak_rss_bytes",
-    "peak_reserved_bytes", "resident_growth_bytes", "step_ledger_bytes", "step_ledger_allocated_bytes",
+    "peak_reserved_bytes", "alloc_retries", "resident_growth_bytes", "step_ledger_bytes", "step_ledger_allocated_bytes",
     "step_jemalloc_bytes", "bytes_per_image", "predicted_peak_bytes", "max_batch", "memory_budget_bytes",
     "loss_first", "loss_last", "build", "cpu", "cores", "blas", "jemalloc_version", "swift_version", "error",
 )

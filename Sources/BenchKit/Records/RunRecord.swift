@@ -60,6 +60,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var peakRSSBytes: Int?
     /// PyTorch on CUDA only: the caching allocator's peak reserved bytes (torch.cuda.max_memory_reserved).
     public var peakReservedBytes: Int?
+    /// PyTorch on CUDA only: the caching allocator's num_alloc_retries over the timed steps (a retry frees the cache
+    /// and slows the step, so such a row's images/s is not the batch's steady rate).
+    public var allocRetries: Int?
     public var residentGrowthBytes: Int?
     public var stepLedgerBytes: Int?
     public var stepLedgerAllocatedBytes: Int?
@@ -93,6 +96,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         case baselineBytes = "baseline_bytes"
         case peakLedgerBytes = "peak_ledger_bytes", peakLedgerActivationBytes = "peak_ledger_activation_bytes"
         case peakJemallocBytes = "peak_jemalloc_bytes", peakRSSBytes = "peak_rss_bytes", peakReservedBytes = "peak_reserved_bytes"
+        case allocRetries = "alloc_retries"
         case residentGrowthBytes = "resident_growth_bytes", stepLedgerBytes = "step_ledger_bytes"
         case stepLedgerAllocatedBytes = "step_ledger_allocated_bytes", stepJemallocBytes = "step_jemalloc_bytes"
         case bytesPerImage = "bytes_per_image", predictedPeakBytes = "predicted_peak_bytes", maxBatch = "max_batch"
