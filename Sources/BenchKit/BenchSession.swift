@@ -53,6 +53,7 @@ public struct BenchSession {
     /// once, in rotating order, a fresh child each) and appends one merged record per variant as soon as its
     /// configuration's rounds are done. Returns the records (also appended to the file).
     public func run(_ requests: [RunRequest]) throws -> [RunRecord] {
+        try ResultsFile.checkTarget(outputPath)
         for r in requests { _ = try r.config() }
         let env = EnvironmentInfo.current()
         var requests = requests
@@ -73,10 +74,9 @@ public struct BenchSession {
             if requests.isEmpty { return [] }
         }
         try checkMemory(requests)
+        // Opening the output checks that it can be written (and creates its header) before anything is measured.
         let file = try ResultsFile(path: outputPath)
-        if let old = file.redirectedFrom {
-            note("\(old) has a different header; writing rows to \(file.path) instead")
-        }
+        if let upgrade = file.upgradeNote { FileHandle.standardError.write(Data((upgrade + "\n").utf8)) }
         if let advice = BLASEnvironment.advice() { note("note: " + advice) }
         note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)"
              + (rounds > 1 ? ", \(rounds) rounds" : ""))

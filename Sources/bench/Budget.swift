@@ -63,9 +63,11 @@ struct Budget: ParsableCommand {
                 units = shard.select(units, works: try works())
                 say("shard \(shard): \(units.count) of \(modelList.count * depthList.count) model-depth pairs")
             }
+            // Opening the output checks it (and creates its header) before anything is measured or printed.
+            let file = try ResultsFile(path: measure.output)
+            if let upgrade = file.upgradeNote { FileHandle.standardError.write(Data((upgrade + "\n").utf8)) }
             say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
             if let advice = BLASEnvironment.advice() { say("note: " + advice) }
-            let file = try ResultsFile(path: measure.output)
             let total = units.count * variants.count
             let sgemm = Calibration.sgemmReference(threads: threads)
             for (m, d) in units {

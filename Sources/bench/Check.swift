@@ -31,9 +31,11 @@ struct Check: ParsableCommand {
             if let current {
                 currentRows = try ResultsFile.read(current)
             } else {
-                // Without --output the rows go to a temporary file that is removed once they are read back.
+                // Without --output the rows go to a temporary file that is removed once they are read back (or
+                // when the command is interrupted).
                 let path = output ?? NSTemporaryDirectory() + "revbench-check-\(getpid()).csv"
-                defer { if output == nil { try? FileManager.default.removeItem(atPath: path) } }
+                if output == nil { TemporaryFiles.register(path) }
+                defer { if output == nil { try? FileManager.default.removeItem(atPath: path); TemporaryFiles.unregister(path) } }
                 currentRows = try BenchSession(outputPath: path, quiet: quiet, force: false).run(CIPreset.requests())
             }
             let findings = RegressionCheck.compare(baseline: baseRows, current: currentRows)
@@ -59,9 +61,12 @@ struct Baseline: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
+                // The target is checked before anything runs: a folder or a file that is not a results CSV is refused.
+                try ResultsFile.checkReplaceable(baseline)
                 let old = (try? ResultsFile.read(baseline)) ?? []
                 let tmp = NSTemporaryDirectory() + "revbench-baseline-\(getpid()).csv"
-                defer { try? FileManager.default.removeItem(atPath: tmp) }
+                TemporaryFiles.register(tmp)
+                defer { try? FileManager.default.removeItem(atPath: tmp); TemporaryFiles.unregister(tmp) }
                 let rows = try BenchSession(outputPath: tmp, quiet: quiet, force: false)
                     .run(CIPreset.requests())
                 if let failed = rows.first(where: \.failed) {
@@ -74,10 +79,9 @@ struct Baseline: ParsableCommand {
                 } else {
                     print("no change in memory against the previous baseline")
                 }
-                let dir = (baseline as NSString).deletingLastPathComponent
-                if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-                try? FileManager.default.removeItem(atPath: baseline)
-                try FileManager.default.copyItem(atPath: tmp, toPath: baseline)
+                // One rename of a finished temporary beside the baseline: the old baseline stays whole until then.
+                guard let text = try? String(contentsOfFile: tmp, encoding: .utf8) else { throw BenchError("cannot read back '\(tmp)'") }
+                try ResultsFile.replace(baseline, with: text)
                 print("wrote \(baseline)")
             }
         }

@@ -62,8 +62,8 @@ struct StabilityCommand: ParsableCommand {
                 print("REVBENCH_WORK\t\(work)")
                 return
             }
-            let file = try ResultsFile(path: output, header: CSV.header(StabilityRecord.self))
-            if let old = file.redirectedFrom { FileHandle.standardError.write(Data("\(old) has another header; rows go to \(file.path)\n".utf8)) }
+            let file = try ResultsFile(path: output, header: CSV.header(StabilityRecord.self), required: StabilityRecord.requiredColumns)
+            if let upgrade = file.upgradeNote { FileHandle.standardError.write(Data((upgrade + "\n").utf8)) }
             let env = EnvironmentInfo.current()
             var rows: [StabilityRecord] = []
             try Stability.run(request, emit: { row in

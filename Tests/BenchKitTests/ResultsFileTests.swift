@@ -95,14 +95,39 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertThrowsError(try ResultsFile.read(path)) { e in XCTAssertTrue("\(e)".contains("line 2"), "\(e)") }
     }
 
-    func testFileWithAnotherHeaderIsNotAppendedTo() throws {
+    /// A CSV that is not a results file is refused and left alone; rows are not sent to another file behind the
+    /// user's back (they once went to runs-2.csv, where --resume never looked).
+    func testFileWithAForeignHeaderIsRefusedAndLeftAlone() throws {
         let path = dir + "/runs.csv"
         try "a,b,c\n1,2,3\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let file = try ResultsFile(path: path)
-        XCTAssertEqual(file.path, dir + "/runs-2.csv")
-        XCTAssertEqual(file.redirectedFrom, path)
-        try file.append(RunRecord(model: "m", variant: .standard))
+        XCTAssertThrowsError(try ResultsFile(path: path)) { e in
+            XCTAssertTrue("\(e)".contains("not a RevBench results CSV"), "\(e)")
+        }
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "a,b,c\n1,2,3\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/runs-2.csv"))
+    }
+
+    /// CRLF line ends and a quoted field holding a line break are read as RFC 4180 has them.
+    func testCRLFAndQuotedLineBreaksAreRead() throws {
+        let path = dir + "/crlf.csv"
+        var r = RunRecord(model: "vit_tiny_test", variant: .standard)
+        r.depth = 4; r.batch = 2
+        try ResultsFile(path: path).append(r)
+        let lf = try String(contentsOfFile: path, encoding: .utf8)
+        try lf.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ResultsFile.read(path), [r])
+        let quoted = lf.replacingOccurrences(of: ",vit_tiny_test,", with: ",\"vit_tiny\n_test\",")
+        try quoted.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ResultsFile.read(path).first?.model, "vit_tiny\n_test")
+    }
+
+    /// A binary file is refused without its bytes in the message.
+    func testBinaryFileIsRefusedWithoutItsBytes() throws {
+        let path = dir + "/binary.csv"
+        FileManager.default.createFile(atPath: path, contents: Data([0x7f, 0x45, 0x4c, 0x46, 0x00, 0xff, 0xfe, 0x01]))
+        XCTAssertThrowsError(try ResultsFile.read(path)) { e in
+            XCTAssertEqual("\(e)", "'\(path)' is not a text CSV file (it holds binary data)")
+        }
     }
 
     func testUnwritableOutputIsAClearError() {

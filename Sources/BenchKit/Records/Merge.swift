@@ -1,5 +1,6 @@
 // Merging result CSVs from several machines (shards of a sweep, CI matrix jobs): the files must share one header,
 // exact duplicate rows are dropped, and rows come out in configuration order (then variant order, then as read).
+// The merged file replaces its output in one rename (see ResultsFile.replace).
 import Foundation
 import Models
 
@@ -7,26 +8,23 @@ public enum Merge {
     /// The merged file's lines (header first), or an error naming the file whose header differs.
     public static func lines(of paths: [String]) throws -> [String] {
         guard let first = paths.first else { throw BenchError("bench merge needs at least one CSV file") }
-        var header: String?
+        var header: CSVRow?
         var rows: [(line: String, record: RunRecord, order: Int)] = []
         var seen = Set<String>()
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read '\(path)'") }
-            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-            guard let h = lines.first else { throw BenchError("'\(path)' is empty") }
-            if let header, h != header {
-                let a = Set(CSV.split(Substring(header))), b = Set(CSV.split(Substring(h)))
+            let file = try ResultsFile.parse(RunRecord.self, path, required: RunRecord.requiredColumns.map(\.rawValue))
+            let h = file.header
+            if let header, h.fields != header.fields {
+                let a = Set(header.fields), b = Set(h.fields)
                 let missing = a.subtracting(b).sorted(), extra = b.subtracting(a).sorted()
                 throw BenchError("'\(path)' has another header than '\(first)'"
                     + (missing.isEmpty ? "" : "; it lacks \(missing.joined(separator: ", "))")
                     + (extra.isEmpty ? "" : "; it adds \(extra.joined(separator: ", "))")
                     + (missing.isEmpty && extra.isEmpty ? " (the same columns in another order)" : ""))
             }
-            header = h
-            let records = try ResultsFile.read(path)
-            guard records.count == lines.count - 1 else { throw BenchError("'\(path)' has rows that do not fit its header") }
-            for (line, record) in zip(lines.dropFirst(), records) where seen.insert(line).inserted {
-                rows.append((line, record, rows.count))
+            if header == nil { header = h }
+            for (row, record) in file.rows where seen.insert(row.text).inserted {
+                rows.append((row.text, record, rows.count))
             }
         }
         let variantOrder = Dictionary(uniqueKeysWithValues: Variant.allCases.enumerated().map { ($1, $0) })
@@ -36,19 +34,13 @@ public enum Merge {
             if a.record.variant != b.record.variant { return variantOrder[a.record.variant]! < variantOrder[b.record.variant]! }
             return a.order < b.order
         }
-        return [header!] + rows.map(\.line)
+        return [header!.text] + rows.map(\.line)
     }
 
-    /// Writes the merged lines to `output` in one rename, so a reader never sees half a file.
+    /// Writes the merged lines to `output` in one rename, so a reader never sees half a file and an interrupted
+    /// merge leaves the old output (and no temporary) behind.
     public static func write(_ lines: [String], to output: String) throws {
-        let tmp = output + ".merging-\(getpid())"
-        do {
-            try (lines.joined(separator: "\n") + "\n").write(toFile: tmp, atomically: false, encoding: .utf8)
-            if FileManager.default.fileExists(atPath: output) { try FileManager.default.removeItem(atPath: output) }
-            try FileManager.default.moveItem(atPath: tmp, toPath: output)
-        } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw BenchError("cannot write '\(output)': \(error.localizedDescription)")
-        }
+        do { try ResultsFile.replace(output, with: lines.joined(separator: "\n") + "\n") }
+        catch let e as ResultsFileError { throw BenchError(e.description) }
     }
 }

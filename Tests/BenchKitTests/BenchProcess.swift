@@ -1,0 +1,49 @@
+// Running the bench executable from a test: its exit status and both outputs, optionally with extra environment
+// variables or under another user (a root test process cannot be refused a write by permissions).
+import Foundation
+import XCTest
+
+/// One finished run of bench.
+struct BenchProcess {
+    let status: Int32
+    let reason: Process.TerminationReason
+    let out: String
+    let err: String
+
+    /// Runs bench with `args` to its end.
+    static func run(_ args: [String], environment: [String: String] = [:], asUser uid: UInt32? = nil) throws -> BenchProcess {
+        let p = start(args, environment: environment, asUser: uid)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return BenchProcess(status: p.terminationStatus, reason: p.terminationReason,
+                            out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A configured, not yet started bench process (its outputs go nowhere unless set).
+    static func start(_ args: [String], environment: [String: String] = [:], asUser uid: UInt32? = nil) -> Process {
+        let p = Process()
+        if let uid {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            p.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", benchExecutablePath] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: benchExecutablePath)
+            p.arguments = args
+        }
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        return p
+    }
+
+    /// A one-line refusal: exit 64, one `error:` line on stderr, no crash.
+    func assertRefused(_ mentions: [String], _ context: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(status, 64, "\(context): \(err)", file: file, line: line)
+        XCTAssertTrue(err.hasPrefix("error: "), "\(context): \(err)", file: file, line: line)
+        XCTAssertEqual(err.split(separator: "\n").count, 1, "\(context): one line: \(err)", file: file, line: line)
+        for m in mentions { XCTAssertTrue(err.contains(m), "\(context): stderr lacks '\(m)': \(err)", file: file, line: line) }
+    }
+}

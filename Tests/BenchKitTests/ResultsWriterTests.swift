@@ -1,0 +1,227 @@
+// The results writer under a hostile user and a failing machine (issue 23, items 1-7): a folder or a foreign file is
+// never a target, concurrent writers make one header, a row starts on a fresh line, a short write is cut back, a
+// replace is one rename whose temporary dies with the process, an unwritable output is found before measuring, and a
+// file with an older header is upgraded in place so --resume finds its rows.
+import XCTest
+import Foundation
+@testable import BenchKit
+import Models
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class ResultsWriterTests: XCTestCase {
+    var dir: String!
+
+    override func setUp() {
+        dir = NSTemporaryDirectory() + "revbench-writer-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let tiny = ["--model", "vit_tiny_test", "--batch", "2", "--steps", "1", "--warmup", "0", "--threads", "1",
+                       "--rounds", "1", "--variants", "standard", "--quiet"]
+
+    func row(_ depth: Int, _ variant: Variant = .standard, error: String? = nil) -> RunRecord {
+        var r = RunRecord(model: "vit_tiny_test", variant: variant)
+        r.depth = depth; r.width = 32; r.heads = 2; r.imageSize = 32; r.patchSize = 8; r.batch = 2; r.build = "b"
+        r.error = error
+        return r
+    }
+
+    func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    /// Items 1 and 2: every command that writes results refuses a folder and a file that is not a results CSV, in
+    /// one line and before it measures; the folder and the file (and what the folder holds) are untouched.
+    func testEveryWritingCommandRefusesAFolderAndAForeignFile() throws {
+        let folder = dir + "/results", inside = folder + "/in.csv", notes = dir + "/notes.md", foreign = dir + "/other.csv"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let file = try ResultsFile(path: inside)
+        try file.append(row(4))
+        try "# my notes\n".write(toFile: notes, atomically: true, encoding: .utf8)
+        try "name,accuracy\nresnet50,0.76\n".write(toFile: foreign, atomically: true, encoding: .utf8)
+        let before = [inside, notes, foreign].map(bytes)
+        let ci = Self.repository + "/results/baseline/ci.csv"
+        let commands: [(String, (String) -> [String])] = [
+            ("run", { ["--model", "vit_tiny_test", "--output", $0] }),
+            ("sweep", { ["sweep", "--models", "vit_tiny_test", "--output", $0] }),
+            ("budget", { ["budget", "--memory", "64MiB", "--models", "vit_tiny_test", "--depths", "2", "--output", $0] }),
+            ("stability", { ["stability", "--model", "vit_tiny_test", "--depths", "2", "--steps", "1", "--output", $0] }),
+            ("merge", { ["merge", "-o", $0, inside] }),
+            ("baseline update", { ["baseline", "update", "--baseline", $0] }),
+            ("check --output", { ["check", "--baseline", ci, "--output", $0] }),
+        ]
+        for (name, args) in commands {
+            try BenchProcess.run(args(folder)).assertRefused(["'\(folder)' is a folder"], "\(name) into a folder")
+            try BenchProcess.run(args(notes)).assertRefused(["'\(notes)' is not a .csv file name"], "\(name) into notes.md")
+            try BenchProcess.run(args(foreign)).assertRefused(["'\(foreign)'", "not a RevBench results CSV"], "\(name) into a foreign CSV")
+        }
+        XCTAssertEqual([inside, notes, foreign].map(bytes), before, "nothing was changed or removed")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["in.csv"])
+    }
+
+    /// Item 3: a file whose last row lacks its newline gets one before the next row: both rows survive and the file
+    /// reads back (`head -c -1 good.csv > f.csv; bench run --output f.csv`).
+    func testAppendStartsOnAFreshLine() throws {
+        let path = dir + "/f.csv"
+        try ResultsFile(path: path).append(row(4))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try String(text.dropLast()).write(toFile: path, atomically: true, encoding: .utf8)
+        try ResultsFile(path: path).append(row(8))
+        XCTAssertEqual(try ResultsFile.read(path).map(\.depth), [4, 8])
+        XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).hasSuffix("\n"))
+    }
+
+    /// Item 3: a write the file will not take (here the file size limit, as `ulimit -f` sets it) is cut back to the
+    /// last complete row and reported with its real cause; the next row, once there is room, lands on its own line.
+    func testShortWriteIsCutBackToTheLastCompleteRow() throws {
+        let path = dir + "/limited.csv"
+        let file = try ResultsFile(path: path)
+        try file.append(row(4))
+        let before = try XCTUnwrap(bytes(path))
+        var saved = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
+        XCTAssertEqual(getrlimit(resource, &saved), 0)
+        var limited = saved
+        limited.rlim_cur = rlim_t(before.count + 40)   // room for part of a row only
+        XCTAssertEqual(setrlimit(resource, &limited), 0)
+        var failure: Error?
+        do { try file.append(row(8)) } catch { failure = error }
+        XCTAssertEqual(setrlimit(resource, &saved), 0)
+        let message = "\(try XCTUnwrap(failure, "the write past the limit must fail"))"
+        XCTAssertTrue(message.contains("File too large") && message.contains(path), message)
+        XCTAssertEqual(bytes(path), before, "cut back to the last complete row")
+        try file.append(row(16))
+        XCTAssertEqual(try ResultsFile.read(path).map(\.depth), [4, 16])
+    }
+
+    /// Item 3: a file cut mid-row by something else is refused by readers naming the line and why; the writer does
+    /// not delete the fragment (it is the user's data) but starts its own row on a fresh line, which stays whole.
+    func testAFileCutMidRowIsNamedNotGluedOnto() throws {
+        let path = dir + "/cut.csv"
+        try ResultsFile(path: path).append(row(4))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try String(text.dropLast(30)).write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ResultsFile.read(path)) { e in
+            XCTAssertTrue("\(e)".contains("line 2") && "\(e)".contains("cut short"), "\(e)")
+        }
+        try ResultsFile(path: path).append(row(8))
+        let last = try XCTUnwrap(String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").last)
+        XCTAssertEqual(String(last), try CSV.line(row(8)), "the new row is a line of its own")
+    }
+
+    /// Item 4: writers that start together on one new file write one header between them, and every row whole.
+    func testConcurrentWritersWriteOneHeader() throws {
+        for trial in 0..<6 {
+            let path = dir + "/together-\(trial).csv"
+            DispatchQueue.concurrentPerform(iterations: 8) { writer in
+                do {
+                    let file = try ResultsFile(path: path)
+                    for k in 0..<5 { try file.append(row(100 * writer + k)) }
+                } catch { XCTFail("writer \(writer): \(error)") }
+            }
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(lines.filter { $0 == CSV.header(RunRecord.self) }.count, 1, "one header")
+            XCTAssertEqual(lines.first.map(String.init), CSV.header(RunRecord.self))
+            XCTAssertEqual(Set(try ResultsFile.read(path).compactMap(\.depth)).count, 40, "every row once, whole")
+        }
+    }
+
+    /// Item 4, as the user met it: separate bench processes starting on the same new output.
+    func testConcurrentBenchRunsWriteOneHeader() throws {
+        let path = dir + "/runs.csv"
+        let runs = (0..<3).map { _ in BenchProcess.start(Self.tiny + ["--output", path]) }
+        for p in runs { try p.run() }
+        for p in runs { p.waitUntilExit(); XCTAssertEqual(p.terminationStatus, 0) }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("timestamp,") }.count, 1)
+        XCTAssertEqual(try ResultsFile.read(path).count, 3)
+    }
+
+    /// Item 5: a merge interrupted (SIGTERM, SIGINT) after writing its temporary and before its rename leaves the old
+    /// output whole and no temporary behind. The pause is a test hook that holds the replace in that window.
+    func testAnInterruptedMergeLeavesTheOldOutputAndNoTemporary() throws {
+        let input = dir + "/in.csv", output = dir + "/merged.csv"
+        let file = try ResultsFile(path: input)
+        for d in [4, 8] { try file.append(row(d)) }
+        try ResultsFile.replace(output, with: CSV.header(RunRecord.self) + "\n" + (try CSV.line(row(2))) + "\n")
+        let old = bytes(output)
+        for sig in [SIGTERM, SIGINT] {
+            let p = BenchProcess.start(["merge", "-o", output, input], environment: ["REVBENCH_TEST_PAUSE_BEFORE_RENAME": "60"])
+            try p.run()
+            let deadline = Date().addingTimeInterval(120)
+            func temporaries() -> [String] {
+                ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.contains(".tmp-") }
+            }
+            while temporaries().isEmpty && p.isRunning && Date() < deadline { usleep(20_000) }
+            XCTAssertFalse(temporaries().isEmpty, "the merge wrote its temporary")
+            kill(p.processIdentifier, sig)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationReason, .uncaughtSignal, "it dies of the signal")
+            XCTAssertEqual(temporaries(), [], "signal \(sig): the temporary is removed")
+            XCTAssertEqual(bytes(output), old, "signal \(sig): the old output is whole")
+        }
+        let done = try BenchProcess.run(["merge", "-o", output, input])
+        XCTAssertEqual(done.status, 0, done.err)
+        XCTAssertEqual(try ResultsFile.read(output).map(\.depth), [4, 8])
+    }
+
+    /// Item 6: an output that exists but cannot be written is refused before anything is measured. The test process
+    /// runs as root, whom permissions do not stop, so bench runs as the unprivileged user nobody there.
+    func testAnUnwritableOutputIsRefusedBeforeMeasuring() throws {
+        let path = dir + "/readonly.csv"
+        try ResultsFile(path: path).append(row(4))
+        chmod(path, 0o444)
+        chmod(dir, 0o755)
+        let asUser: UInt32? = getuid() == 0 ? 65534 : nil
+        if asUser != nil && !FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            throw XCTSkip("running as root without setpriv: permissions cannot refuse the write")
+        }
+        for command in [Self.tiny, ["sweep", "--models", "vit_tiny_test", "--batches", "2", "--steps", "1", "--quiet"]] {
+            let r = try BenchProcess.run(command + ["--output", path], asUser: asUser)
+            r.assertRefused(["cannot write to '\(path)'", "Permission denied"], "\(command.first!) into a read-only file")
+            XCTAssertFalse(r.err.contains("[1/"), "nothing was measured")
+        }
+    }
+
+    /// Item 7: a file written under an older header is upgraded in place (cells moved, not rewritten; new columns
+    /// empty), so rows go to the named file and --resume finds them: the rerun measures nothing again.
+    func testAnOlderHeaderIsUpgradedAndResumeFindsItsRows() throws {
+        let path = dir + "/old.csv"
+        XCTAssertEqual(try BenchProcess.run(Self.tiny + ["--output", path]).status, 0)
+        // Drop the newest column, as a file written before it existed would lack it.
+        let dropped = RunRecord.columns.last { $0 != "error" }!
+        let rows = CSVRow.rows(of: try String(contentsOfFile: path, encoding: .utf8))
+        let keep = rows[0].fields.indices.filter { rows[0].fields[$0] != dropped }
+        let older = rows.map { r in keep.map { CSV.quote(r.fields[$0]) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try older.write(toFile: path, atomically: true, encoding: .utf8)
+        let measured = try ResultsFile.read(path)
+
+        // Batch 2 is in the file already; batch 4 is new and goes to the same file, now upgraded.
+        let again = try BenchProcess.run(Self.tiny + ["--batch", "2,4", "--output", path, "--resume"])
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.err.contains("had an older header") && again.err.contains(dropped), "said even with --quiet: \(again.err)")
+        let now = try ResultsFile.read(path)
+        XCTAssertEqual(Array(now.prefix(measured.count)), measured, "the old rows unchanged")
+        XCTAssertEqual(now.map(\.batch), [2, 4], "batch 2 not measured twice, batch 4 appended")
+        XCTAssertEqual(try BenchProcess.run(Self.tiny + ["--batch", "2,4", "--output", path, "--resume"]).status, 0)
+        XCTAssertEqual(try ResultsFile.read(path).count, 2, "a third run finds both")
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").first.map(String.init), CSV.header(RunRecord.self))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/old-2.csv"), "no redirect")
+    }
+
+    /// A header with a column this bench does not know is not an older one: refused, left alone (its column would be
+    /// lost in an upgrade).
+    func testAHeaderWithUnknownColumnsIsRefused() throws {
+        let path = dir + "/newer.csv"
+        try (CSV.header(RunRecord.self) + ",from_the_future\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let before = bytes(path)
+        XCTAssertThrowsError(try ResultsFile(path: path)) { e in
+            XCTAssertTrue("\(e)".contains("it adds from_the_future"), "\(e)")
+        }
+        XCTAssertEqual(bytes(path), before)
+    }
+}
