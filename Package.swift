@@ -40,10 +40,11 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CJemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CProcessControl"),
         .target(name: "Engine", dependencies: ["COpenBLAS", "CMalloc"], swiftSettings: engineSettings),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: engineSettings),
         .target(name: "JemallocConfig"),
-        .target(name: "BenchKit", dependencies: ["Models", "Engine", "CJemalloc", "JemallocConfig"]),
+        .target(name: "BenchKit", dependencies: ["Models", "Engine", "CJemalloc", "JemallocConfig", "CProcessControl"]),
         .executableTarget(name: "bench", dependencies: [
             "BenchKit", "Engine", "Models",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -54,6 +54,8 @@ public enum ChildRunner {
         p.executableURL = URL(fileURLWithPath: executable)
         do { p.arguments = try arguments(r) + (quiet ? ["--quiet"] : []) }
         catch { return r.failure("could not encode the request: \(error)") }
+        // The child dies with this process (see ParentLifetime).
+        p.environment = ParentLifetime.childEnvironment()
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -15,8 +15,10 @@ struct Bench: ParsableCommand {
     )
 
     /// Sets OpenBLAS's kernel and thread settings for this machine (re-executing once), then runs the command.
+    /// A child of another bench dies with its parent.
     static func main() {
         BLASEnvironment.reexecIfNeeded()
+        ParentLifetime.followParent()
         main(nil)
     }
 }

@@ -80,6 +80,7 @@ struct Reproduce: ParsableCommand {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ChildRunner.executablePath)
         p.arguments = args
+        p.environment = ParentLifetime.childEnvironment()
         let pipe = Pipe()
         if !passthrough { p.standardOutput = pipe }
         try p.run()

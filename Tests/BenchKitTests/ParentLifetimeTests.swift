@@ -1,0 +1,58 @@
+// Item 8 of issue 23: a measuring child dies with its parent when a signal reaches the parent alone (a scheduler's
+// SIGTERM, a CI timeout's SIGKILL), instead of measuring on with parent 1 for a result nobody reads.
+import XCTest
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class ParentLifetimeTests: XCTestCase {
+    /// The running `bench measure-one` children of `pid` (from /proc: parent in stat, subcommand in cmdline; the
+    /// parent also runs git, which is not the child this is about).
+    func measuringChildren(of pid: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name -> Int32? in
+            guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")"),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, Int32(fields[1]) == pid, fields[0] != "Z",
+                  String(decoding: cmdline, as: UTF8.self).contains("measure-one") else { return nil }
+            return child
+        }
+    }
+
+    /// Whether `pid` is gone (or a zombie waiting to be reaped: it runs no more).
+    func isGone(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
+    }
+
+    func testTheChildDiesWithItsParent() throws {
+        let dir = NSTemporaryDirectory() + "revbench-parent-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for sig in [SIGKILL, SIGTERM] {
+            // A child that would measure for many minutes.
+            let parent = BenchProcess.start(["--model", "vit_tiny_test", "--batch", "2", "--steps", "1000000", "--warmup", "0",
+                                             "--threads", "1", "--rounds", "1", "--variants", "standard", "--quiet",
+                                             "--output", dir + "/runs-\(sig).csv"])
+            try parent.run()
+            var child: Int32?
+            let start = Date()
+            while child == nil && parent.isRunning && Date().timeIntervalSince(start) < 120 {
+                child = measuringChildren(of: parent.processIdentifier).first
+                if child == nil { usleep(20_000) }
+            }
+            let measuring = try XCTUnwrap(child, "the parent started its measuring child")
+            defer { kill(measuring, SIGKILL) }
+            kill(parent.processIdentifier, sig)   // the parent alone, not its process group
+            parent.waitUntilExit()
+            // The kernel kills the child as the parent dies; the wait only bounds a busy machine's scheduling.
+            let killed = Date()
+            while !isGone(measuring) && Date().timeIntervalSince(killed) < 10 { usleep(20_000) }
+            XCTAssertTrue(isGone(measuring), "signal \(sig): the child \(measuring) outlived its parent")
+        }
+    }
+}
