@@ -16,7 +16,9 @@ public enum MarkdownReport {
     }
 
     /// Memory and speed per model, depth, batch (rows without max_batch), then budget experiments.
-    public static func render(_ all: [RunRecord]) -> String {
+    public static func render(_ rows: [RunRecord]) -> String {
+        // A failure that a later run of the same configuration and build measured is not listed as missing.
+        let all = rows.withoutSupersededFailures()
         let ok = all.filter { !$0.failed }
         let runs = ok.filter { $0.maxBatch == nil }
         let budget = all.filter { $0.maxBatch != nil }

@@ -59,6 +59,7 @@ public enum RegressionCheck {
     /// Every failure and warning of `current` against `baseline`.
     public static func compare(baseline: [RunRecord], current: [RunRecord]) -> [RegressionFinding] {
         var findings: [RegressionFinding] = []
+        let current = current.withoutSupersededFailures()
         let base = baseline.filter { !$0.failed }
         var now: [String: RunRecord] = [:]
         for r in current where !r.failed { now[rowKey(r)] = r }

@@ -221,6 +221,20 @@ extension Sequence where Element == RunRecord {
 extension Array where Element == RunRecord {
     /// The first successful record of `variant`.
     public func first(_ variant: Variant) -> RunRecord? { first { $0.variant == variant && !$0.failed } }
+
+    /// The records without each failed one that a later successful record of the same configuration, variant and
+    /// build supersedes (a child killed mid-run, measured again by --resume): the failure is history, not a
+    /// missing measurement. Failures with no later success, and every successful record, stay in file order.
+    public func withoutSupersededFailures() -> [RunRecord] {
+        var measuredLater: [RunConfiguration: Set<String>] = [:]
+        var superseded = Set<Int>()
+        for (i, r) in enumerated().reversed() {
+            let key = "\(r.variant.rawValue) \(r.build ?? "")"
+            if !r.failed { measuredLater[r.configuration, default: []].insert(key) }
+            else if measuredLater[r.configuration]?.contains(key) == true { superseded.insert(i) }
+        }
+        return enumerated().filter { !superseded.contains($0.offset) }.map(\.element)
+    }
 }
 
 /// A results CSV column; its raw value is the header's name, which tables reuse as their column titles.

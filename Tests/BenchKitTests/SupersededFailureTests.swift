@@ -1,0 +1,38 @@
+// Item 9 of issue 23: the failed row of a killed child, measured again by --resume, no longer wins over the later
+// successful row of the same configuration and build in tables and checks.
+import XCTest
+@testable import BenchKit
+import Models
+
+final class SupersededFailureTests: XCTestCase {
+    func row(_ variant: Variant, build: String = "release", error: String? = nil) -> RunRecord {
+        var r = RunRecord(model: "vit_tiny_test", variant: variant)
+        r.depth = 4; r.width = 32; r.heads = 2; r.imageSize = 32; r.patchSize = 8; r.batch = 2; r.build = build
+        r.error = error
+        if error == nil { r.bytesPerImage = 1_048_576; r.imagesPerSecond = 10 }
+        return r
+    }
+
+    func testALaterSuccessSupersedesItsFailure() {
+        let killed = row(.standard, error: "child process killed by signal 9")
+        let rows = [killed, row(.reversible), row(.standard)]
+        XCTAssertEqual(rows.withoutSupersededFailures(), [row(.reversible), row(.standard)])
+        XCTAssertFalse(MarkdownReport.render(rows).contains("without a measurement"), MarkdownReport.render(rows))
+    }
+
+    /// Deliberately kept: a failure with no later success (it is the news), a failure after the success (the
+    /// latest attempt failed), and a failure of another build (a different program failed).
+    func testFailuresThatNothingLaterMeasuredStay() {
+        let failed = row(.standard, error: "boom")
+        XCTAssertEqual([failed, row(.reversible)].withoutSupersededFailures().count, 2)
+        XCTAssertEqual([row(.standard), failed].withoutSupersededFailures().count, 2)
+        XCTAssertEqual([failed, row(.standard, build: "debug")].withoutSupersededFailures().count, 2)
+        XCTAssertTrue(MarkdownReport.render([failed, row(.reversible)]).contains("without a measurement"))
+    }
+
+    func testTheCheckComparesTheLaterSuccess() {
+        let baseline = [row(.standard)]
+        let current = [row(.standard, error: "child process killed by signal 15"), row(.standard)]
+        XCTAssertTrue(RegressionCheck.compare(baseline: baseline, current: current).filter { $0.severity == .failure }.isEmpty)
+    }
+}
