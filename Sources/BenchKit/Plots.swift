@@ -1,5 +1,6 @@
 // `bench plot`: SVG charts from CSV rows, one per model and measure: memory per image vs depth, images/s vs depth
-// (training runs, largest batch per depth), and max batch and images/s under a memory budget vs depth.
+// (training runs, largest batch per depth), and max batch and images/s under a memory budget vs depth. A model
+// measured at one depth gets grouped bars (SVGChart draws them); each variant keeps its colour in every chart.
 import Foundation
 import Models
 
@@ -19,7 +20,8 @@ public enum Plots {
                         guard let d = r.depth else { continue }
                         if (best[d]?.batch ?? -1) < (r.batch ?? 0) { best[d] = r }
                     }
-                    return SVGChart.Series(v.rawValue, best.compactMap { d, r in value(r).map { (Double(d), $0) } })
+                    return SVGChart.Series(v.rawValue, best.compactMap { d, r in value(r).map { (Double(d), $0) } },
+                                           color: color(v))
                 }
             }
             out.append(("memory_vs_depth_\(model).svg", SVGChart(title: "\(model): training memory per image",
@@ -35,7 +37,7 @@ public enum Plots {
                     SVGChart.Series(v.rawValue, rows.filter { $0.variant == v }.compactMap { r in
                         guard let d = r.depth, let y = value(r) else { return nil }
                         return (Double(d), y)
-                    })
+                    }, color: color(v))
                 }
             }
             out.append(("budget_max_batch_\(model).svg", SVGChart(title: "\(model): largest batch in \(budgetText)",
@@ -62,6 +64,11 @@ public enum Plots {
             groups[n, default: []].append(r)
         }
         return order.map { ($0, groups[$0]!) }
+    }
+
+    /// One colour per variant in every chart, whichever variants a chart has.
+    static func color(_ v: Variant) -> String {
+        SVGChart.colors[Variant.allCases.firstIndex(of: v)! % SVGChart.colors.count]
     }
 
     static func variants(_ rows: [RunRecord]) -> [Variant] {

@@ -54,7 +54,7 @@ public enum ReproducePlan {
         var lines = ["| file | command |", "|---|---|"]
         for e in entries { lines.append("| `\(e.file)` | `\(e.commandLine)` |") }
         lines.append("| `baseline/ci.csv` | `swift run bench baseline update` (the CI gate's baseline; not a result) |")
-        lines.append("| `plots/*.svg` | `swift run bench plot` (from the CSVs above); `plots/stability_*.svg` by `bench stability` (from its CSV) |")
+        lines.append("| `plots/*.svg` | `swift run bench plot` (from the CSVs above, the stability ones included; `bench stability` also rewrites its own charts) |")
         return lines.joined(separator: "\n")
     }
 

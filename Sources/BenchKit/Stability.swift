@@ -156,14 +156,19 @@ public enum Stability {
         }
     }
 
-    /// SVG charts from stability rows: per model, reconstruction error vs block index at the last measured step of
-    /// each depth, and gradient error vs training step per depth.
+    /// SVG charts from stability rows: per model and learning rate, reconstruction error vs block index at the last
+    /// measured step of each depth, and gradient error vs training step per depth. Rows at another learning rate than
+    /// `bench stability`'s default (1e-4) get charts of their own, named with it (`..._lr0.001.svg`).
     public static func charts(_ rows: [StabilityRecord]) -> [(String, String)] {
+        func name(_ r: StabilityRecord) -> String {
+            guard let lr = r.learningRate, abs(lr - 1e-4) > 1e-9 else { return r.model }
+            return r.model + "_lr" + String(format: "%g", Float(lr))
+        }
         var out: [(String, String)] = []
         var models: [String] = []
-        for r in rows where !models.contains(r.model) { models.append(r.model) }
+        for r in rows where !models.contains(name(r)) { models.append(name(r)) }
         for model in models {
-            let mine = rows.filter { $0.model == model && ($0.error ?? "").isEmpty }
+            let mine = rows.filter { name($0) == model && ($0.error ?? "").isEmpty }
             let depths = Array(Set(mine.map(\.depth))).sorted()
             let lastRows = depths.compactMap { d in mine.filter { $0.depth == d }.max { $0.step < $1.step } }
             let perBlock = lastRows.map { r in

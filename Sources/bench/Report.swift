@@ -1,4 +1,5 @@
-// `bench table` and `bench plot`: turn result CSVs into Markdown tables and SVG charts.
+// `bench table` and `bench plot`: turn result CSVs into Markdown tables and SVG charts (the stability CSVs' charts
+// included).
 import ArgumentParser
 import BenchKit
 import Foundation
@@ -14,11 +15,21 @@ func readRows(_ files: [String]) throws -> [RunRecord] {
 }
 
 /// results/*.csv and results/budget/*.csv, sorted (the baseline is CI's, not a result).
-func defaultResultFiles() -> [String] {
-    ["results", "results/budget"].flatMap { dir -> [String] in
+func defaultResultFiles() -> [String] { csvFiles(in: ["results", "results/budget"]) }
+
+/// The `.csv` files of `folders`, sorted within each.
+func csvFiles(in folders: [String]) -> [String] {
+    folders.flatMap { dir -> [String] in
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         return names.filter { $0.hasSuffix(".csv") }.sorted().map { "\(dir)/\($0)" }
     }
+}
+
+/// Whether the CSV at `path` holds `bench stability` rows (its header has the stability columns).
+func isStabilityFile(_ path: String) -> Bool {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+    let header = text.prefix { $0 != "\n" }.split(separator: ",").map(String.init)
+    return header.contains(StabilityRecord.CodingKeys.gradRelativeError.rawValue)
 }
 
 struct Table: ParsableCommand {
@@ -44,16 +55,30 @@ struct Table: ParsableCommand {
 
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "SVG charts from result CSVs: memory per image and images/s vs depth, max batch and images/s under a budget vs depth.")
+        abstract: "SVG charts from result CSVs: memory per image and images/s vs depth, max batch and images/s under a budget vs depth, and bench stability's error charts.",
+        discussion: """
+            A configuration measured at one depth (MViT-B) is drawn as grouped bars, the variants side by side. \
+            Stability CSVs (bench stability's rows, recognised by their header) give the reconstruction-error and \
+            gradient-error charts, one pair per model and learning rate.
+            """)
 
-    @Argument(help: "CSV files (default: results/*.csv and results/budget/*.csv).")
+    @Argument(help: "CSV files (default: results/*.csv, results/budget/*.csv and results/stability/*.csv).")
     var files: [String] = []
     @Option(help: "Folder the SVG files are written to.")
     var out = "results/plots"
 
     func run() throws {
         try reportingErrors {
-            let charts = Plots.charts(try readRows(files))
+            let paths = files.isEmpty ? defaultResultFiles() + csvFiles(in: ["results/stability"]) : files
+            if paths.isEmpty { throw BenchError("no CSV files given and none found under results/") }
+            for path in paths where !FileManager.default.fileExists(atPath: path) { throw BenchError("no such CSV file: '\(path)'") }
+            let stabilityPaths = paths.filter(isStabilityFile)
+            let runPaths = paths.filter { !stabilityPaths.contains($0) }
+            let stabilityRows = try stabilityPaths.flatMap {
+                try ResultsFile.read(StabilityRecord.self, $0, required: StabilityRecord.requiredColumns)
+            }
+            let charts = (runPaths.isEmpty ? [] : Plots.charts(try readRows(runPaths)))
+                + (stabilityRows.isEmpty ? [] : Stability.charts(stabilityRows))
             if charts.isEmpty { throw BenchError("the CSV rows hold no successful measurement to plot") }
             do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
             catch { throw BenchError("cannot create '\(out)': \(error.localizedDescription)") }

@@ -1,5 +1,6 @@
-// Tables and plots from CSV rows: well-formed SVG with every series, blanks (never invented values) for missing
-// measurements, the paper's numbers only where the configuration matches, README splicing.
+// Tables and plots from CSV rows: well-formed SVG with every series, grouped bars for one depth, no clipped text, log
+// axes that span the data, blanks (never invented values) for missing measurements, the paper's numbers only where
+// the configuration matches, splicing into the results page.
 import XCTest
 import Foundation
 #if canImport(FoundationXML)
@@ -50,6 +51,81 @@ final class ReportTests: XCTestCase {
                                "memory_vs_depth_mvit_base_16.svg", "memory_vs_depth_mvit_base_16_transitions_recompute.svg"])
     }
 
+    /// A configuration measured at one depth (MViT-B) is drawn as grouped bars, one per variant, each labelled with
+    /// its value and name and coloured as the variant is in every chart; several depths stay a line chart.
+    func testOneDepthIsDrawnAsGroupedBarsWithTheVariantsSideBySide() throws {
+        let rows = [(Variant.standard, 155.3), (.reversible, 77.6), (.checkpointed, 32.6)].map { v, mib in
+            row("mvit_base_16", v, depth: 16, bytesPerImage: Int(mib * 1_048_576))
+        }
+        let svg = try XCTUnwrap(Plots.charts(rows).first { $0.0 == "memory_vs_depth_mvit_base_16.svg" }?.1)
+        XCTAssertFalse(svg.contains("<polyline"), "no line through a single x")
+        let bars = elements("rect", in: svg).filter { $0["fill"] != "white" }
+        XCTAssertEqual(bars.count, 3)
+        let heights = bars.compactMap { $0["height"].flatMap(Double.init) }
+        XCTAssertEqual(heights.count, 3)
+        XCTAssertTrue(heights[0] > heights[1] && heights[1] > heights[2], "\(heights)")
+        XCTAssertEqual(heights[0] / heights[2], 155.3 / 32.6, accuracy: 0.01, "bars start at zero")
+        XCTAssertEqual(bars.map { $0["fill"] }, Variant.allCases.map { Plots.color($0) })
+        for text in ["155.3", "77.6", "32.6", ">standard<", ">reversible<", ">checkpointed<", "depth (blocks)"] {
+            XCTAssertTrue(svg.contains(text), "bar chart lacks \(text)")
+        }
+        // Only the reversible twin (recomputed transitions): still red, as reversible is everywhere.
+        var recompute = row("mvit_base_16", .reversible, depth: 16, bytesPerImage: 48 << 20)
+        recompute.transitions = TransitionBackprop.recompute.rawValue
+        let single = try XCTUnwrap(Plots.charts([recompute]).first { $0.0.hasPrefix("memory") }?.1)
+        XCTAssertEqual(elements("rect", in: single).filter { $0["fill"] != "white" }.map { $0["fill"] }, [Plots.color(.reversible)])
+        let lines = Plots.charts([12, 24].map { row("vit_small_patch16_224", .standard, depth: $0) })
+        XCTAssertTrue(lines.allSatisfy { $0.1.contains("<polyline") })
+    }
+
+    /// Every text (title, tick labels, axis labels, legend) lies inside the picture: a title too long for one line
+    /// is wrapped, and the margins make room for the longest tick label and legend entry.
+    func testTitlesAndLabelsAreNeverClipped() {
+        let long = SVGChart(title: "vit_small_patch16_224: reconstruction error per block (last measured step), a title longer than the chart",
+                            xLabel: "block index", yLabel: "max |X_rec - X| / RMS(X)",
+                            series: [SVGChart.Series("depth 96, step 300 with a long legend entry", [(0, 3e-5), (95, 2e-7)])],
+                            logY: true)
+        let wide = SVGChart(title: "t", xLabel: "depth (blocks)", yLabel: "images per second",
+                            series: [SVGChart.Series("standard", [(12, 123456.5), (24, 0.5)])])
+        for chart in [long, wide] {
+            let svg = chart.render()
+            XCTAssertGreaterThan(elements("text", in: svg).count, 5)
+            for text in elements("text", in: svg) where text["transform"] == nil {
+                let x = Double(text["x"]!)!, content = text["content"]!
+                let w = SVGChart.textWidth(content, size: Double(text["font-size"] ?? "12")!, bold: text["font-weight"] == "bold")
+                let (lo, hi) = switch text["text-anchor"] {
+                case "middle": (x - w / 2, x + w / 2)
+                case "end": (x - w, x)
+                default: (x, x + w)
+                }
+                XCTAssertGreaterThanOrEqual(lo, 0, "'\(content)' starts left of the picture")
+                XCTAssertLessThanOrEqual(hi, chart.width, "'\(content)' runs past the right edge")
+            }
+        }
+        XCTAssertGreaterThan(elements("text", in: long.render()).filter { $0["font-weight"] == "bold" }.count, 1, "the title wraps")
+    }
+
+    /// A log axis spans the data's decades and no more: its top gridline is the plot's top edge, and the largest
+    /// value lies within one decade of it (it once ran up to 1e0 over errors of 1e-6).
+    func testALogAxisSpansTheData() throws {
+        XCTAssertEqual(SVGChart.decades([5.5e-8, 1.06e-6]), [-8, -7, -6, -5])
+        XCTAssertEqual(SVGChart.decades([1e-7, 1e-6]), [-7, -6])
+        XCTAssertEqual(SVGChart.decades([2e-7, 3e-7]), [-7, -6])
+        let svg = SVGChart(title: "gradients", xLabel: "training step", yLabel: "relative error",
+                           series: [SVGChart.Series("depth 96", [(0, 1.06e-6), (100, 7.6e-8), (200, 5.5e-8)])], logY: true).render()
+        let labels = elements("text", in: svg).compactMap { $0["content"] }.filter { $0.hasPrefix("1e") }
+        XCTAssertEqual(labels, ["1e-8", "1e-7", "1e-6", "1e-5"])
+        let gridlines = elements("line", in: svg).filter { $0["stroke"] == "#e0e0e0" }.compactMap { $0["y1"].flatMap(Double.init) }
+        // The y axis: the longest vertical line.
+        let verticals = elements("line", in: svg).filter { $0["x1"] == $0["x2"] }
+            .compactMap { l -> (Double, Double)? in l["y1"].flatMap(Double.init).flatMap { a in l["y2"].flatMap(Double.init).map { (a, $0) } } }
+        let (top, bottom) = try XCTUnwrap(verticals.max { $0.1 - $0.0 < $1.1 - $1.0 })
+        XCTAssertEqual(gridlines.min()!, top, accuracy: 1e-6, "the top decade is the plot's top")
+        XCTAssertEqual(gridlines.max()!, bottom, accuracy: 1e-6, "the bottom decade is the plot's bottom")
+        let highest = try XCTUnwrap(elements("circle", in: svg).compactMap { $0["cy"].flatMap(Double.init) }.min())
+        XCTAssertLessThan(highest - top, (bottom - top) / 3, "1.06e-6 sits in the top decade's band below 1e-5")
+    }
+
     func testMissingMeasurementsAreBlankAndPaperValuesOnlyWhereMatching() {
         let rows = [row("vit_small_patch16_224", .standard, depth: 12, bytesPerImage: 72 << 20),
                     row("vit_small_patch16_224", .reversible, depth: 12, bytesPerImage: 7 << 20, ips: nil),
@@ -93,4 +169,26 @@ final class ReportTests: XCTestCase {
         XCTAssertGreaterThan(Models.MemoryModel.predict(c, variant: .standard, batch: b + 1, parameterCount: 22_050_664).peakBytes, budget)
         XCTAssertEqual(BudgetExperiment.predictedMaxBatch(c, variant: .standard, parameterCount: 22_050_664, budget: 100 << 20), 0)
     }
+}
+
+/// The attributes of every `<name ...>` element of an SVG, with its text content (up to the next tag) as "content".
+func elements(_ name: String, in svg: String) -> [[String: String]] {
+    var out: [[String: String]] = []
+    var rest = svg[...]
+    while let start = rest.range(of: "<" + name + " ") {
+        guard let close = rest[start.upperBound...].firstIndex(of: ">") else { break }
+        var attributes: [String: String] = [:]
+        let body = rest[start.upperBound..<close]
+        var scan = body[...]
+        while let eq = scan.range(of: "=\""), let endQuote = scan[eq.upperBound...].firstIndex(of: "\"") {
+            let key = scan[..<eq.lowerBound].split(separator: " ").last.map(String.init) ?? ""
+            attributes[key] = String(scan[eq.upperBound..<endQuote])
+            scan = scan[scan.index(after: endQuote)...]
+        }
+        let after = rest[rest.index(after: close)...]
+        attributes["content"] = String(after.prefix { $0 != "<" })
+        out.append(attributes)
+        rest = after
+    }
+    return out
 }
