@@ -66,7 +66,7 @@ fi
 # --- what the sweep must produce ------------------------------------------------------------------------------------
 # The grid of the sweep's --models, --depths, --batches and --variants (depth counts once when not given).
 option() { # option NAME DEFAULT: the value after NAME in the sweep options
-    local prev= w
+    local prev='' w
     for w in $sweep; do [ "$prev" = "$1" ] && { echo "$w"; return; }; prev=$w; done
     echo "$2"
 }
@@ -78,7 +78,7 @@ expected=$(( $(count "$(option --models "")") * $(count "$(option --depths "-")"
 # --- the cluster ----------------------------------------------------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revbench-slurm.XXXXXX")
 chmod 755 "$tmp"   # munged wants every directory above its socket searchable by all
-pids=() job= logs=() ok=
+pids=() job='' logs=() ok=''
 cleanup() {
     local rc=$? p i
     trap - EXIT INT TERM
@@ -212,7 +212,7 @@ say "array finished after $(elapsed)"
 for i in $(seq 0 $((tasks - 1))); do
     info=$(scontrol -o show job "${job}_$i")
     st=$(echo "$info" | grep -o 'JobState=[A-Z_]*'); ec=$(echo "$info" | grep -o ' ExitCode=[0-9:]*')
-    [ "$st" = JobState=COMPLETED ] && [ "$ec" = " ExitCode=0:0" ] || fail "task $i: $st$ec (see its log)"
+    if [ "$st" != JobState=COMPLETED ] || [ "$ec" != " ExitCode=0:0" ]; then fail "task $i: $st$ec (see its log)"; fi
     [ -f "$tmp/shards/shard-$i.csv" ] || fail "task $i wrote no shard-$i.csv"
 done
 restarts=$(scontrol -o show job "${job}_0" | grep -o 'Restarts=[0-9]*')
@@ -221,8 +221,9 @@ restarts=$(scontrol -o show job "${job}_0" | grep -o 'Restarts=[0-9]*')
 resumed=$(grep -- '^--resume: ' "${logs[0]}" | tail -1)
 # "--resume: K of N configurations already in FILE, M to run"
 k=$(echo "$resumed" | awk '{print $2}'); m=$(echo "$resumed" | awk '{print $(NF-2)}')
-[ -n "$resumed" ] && [ "$k" -ge 1 ] && [ "$m" -ge 1 ] \
-    || fail "the requeued task did not resume mid-way (its log says: '${resumed:-no --resume line}')"
+if [ -z "$resumed" ] || [ "$k" -lt 1 ] || [ "$m" -lt 1 ]; then
+    fail "the requeued task did not resume mid-way (its log says: '${resumed:-no --resume line}')"
+fi
 say "task 0 restarted and resumed: $resumed"
 
 "$bench" merge -o "$tmp/sweep.csv" "$tmp"/shards/shard-*.csv || fail "bench merge failed"
@@ -260,8 +261,9 @@ read -r rows distinct dup failed other < <(check_once "$tmp"/shards/shard-*.csv)
 [ "$other" -eq 0 ] || fail "$other rows of the shards ran on another thread count than $threads"
 [ "$distinct" -eq "$expected" ] || fail "the shards hold $distinct configurations, the sweep has $expected"
 read -r mrows mdistinct mdup _ _ < <(check_once "$tmp/sweep.csv")
-[ "$mrows" -eq "$expected" ] && [ "$mdistinct" -eq "$expected" ] && [ "$mdup" -eq 0 ] \
-    || fail "the merged file has $mrows rows, $mdistinct distinct configurations, $mdup duplicates; expected $expected once each"
+if [ "$mrows" -ne "$expected" ] || [ "$mdistinct" -ne "$expected" ] || [ "$mdup" -ne 0 ]; then
+    fail "the merged file has $mrows rows, $mdistinct distinct configurations, $mdup duplicates; expected $expected once each"
+fi
 per_shard=$(for i in $(seq 0 $((tasks - 1))); do echo -n "$(($(wc -l < "$tmp/shards/shard-$i.csv") - 1)) "; done)
 say "merged $tasks shards (rows per shard: ${per_shard% }) into $expected rows, every configuration exactly once"
 
