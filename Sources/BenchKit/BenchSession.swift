@@ -30,9 +30,7 @@ public struct BenchSession {
 
     /// The predicted peak of `r` in bytes.
     public static func predictedPeak(_ r: RunRequest) throws -> Int {
-        let c = try r.config()
-        let params = Presets.makeModel(c, variant: r.variant, initialize: false).parameterCount
-        return MemoryModel.predict(c, variant: r.variant, batch: r.batch, parameterCount: params).peakBytes
+        try r.checkedSize().prediction.peakBytes
     }
 
     /// Refuses requests whose predicted peak exceeds available memory (unless forced).
@@ -54,7 +52,8 @@ public struct BenchSession {
     /// configuration's rounds are done. Returns the records (also appended to the file).
     public func run(_ requests: [RunRequest]) throws -> [RunRecord] {
         try ResultsFile.checkTarget(outputPath)
-        for r in requests { _ = try r.config() }
+        // Every size is checked arithmetically first, with or without --force.
+        for r in requests { _ = try r.checkedSize() }
         let env = EnvironmentInfo.current()
         var requests = requests
         if let shard {

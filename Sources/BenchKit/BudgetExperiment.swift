@@ -6,17 +6,29 @@ import Foundation
 import Models
 
 public enum BudgetExperiment {
-    /// Parses "16GiB", "2 GiB", "512MiB", "8GB", "1000000" (bytes).
+    /// The smallest and largest budgets accepted: below 1 MiB not even a tiny model's weights fit; above 1 PiB is
+    /// no machine's memory (and would overflow the batch search).
+    public static let smallestBudget = 1 << 20, largestBudget = SizeCheck.largestBytes
+
+    /// Parses "16GiB", "2 GiB" (one space before the unit), "512MiB", "8GB", "1.5GiB", "1000000000" (bytes). A
+    /// number is digits with at most one point: no sign, exponent, inf or nan, and no space inside it.
     public static func parseBytes(_ text: String) throws -> Int {
-        let t = text.replacingOccurrences(of: " ", with: "")
-        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024),
-                                         ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("G", 1_073_741_824), ("M", 1_048_576)]
-        for (suffix, scale) in units where t.hasSuffix(suffix) {
-            if let v = Double(t.dropLast(suffix.count)), v > 0 { return Int(v * scale) }
-            break
+        let usage = "--memory takes a size between 1 MiB and 1024 TiB like 16GiB, 2 GiB or 512MiB, got '\(text)'"
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("TiB", 1_099_511_627_776),
+                                         ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("TB", 1e12),
+                                         ("G", 1_073_741_824), ("M", 1_048_576), ("T", 1_099_511_627_776)]
+        var number = Substring(t), scale = 1.0
+        if let (suffix, s) = units.first(where: { t.hasSuffix($0.0) }) {
+            number = t.dropLast(suffix.count)
+            if number.hasSuffix(" ") { number = number.dropLast() }
+            scale = s
         }
-        if let v = Int(t), v > 0 { return v }
-        throw BenchError("--memory takes a positive size like 16GiB, 2GiB or 512MiB, got '\(text)'")
+        guard !number.isEmpty, number.allSatisfy({ ("0"..."9").contains($0) || $0 == "." }),
+              number.filter({ $0 == "." }).count <= 1, let value = Double(number) else { throw BenchError(usage) }
+        let bytes = value * scale
+        guard bytes >= Double(smallestBudget), bytes <= Double(largestBudget) else { throw BenchError(usage) }
+        return Int(bytes)
     }
 
     /// The largest batch whose predicted peak fits `budget` (0 when not even one image fits).
@@ -36,7 +48,7 @@ public enum BudgetExperiment {
     public static func measure(_ template: RunRequest, budget: Int, quiet: Bool, rounds: Int = 1,
                                log: (String) -> Void) throws -> RunRecord {
         let config = try template.config()
-        let params = Presets.makeModel(config, variant: template.variant, initialize: false).parameterCount
+        let params = try SizeCheck.check(config, variant: template.variant, batch: 1).parameterCount
         var batch = predictedMaxBatch(config, variant: template.variant, parameterCount: params, budget: budget)
         func noBatch(_ message: String) -> RunRecord {
             var row = template.failure(message)

@@ -15,19 +15,19 @@ struct AttentionCommand: ParsableCommand {
             fused core also recomputes Q K^T in backward, so it executes 14/12 of them ("executed").
             """)
 
-    @Option(help: "Model preset (see `bench list`).")
+    @Option(parsing: .unconditional, help: "Model preset (see `bench list`).")
     var model = "vit_small_patch16_224"
-    @Option(help: "Depth in blocks (overrides the preset).")
+    @Option(parsing: .unconditional, help: "Depth in blocks (overrides the preset).")
     var depth: Int?
-    @Option(help: "Batch size.")
+    @Option(parsing: .unconditional, help: "Batch size.")
     var batch = 8
-    @Option(help: "Variant whose token counts are used: standard (with the class token) or reversible (without).")
+    @Option(parsing: .unconditional, help: "Variant whose token counts are used: standard (with the class token) or reversible (without).")
     var variant: Variant = .standard
-    @Option(help: "Threads for BLAS and the cores' lanes (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and the cores' lanes (default: all cores).")
     var threads: Int?
-    @Option(help: "Rounds, each timing both cores (alternating which goes first).")
+    @Option(parsing: .unconditional, help: "Rounds, each timing both cores (alternating which goes first).")
     var rounds = 5
-    @Option(help: "Runs of one step's attention per round (the round's figure is their median).")
+    @Option(parsing: .unconditional, help: "Runs of one step's attention per round (the round's figure is their median).")
     var repeats = 5
     @OptionGroup var sizes: SizeOptions
 
@@ -49,6 +49,7 @@ struct AttentionCommand: ParsableCommand {
             try checkOptions()
             let config = try sizes.overrides(depth: depth).applied(to: try Presets.named(model).config)
             try config.validate()
+            _ = try SizeCheck.check(config, variant: variant, batch: batch)
             let threads = try MeasureOptions.threads(threads)
             let shapes = AttentionShape.of(config, variant: variant, batch: batch)
             print("\(try Presets.named(model).pairName) \(variant.rawValue): depth \(config.depth), width \(config.width), "

@@ -13,11 +13,11 @@ struct Budget: ParsableCommand {
             the budget can be scaled down (e.g. --memory 2GiB): the comparison between variants keeps its shape.
             """)
 
-    @Option(help: "Memory budget for parameters, gradients, AdamW state, input and the step's activations (e.g. 16GiB, 2GiB).")
+    @Option(parsing: .unconditional, help: "Memory budget for parameters, gradients, AdamW state, input and the step's activations (e.g. 16GiB, 2GiB).")
     var memory = "16GiB"
-    @Option(help: "Depths, comma-separated.")
+    @Option(parsing: .unconditional, help: "Depths, comma-separated.")
     var depths = "12,24,48,96"
-    @Option(help: "Model presets, comma-separated.")
+    @Option(parsing: .unconditional, help: "Model presets, comma-separated.")
     var models = "vit_small_patch16_224"
     @OptionGroup var sizes: SizeOptions
     @OptionGroup var measure: MeasureOptions
@@ -31,7 +31,7 @@ struct Budget: ParsableCommand {
                                  + "scale the budget down (e.g. --memory 2GiB) or use --force")
             }
             let depthList = try positiveList(depths, option: "--depths")
-            let modelList = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let modelList = try nameList(models, option: "--models")
             for m in modelList { _ = try Presets.named(m) }
             let threads = try measure.threadCount()
             let variants = try measure.variantList()
@@ -52,7 +52,7 @@ struct Budget: ParsableCommand {
                         let r = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
                                            steps: measure.steps, warmup: measure.warmup, threads: threads)
                         let c = try r.config()
-                        let params = Presets.makeModel(c, variant: v, initialize: false).parameterCount
+                        let params = try SizeCheck.check(c, variant: v, batch: 1).parameterCount
                         let batch = BudgetExperiment.predictedMaxBatch(c, variant: v, parameterCount: params, budget: budget)
                         return try r.predictedWork() * Double(max(batch, 1))
                     }.reduce(0, +)

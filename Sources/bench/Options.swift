@@ -6,21 +6,21 @@ import Models
 
 /// Sizes that override a preset.
 struct SizeOptions: ParsableArguments {
-    @Option(help: "Embedding width (overrides the preset; must be divisible by --heads).")
+    @Option(parsing: .unconditional, help: "Embedding width (overrides the preset; must be divisible by --heads).")
     var width: Int?
-    @Option(help: "Attention heads (overrides the preset).")
+    @Option(parsing: .unconditional, help: "Attention heads (overrides the preset).")
     var heads: Int?
-    @Option(help: "Image side in pixels (overrides the preset; must be divisible by --patch-size).")
+    @Option(parsing: .unconditional, help: "Image side in pixels (overrides the preset; must be divisible by --patch-size).")
     var imageSize: Int?
-    @Option(help: "Patch side in pixels (overrides the preset).")
+    @Option(parsing: .unconditional, help: "Patch side in pixels (overrides the preset).")
     var patchSize: Int?
-    @Option(help: "Number of classes of the head (overrides the preset).")
+    @Option(parsing: .unconditional, help: "Number of classes of the head (overrides the preset).")
     var classes: Int?
-    @Option(help: "Stochastic depth rate of the last block, in [0, 1) (default 0).")
+    @Option(parsing: .unconditional, help: "Stochastic depth rate of the last block, in [0, 1) (default 0).")
     var dropPath: Float?
-    @Option(help: "Rev-MViT's stage transitions in backward: store (their saved tensors, the paper's code) or recompute (keep only their input).")
+    @Option(parsing: .unconditional, help: "Rev-MViT's stage transitions in backward: store (their saved tensors, the paper's code) or recompute (keep only their input).")
     var transitions: TransitionBackprop?
-    @Option(help: "Attention core (ViT and MViT): math (the probabilities kept for backward, the paper's) or fused (only each row's log-sum-exp kept; recomputed in backward).")
+    @Option(parsing: .unconditional, help: "Attention core (ViT and MViT): math (the probabilities kept for backward, the paper's) or fused (only each row's log-sum-exp kept; recomputed in backward).")
     var attention: AttentionKind?
 
     func overrides(depth: Int?) throws -> ConfigOverrides {
@@ -35,23 +35,23 @@ struct SizeOptions: ParsableArguments {
 
 /// How runs are measured and where rows go.
 struct MeasureOptions: ParsableArguments {
-    @Option(help: "Timed training steps per configuration.")
+    @Option(parsing: .unconditional, help: "Timed training steps per configuration.")
     var steps = 3
-    @Option(help: "Untimed warm-up steps before the timed ones.")
+    @Option(parsing: .unconditional, help: "Untimed warm-up steps before the timed ones.")
     var warmup = 1
-    @Option(help: "Threads for BLAS and elementwise kernels (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and elementwise kernels (default: all cores).")
     var threads: Int?
-    @Option(help: "Variants to measure, comma-separated: standard, reversible, checkpointed.")
+    @Option(parsing: .unconditional, help: "Variants to measure, comma-separated: standard, reversible, checkpointed.")
     var variants = "standard,reversible,checkpointed"
-    @Option(help: "Seed for weights and synthetic data.")
+    @Option(parsing: .unconditional, help: "Seed for weights and synthetic data.")
     var seed: UInt64 = 0
-    @Option(help: "CSV file the rows are appended to.")
+    @Option(parsing: .unconditional, help: "CSV file the rows are appended to.")
     var output = "results/runs.csv"
     @Flag(help: "Print only the result table (no progress or step log).")
     var quiet = false
     @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
     var force = false
-    @Option(help: "Run shard i of N (0 <= i < N) of the configurations, balanced by predicted work: the same command with i = 0...N-1 on N machines covers the sweep once (join the CSVs with bench merge).")
+    @Option(parsing: .unconditional, help: "Run shard i of N (0 <= i < N) of the configurations, balanced by predicted work: the same command with i = 0...N-1 on N machines covers the sweep once (join the CSVs with bench merge).")
     var shard: String?
 
     func shardSelection() throws -> Shard? { try shard.map { try Shard(parsing: $0) } }
@@ -67,7 +67,7 @@ struct MeasureOptions: ParsableArguments {
 
     @Flag(help: "Skip configurations whose successful rows (same configuration and build) are already in --output, so an interrupted run or sweep continues where it stopped.")
     var resume = false
-    @Option(help: "Rounds per configuration: each runs every variant once, in rotating order, a fresh child each; images/s is the median over all rounds' steps, with the per-round range (default 3 for run and sweep, 1 for budget).")
+    @Option(parsing: .unconditional, help: "Rounds per configuration: each runs every variant once, in rotating order, a fresh child each; images/s is the median over all rounds' steps, with the per-round range (default 3 for run and sweep, 1 for budget).")
     var rounds: Int?
 
     /// `rounds`, or the command's default, checked.
@@ -95,6 +95,7 @@ struct MeasureOptions: ParsableArguments {
     static func parseVariants(_ variants: String) throws -> [Variant] {
         let names = variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty else { throw BenchError("--variants is empty; choose from standard, reversible, checkpointed") }
+        try refuseDuplicates(names, text: variants, option: "--variants")
         return try names.map { name in
             guard let v = Variant(rawValue: name) else {
                 throw BenchError("unknown variant '\(name)' in --variants; choose from standard, reversible, checkpointed")
@@ -109,14 +110,33 @@ struct MeasureOptions: ParsableArguments {
     }
 }
 
-/// Parses "2,8" into positive integers, naming the option in errors.
+/// Parses "2,8" into positive integers, naming the option in errors. A value listed twice is refused: it would
+/// measure the same configuration twice.
 func positiveList(_ text: String, option: String) throws -> [Int] {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    return try parts.map { p in
+    let values = try parts.map { p in
         guard let v = Int(p), v >= 1 else {
             throw BenchError("\(option) takes positive integers separated by commas, got '\(p)' in '\(text)'")
         }
         return v
+    }
+    try refuseDuplicates(values.map(String.init), text: text, option: option)
+    return values
+}
+
+/// Parses "vit_small_patch16_224,mvit_base_16" into names: none empty, none twice.
+func nameList(_ text: String, option: String) throws -> [String] {
+    let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    if names.contains("") { throw BenchError("\(option) takes names separated by commas, got an empty one in '\(text)'") }
+    try refuseDuplicates(names, text: text, option: option)
+    return names
+}
+
+/// Refuses a list that names a value twice.
+func refuseDuplicates(_ values: [String], text: String, option: String) throws {
+    var seen = Set<String>()
+    if let twice = values.first(where: { !seen.insert($0).inserted }) {
+        throw BenchError("\(option) lists '\(twice)' twice in '\(text)'; each value is measured once")
     }
 }
 

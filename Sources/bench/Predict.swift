@@ -9,13 +9,13 @@ struct Predict: ParsableCommand {
         abstract: "Predict a training step's peak memory per variant from the layer definitions, without running it.",
         discussion: "Works for configurations too large for this machine (e.g. --depth 192). Agrees with the ledger within 1% on the tested shapes.")
 
-    @Option(help: "Model preset (see `bench list`).")
+    @Option(parsing: .unconditional, help: "Model preset (see `bench list`).")
     var model = "vit_small_patch16_224"
-    @Option(help: "Depth in blocks (overrides the preset).")
+    @Option(parsing: .unconditional, help: "Depth in blocks (overrides the preset).")
     var depth: Int?
-    @Option(help: "Batch size.")
+    @Option(parsing: .unconditional, help: "Batch size.")
     var batch = 8
-    @Option(help: "Variants, comma-separated.")
+    @Option(parsing: .unconditional, help: "Variants, comma-separated.")
     var variants = "standard,reversible,checkpointed"
     @OptionGroup var sizes: SizeOptions
 
@@ -28,8 +28,8 @@ struct Predict: ParsableCommand {
             let list = try MeasureOptions.parseVariants(variants)
             var rows = [[Column.variant.rawValue, Column.params.rawValue, "baseline GiB", "step GiB", "peak GiB", "MiB/img"]]
             for v in list {
-                let params = Presets.makeModel(config, variant: v, initialize: false).parameterCount
-                let p = MemoryModel.predict(config, variant: v, batch: batch, parameterCount: params)
+                let size = try SizeCheck.check(config, variant: v, batch: batch)
+                let params = size.parameterCount, p = size.prediction
                 rows.append([v.rawValue, "\(params)", Format.gib(p.baselineBytes), Format.gib(p.stepBytes),
                              Format.gib(p.peakBytes), Format.mib(Double(p.stepBytes) / Double(batch))])
             }

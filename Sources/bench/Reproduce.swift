@@ -31,7 +31,10 @@ struct Reproduce: ParsableCommand {
         try reportingErrors {
             if let markdown {
                 guard let doc = try? String(contentsOfFile: markdown, encoding: .utf8) else { throw BenchError("cannot read '\(markdown)'") }
-                try ReproducePlan.splice(into: doc).write(toFile: markdown, atomically: true, encoding: .utf8)
+                let updated = try ReproducePlan.splice(into: doc)
+                // --dry-run changes nothing: it says whether the file would change.
+                if dryRun { print(updated == doc ? "\(markdown) is up to date" : "would update \(markdown) (--dry-run: not written)"); return }
+                try updated.write(toFile: markdown, atomically: true, encoding: .utf8)
                 print("updated \(markdown)")
                 return
             }

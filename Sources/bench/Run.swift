@@ -9,11 +9,11 @@ struct Run: ParsableCommand {
         abstract: "Train the standard, reversible and checkpointed variants of one model and compare memory and speed.",
         discussion: "Each configuration runs in a fresh child process; each measured row is appended to --output at once.")
 
-    @Option(help: "Model preset (see `bench list`); a rev_ name selects the same pair.")
+    @Option(parsing: .unconditional, help: "Model preset (see `bench list`); a rev_ name selects the same pair.")
     var model = "vit_small_patch16_224"
-    @Option(help: "Depth in blocks (overrides the preset).")
+    @Option(parsing: .unconditional, help: "Depth in blocks (overrides the preset).")
     var depth: Int?
-    @Option(help: "Batch size, or a comma-separated list (e.g. 2,8) to also measure memory per additional image.")
+    @Option(parsing: .unconditional, help: "Batch size, or a comma-separated list (e.g. 2,8) to also measure memory per additional image.")
     var batch = "8"
     @OptionGroup var sizes: SizeOptions
     @OptionGroup var measure: MeasureOptions

@@ -17,26 +17,26 @@ struct StabilityCommand: ParsableCommand {
             the SVG charts are rewritten from all rows of --output.
             """)
 
-    @Option(help: "Model preset (see `bench list`); its reversible twin is trained.")
+    @Option(parsing: .unconditional, help: "Model preset (see `bench list`); its reversible twin is trained.")
     var model = "vit_small_patch16_224"
-    @Option(help: "Depths, comma-separated.")
+    @Option(parsing: .unconditional, help: "Depths, comma-separated.")
     var depths = "12,24,48,96"
-    @Option(help: "Training steps per depth.")
+    @Option(parsing: .unconditional, help: "Training steps per depth.")
     var steps = 300
-    @Option(help: "Measure every this many steps (and at step 0 and the last).")
+    @Option(parsing: .unconditional, help: "Measure every this many steps (and at step 0 and the last).")
     var measureEvery = 50
-    @Option(help: "Batch size of the training steps and of the probe batch.")
+    @Option(parsing: .unconditional, help: "Batch size of the training steps and of the probe batch.")
     var batch = 8
-    @Option(help: "AdamW learning rate.")
+    @Option(parsing: .unconditional, help: "AdamW learning rate.")
     var lr: Float = 1e-4
-    @Option(help: "Threads for BLAS and elementwise kernels (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and elementwise kernels (default: all cores).")
     var threads: Int?
-    @Option(help: "Seed for weights and synthetic data.")
+    @Option(parsing: .unconditional, help: "Seed for weights and synthetic data.")
     var seed: UInt64 = 0
-    @Option(help: "CSV file the rows are appended to.")
+    @Option(parsing: .unconditional, help: "CSV file the rows are appended to.")
     var output = "results/stability/stability.csv"
-    @Option(help: "Folder the SVG charts are written to.")
-    var plots = "results/plots"
+    @Option(parsing: .unconditional, help: "Folder the SVG charts are written to (default: results/plots for an --output under results/, otherwise the folder of --output).")
+    var plots: String?
     @OptionGroup var sizes: SizeOptions
     @Flag(help: "Print only the summary (no per-measurement log).")
     var quiet = false
@@ -52,11 +52,11 @@ struct StabilityCommand: ParsableCommand {
                                            depths: try positiveList(depths, option: "--depths"), steps: steps,
                                            measureEvery: measureEvery, batch: batch, learningRate: lr,
                                            threads: try MeasureOptions.threads(threads), seed: seed)
-            for d in request.depths { _ = try request.config(depth: d) }
+            for d in request.depths { _ = try SizeCheck.check(try request.config(depth: d), variant: .reversible, batch: batch) }
             if predictWork {
                 // Training steps (4 passes) and, per measurement, a recompute (4) and a store-everything (3) pass.
                 let work = try request.depths.map { d -> Double in
-                    let macs = Double(try request.config(depth: d).macsPerImage(.reversible) * batch)
+                    let macs = Double(try request.config(depth: d).macsPerImage(.reversible)) * Double(batch)
                     return macs * Double(4 * steps + 7 * request.measuredSteps.count)
                 }.reduce(0, +)
                 print("REVBENCH_WORK\t\(work)")
@@ -76,6 +76,7 @@ struct StabilityCommand: ParsableCommand {
             }, log: { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } })
             print(StabilityTable.render(rows))
             let all = try ResultsFile.read(StabilityRecord.self, file.path, required: StabilityRecord.requiredColumns)
+            let plots = Self.plotFolder(plots, output: output)
             do { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) }
             catch { throw BenchError("cannot create '\(plots)': \(error.localizedDescription)") }
             for (name, svg) in Stability.charts(all) {
@@ -84,5 +85,15 @@ struct StabilityCommand: ParsableCommand {
                 print("wrote \(path)")
             }
         }
+    }
+
+    /// Where the charts go: --plots if given; the repository's results/plots for an output under results/ (the
+    /// committed layout); otherwise beside the output, so a run elsewhere never touches the repository's charts.
+    static func plotFolder(_ plots: String?, output: String) -> String {
+        if let plots { return plots }
+        let components = (output as NSString).standardizingPath.split(separator: "/")
+        if components.count > 1, components.first == "results" { return "results/plots" }
+        let folder = (output as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
     }
 }

@@ -8,11 +8,11 @@ struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure every combination of models, depths, batch sizes and variants, one CSV row each.")
 
-    @Option(help: "Model presets, comma-separated.")
+    @Option(parsing: .unconditional, help: "Model presets, comma-separated.")
     var models = "vit_small_patch16_224"
-    @Option(help: "Depths, comma-separated (default: each preset's own depth).")
+    @Option(parsing: .unconditional, help: "Depths, comma-separated (default: each preset's own depth).")
     var depths: String?
-    @Option(help: "Batch sizes, comma-separated.")
+    @Option(parsing: .unconditional, help: "Batch sizes, comma-separated.")
     var batches = "2,8"
     @OptionGroup var sizes: SizeOptions
     @OptionGroup var measure: MeasureOptions
@@ -20,7 +20,7 @@ struct Sweep: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try measure.validateCounts()
-            let modelList = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let modelList = try nameList(models, option: "--models")
             for m in modelList { _ = try Presets.named(m) }
             let depthList: [Int?] = try depths.map { try positiveList($0, option: "--depths").map { $0 } } ?? [nil]
             let batchList = try positiveList(batches, option: "--batches")

@@ -29,9 +29,17 @@ public struct RunRequest: Codable, Sendable, Equatable {
     /// The standard-side preset name of the pair (what rows record as `model`).
     public var pairName: String { (try? Presets.named(model).pairName) ?? model }
 
-    /// Predicted work of the whole run (MACs x batch x passes x steps), the unit of progress and ETA.
+    /// The validated configuration's parameter count and predicted peak, computed arithmetically (no model is
+    /// built); an absurd size is a ConfigError, not a trap or an out-of-memory kill.
+    public func checkedSize() throws -> CheckedSize {
+        try SizeCheck.check(try config(), variant: variant, batch: batch)
+    }
+
+    /// Predicted work of the whole run (MACs x batch x passes x steps), the unit of progress and ETA. In floating
+    /// point: --steps and --batch multiply, and only the MAC count itself needs to be exact.
     public func predictedWork() throws -> Double {
-        Double(try config().macsPerImage(variant) * batch * variant.passesPerStep * (steps + warmup))
+        _ = try checkedSize()
+        return Double(try config().macsPerImage(variant)) * Double(batch) * Double(variant.passesPerStep) * Double(steps + warmup)
     }
 
     /// The record of this request before anything is measured: its configuration, without results.

@@ -50,6 +50,9 @@ public struct ViTConfig: Equatable, Sendable {
         self.dropPath = dropPath
     }
 
+    /// The largest sizes validate() accepts.
+    public static let largestDepth = 10_000, largestWidth = 65_536, largestImageSize = 65_536, largestClasses = 10_000_000
+
     /// Patches per image (the reversible model's token count; the standard one adds a class token).
     public var patches: Int { (imageSize / patchSize) * (imageSize / patchSize) }
 
@@ -64,6 +67,13 @@ public struct ViTConfig: Equatable, Sendable {
         try positive(depth, "depth"); try positive(width, "width"); try positive(heads, "heads")
         try positive(imageSize, "image size"); try positive(patchSize, "patch size")
         try positive(classes, "classes"); try positive(mlpRatio, "mlp ratio"); try positive(channels, "channels")
+        // Ranges far beyond any model trained, so that sizes derived from them (plans, counts) stay small enough to
+        // compute; what a configuration within them needs is checked arithmetically by SizeCheck.
+        for (value, name, limit) in [(depth, "depth", Self.largestDepth), (width, "width", Self.largestWidth),
+                                     (imageSize, "image size", Self.largestImageSize), (classes, "classes", Self.largestClasses)]
+        where value > limit {
+            throw ConfigError("\(name) \(value) is outside 1...\(limit)")
+        }
         if width % heads != 0 { throw ConfigError("width \(width) is not divisible by heads \(heads)") }
         if patchSize > imageSize { throw ConfigError("patch size \(patchSize) is larger than image size \(imageSize)") }
         if imageSize % patchSize != 0 {

@@ -1,0 +1,86 @@
+// Issue 23, items 10-13: absurd sizes, sizes that overflow, and malformed lists and budgets are refused in one line
+// naming the value (exit 64), before anything is allocated or measured; none traps, prints a negative size, or
+// drives the machine out of memory.
+import XCTest
+import Foundation
+@testable import BenchKit
+
+final class InputRefusalTests: XCTestCase {
+    /// Item 10: a huge depth, width or class count is refused before a model is built (the size check used to build
+    /// every weight to count them: 22 GB resident for --depth 1000000000).
+    func testHugeModelSizesAreRefusedBeforeAnythingIsBuilt() throws {
+        let cases: [([String], String)] = [
+            (["--model", "vit_tiny_test", "--depth", "1000000000"], "depth 1000000000 is outside 1...10000"),
+            (["--model", "vit_tiny_test", "--width", "4000000000000", "--heads", "1"], "width 4000000000000 is outside 1...65536"),
+            (["--model", "vit_tiny_test", "--classes", "9000000000000000000"], "classes 9000000000000000000 is outside 1...10000000"),
+            // Within 64 bits but beyond any machine: refused by the memory check, and even with --force above 1 PiB.
+            (["--model", "mvit_tiny_test", "--depth", "10000", "--batch", "100000"], "needs about 90761.8 GiB"),
+            (["--model", "mvit_tiny_test", "--depth", "10000", "--batch", "10000000", "--force"], "choose smaller sizes"),
+        ]
+        for (args, message) in cases {
+            try BenchProcess.run(args + ["--output", NSTemporaryDirectory() + "revbench-never-\(UUID().uuidString).csv"])
+                .assertRefused([message], args.joined(separator: " "))
+        }
+    }
+
+    /// Items 11 and 12: sizes that overflowed (traps) or wrapped (negative GiB, negative parameters).
+    func testOverflowingSizesAreRefusedNotTrappedOrPrintedNegative() throws {
+        let cases: [([String], String)] = [
+            (["budget", "--memory", "1e30GiB"], "got '1e30GiB'"),
+            (["budget", "--memory", "infGiB"], "got 'infGiB'"),
+            (["budget", "--memory", "nanGiB"], "got 'nanGiB'"),
+            (["run", "--model", "vit_tiny_test", "--batch", "9000000000000000000"], "batch 9000000000000000000: far too large"),
+            (["predict", "--depth", "4000000000000000000"], "depth 4000000000000000000 is outside 1...10000"),
+            (["predict", "--width", "4000000000000", "--heads", "1"], "width 4000000000000 is outside"),
+            (["predict", "--classes", "9000000000000000000"], "classes 9000000000000000000 is outside"),
+            (["predict", "--batch", "100000000000000"], "batch 100000000000000: far too large"),
+            (["predict", "--image-size", "4000000000", "--patch-size", "1"], "image size 4000000000 is outside 1...65536"),
+            (["predict", "--image-size", "65536", "--patch-size", "1"], "far too large"),
+            (["attention", "--model", "vit_tiny_test", "--batch", "9000000000000000000"], "far too large"),
+        ]
+        for (args, message) in cases {
+            let r = try BenchProcess.run(args)
+            r.assertRefused([message], args.joined(separator: " "))
+            XCTAssertFalse(r.out.contains("-"), "\(args): no negative size printed: \(r.out)")
+        }
+    }
+
+    /// Item 13: size parsing.
+    func testBudgetSizes() throws {
+        XCTAssertEqual(try BudgetExperiment.parseBytes("16GiB"), 16 << 30)
+        XCTAssertEqual(try BudgetExperiment.parseBytes("2 GiB"), 2 << 30, "one space before the unit is allowed")
+        XCTAssertEqual(try BudgetExperiment.parseBytes("1.5GiB"), 3 << 29)
+        XCTAssertEqual(try BudgetExperiment.parseBytes("1048576"), 1 << 20)
+        for bad in ["1 0GiB", "0.0000001GiB", "1KiB", "inf", "infGiB", "nanGiB", "1e30GiB", "-1GiB", "2048TiB", "1..5GiB", "", "GiB"] {
+            XCTAssertThrowsError(try BudgetExperiment.parseBytes(bad), "'\(bad)'") { e in
+                XCTAssertTrue("\(e)".contains("between 1 MiB and 1024 TiB") && "\(e)".contains("'\(bad)'"), "\(e)")
+            }
+        }
+    }
+
+    /// Item 13: a negative number reaches the option's own check (not the parser's "Missing value"); empty and
+    /// repeated list entries are refused (a repeat would measure one configuration twice).
+    func testNegativeNumbersEmptyAndRepeatedLists() throws {
+        let out = ["--output", NSTemporaryDirectory() + "revbench-never-\(UUID().uuidString).csv"]
+        try BenchProcess.run(["--model", "vit_tiny_test", "--depth", "-3"] + out)
+            .assertRefused(["--depth must be a positive integer, got -3"], "--depth -3")
+        try BenchProcess.run(["predict", "--batch", "-2"]).assertRefused(["--batch must be a positive integer, got -2"], "--batch -2")
+        try BenchProcess.run(["sweep", "--models", ""] + out).assertRefused(["--models", "empty"], "--models ''")
+        try BenchProcess.run(["sweep", "--models", "vit_tiny_test", "--batches", "2,2"] + out)
+            .assertRefused(["--batches lists '2' twice"], "--batches 2,2")
+        try BenchProcess.run(["--model", "vit_tiny_test", "--variants", "standard,standard"] + out)
+            .assertRefused(["--variants lists 'standard' twice"], "--variants twice")
+    }
+
+    /// Item 13: `reproduce --dry-run --markdown F` changes nothing.
+    func testReproduceDryRunDoesNotRewriteTheMarkdown() throws {
+        let path = NSTemporaryDirectory() + "revbench-plan-\(UUID().uuidString).md"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let doc = "# results\n<!-- BEGIN reproduce -->\nold\n<!-- END reproduce -->\n"
+        try doc.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try BenchProcess.run(["reproduce", "--dry-run", "--markdown", path])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("would update") || r.out.contains("up to date"), r.out)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), doc)
+    }
+}
