@@ -12,7 +12,7 @@ public struct EnvironmentInfo: Sendable {
     public var swiftVersion: String
     public var build: String
 
-    /// Reads everything once (runs `git` and `swift --version`; each falls back to "unknown").
+    /// Reads everything once (runs `git`, falling back to "unknown"; the Swift version is the compiler's that built bench).
     public static func current() -> EnvironmentInfo {
         EnvironmentInfo(gitSHA: shell("git", ["rev-parse", "--short=12", "HEAD"]) ?? "unknown",
                         cpu: cpuModel(), cores: System.coreCount,
@@ -67,13 +67,109 @@ public struct EnvironmentInfo: Sendable {
         return parts.count > 1 ? String(parts[1]) : "unknown"
     }
 
-    static func swiftVersion() -> String {
-        guard let out = shell("swift", ["--version"]) else { return "unknown" }
-        if let r = out.range(of: #"Swift version [0-9.]+"#, options: .regularExpression) {
-            return String(out[r].dropFirst("Swift version ".count))
-        }
-        return "unknown"
-    }
+    static func swiftVersion() -> String { swiftCompilerVersion }
+
+    /// The version of the Swift compiler that built this binary, fixed when it was compiled. Asking `swift --version`
+    /// at run time cost a process per command, left an empty TemporaryDirectory.XXXXXX in TMPDIR each time (the
+    /// driver's), recorded "unknown" when TMPDIR was not writable, and named the toolchain on PATH, which need not be
+    /// the one that built the binary.
+    public static let swiftCompilerVersion: String = {
+        #if compiler(>=7.0)
+        return "7.0 or later"
+        #elseif compiler(>=6.6.4)
+        return "6.6.4"
+        #elseif compiler(>=6.6.3)
+        return "6.6.3"
+        #elseif compiler(>=6.6.2)
+        return "6.6.2"
+        #elseif compiler(>=6.6.1)
+        return "6.6.1"
+        #elseif compiler(>=6.6.0)
+        return "6.6.0"
+        #elseif compiler(>=6.5.4)
+        return "6.5.4"
+        #elseif compiler(>=6.5.3)
+        return "6.5.3"
+        #elseif compiler(>=6.5.2)
+        return "6.5.2"
+        #elseif compiler(>=6.5.1)
+        return "6.5.1"
+        #elseif compiler(>=6.5.0)
+        return "6.5.0"
+        #elseif compiler(>=6.4.4)
+        return "6.4.4"
+        #elseif compiler(>=6.4.3)
+        return "6.4.3"
+        #elseif compiler(>=6.4.2)
+        return "6.4.2"
+        #elseif compiler(>=6.4.1)
+        return "6.4.1"
+        #elseif compiler(>=6.4.0)
+        return "6.4.0"
+        #elseif compiler(>=6.3.4)
+        return "6.3.4"
+        #elseif compiler(>=6.3.3)
+        return "6.3.3"
+        #elseif compiler(>=6.3.2)
+        return "6.3.2"
+        #elseif compiler(>=6.3.1)
+        return "6.3.1"
+        #elseif compiler(>=6.3.0)
+        return "6.3.0"
+        #elseif compiler(>=6.2.4)
+        return "6.2.4"
+        #elseif compiler(>=6.2.3)
+        return "6.2.3"
+        #elseif compiler(>=6.2.2)
+        return "6.2.2"
+        #elseif compiler(>=6.2.1)
+        return "6.2.1"
+        #elseif compiler(>=6.2.0)
+        return "6.2.0"
+        #elseif compiler(>=6.1.4)
+        return "6.1.4"
+        #elseif compiler(>=6.1.3)
+        return "6.1.3"
+        #elseif compiler(>=6.1.2)
+        return "6.1.2"
+        #elseif compiler(>=6.1.1)
+        return "6.1.1"
+        #elseif compiler(>=6.1.0)
+        return "6.1.0"
+        #elseif compiler(>=6.0.4)
+        return "6.0.4"
+        #elseif compiler(>=6.0.3)
+        return "6.0.3"
+        #elseif compiler(>=6.0.2)
+        return "6.0.2"
+        #elseif compiler(>=6.0.1)
+        return "6.0.1"
+        #elseif compiler(>=6.0.0)
+        return "6.0.0"
+        #elseif compiler(>=5.10.4)
+        return "5.10.4"
+        #elseif compiler(>=5.10.3)
+        return "5.10.3"
+        #elseif compiler(>=5.10.2)
+        return "5.10.2"
+        #elseif compiler(>=5.10.1)
+        return "5.10.1"
+        #elseif compiler(>=5.10.0)
+        return "5.10.0"
+        #elseif compiler(>=5.9.4)
+        return "5.9.4"
+        #elseif compiler(>=5.9.3)
+        return "5.9.3"
+        #elseif compiler(>=5.9.2)
+        return "5.9.2"
+        #elseif compiler(>=5.9.1)
+        return "5.9.1"
+        #elseif compiler(>=5.9.0)
+        return "5.9.0"
+        #else
+        return "older than 5.9"
+        #endif
+    }()
 
     /// Runs a program found on PATH; returns its trimmed stdout, or nil when it fails.
     static func shell(_ program: String, _ args: [String]) -> String? {

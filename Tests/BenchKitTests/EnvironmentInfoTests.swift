@@ -32,4 +32,22 @@ final class EnvironmentInfoTests: XCTestCase {
     func testCurrentMachineHasAModelName() {
         XCTAssertFalse(EnvironmentInfo.cpuModel().isEmpty)
     }
+
+    /// Issue 23, item 14: the Swift version is the compiler's, fixed at build time: nothing is spawned for it, so a
+    /// measuring command leaves nothing in TMPDIR (the swift driver left an empty TemporaryDirectory.XXXXXX per
+    /// command) and an unwritable TMPDIR no longer records "unknown".
+    func testSwiftVersionIsTheCompilersAndNothingIsLeftInTMPDIR() throws {
+        XCTAssertNotNil(EnvironmentInfo.swiftCompilerVersion.range(of: #"^[0-9]+\.[0-9]+\.[0-9]+$"#, options: .regularExpression),
+                        EnvironmentInfo.swiftCompilerVersion)
+        let tmp = NSTemporaryDirectory() + "revbench-tmpdir-\(UUID().uuidString)"
+        let out = NSTemporaryDirectory() + "revbench-tmpdir-out-\(UUID().uuidString).csv"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp); try? FileManager.default.removeItem(atPath: out) }
+        let r = try BenchProcess.run(["--model", "vit_tiny_test", "--batch", "2", "--steps", "1", "--warmup", "0", "--threads", "1",
+                                      "--rounds", "1", "--variants", "standard", "--quiet", "--output", out],
+                                     environment: ["TMPDIR": tmp + "/"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(try ResultsFile.read(out).first?.swiftVersion, EnvironmentInfo.swiftCompilerVersion)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp), [], "nothing left in TMPDIR")
+    }
 }
