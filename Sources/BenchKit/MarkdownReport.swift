@@ -1,10 +1,14 @@
 // `bench table`: Markdown tables from CSV rows. Memory and speed per model, depth and batch with the paper's
 // Table 1 beside it where the configuration matches, predicted vs measured memory, and budget experiments.
-// Missing measurements are blank cells, never estimates.
+// Missing measurements are blank cells, never estimates. The committed results' tables live in docs/results.md.
 import Foundation
 import Models
 
 public enum MarkdownReport {
+    /// The page the committed results' tables live in, between its `bench table` markers (`bench table --markdown`
+    /// writes them there; `bench reproduce` too).
+    public static let resultsPage = "docs/results.md"
+
     static func cell(_ x: Double?, _ decimals: Int) -> String { x.map { Format.fixed($0, decimals) } ?? "" }
     static func ratio(_ x: Double?) -> String { x.map { String(format: "%.2fx", $0) } ?? "" }
 

@@ -1,5 +1,5 @@
-// `bench table` and `bench plot`: turn result CSVs into Markdown tables and SVG charts (the stability CSVs' charts
-// included).
+// `bench table` and `bench plot`: turn result CSVs into Markdown tables (spliced into the results page,
+// docs/results.md) and SVG charts (results/plots/, the stability CSVs' charts included).
 import ArgumentParser
 import BenchKit
 import Foundation
@@ -34,21 +34,27 @@ func isStabilityFile(_ path: String) -> Bool {
 
 struct Table: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Markdown tables from result CSVs: memory and speed per variant beside the paper's Table 1, and budget experiments.")
+        abstract: "Markdown tables from result CSVs: memory and speed per variant beside the paper's Table 1, and budget experiments.",
+        discussion: """
+            With --markdown FILE the tables replace the text between the '<!-- BEGIN bench table -->' and \
+            '<!-- END bench table -->' markers of FILE; the committed results live in \(MarkdownReport.resultsPage) \
+            (`swift run bench table --markdown \(MarkdownReport.resultsPage)`).
+            """)
 
     @Argument(help: "CSV files (default: results/*.csv and results/budget/*.csv).")
     var files: [String] = []
-    @Option(help: "Write the tables between the '<!-- BEGIN bench table -->' and '<!-- END bench table -->' markers of this file instead of printing.")
-    var readme: String?
+    @Option(name: [.customLong("markdown"), .customLong("readme")],
+            help: "Write the tables between the '<!-- BEGIN bench table -->' and '<!-- END bench table -->' markers of this Markdown file instead of printing (--readme is the older name).")
+    var markdown: String?
 
     func run() throws {
         try reportingErrors {
             let table = MarkdownReport.render(try readRows(files))
-            guard let readme else { print(table); return }
-            guard let doc = try? String(contentsOfFile: readme, encoding: .utf8) else { throw BenchError("cannot read '\(readme)'") }
-            let command = "swift run bench table" + (files.isEmpty ? "" : " " + files.joined(separator: " ")) + " --readme \(readme)"
-            try MarkdownReport.splice(table, into: doc, command: command).write(toFile: readme, atomically: true, encoding: .utf8)
-            print("updated \(readme)")
+            guard let markdown else { print(table); return }
+            guard let doc = try? String(contentsOfFile: markdown, encoding: .utf8) else { throw BenchError("cannot read '\(markdown)'") }
+            let command = "swift run bench table" + (files.isEmpty ? "" : " " + files.joined(separator: " ")) + " --markdown \(markdown)"
+            try MarkdownReport.splice(table, into: doc, command: command).write(toFile: markdown, atomically: true, encoding: .utf8)
+            print("updated \(markdown)")
         }
     }
 }

@@ -1,5 +1,5 @@
 // `bench reproduce`: every command behind results/ (ReproducePlan), with the predicted time first, run resumably and
-// shardably in children of this executable, then the README's tables and the plots regenerated.
+// shardably in children of this executable, then the results page's tables and the plots regenerated.
 import ArgumentParser
 import BenchKit
 import Engine
@@ -11,7 +11,7 @@ struct Reproduce: ParsableCommand {
         discussion: """
             Runs each file's command with --resume (a row already in the file, of this build, is kept) and, with \
             --shard i/N, only this shard's configurations of each command (the stability runs go to shard 0). Then \
-            runs `bench table --readme README.md` and `bench plot`. The predicted time assumes the achieved throughput \
+            runs `bench table --markdown \(MarkdownReport.resultsPage)` and `bench plot`. The predicted time assumes the achieved throughput \
             is 70% of this machine's SGEMM rate.
             """)
 
@@ -61,7 +61,7 @@ struct Reproduce: ParsableCommand {
                 print("\n== \(e.file): bench \(args.joined(separator: " "))")
                 try runChild(args, passthrough: true)
             }
-            try runChild(["table", "--readme", "README.md"], passthrough: true)
+            try runChild(["table", "--markdown", MarkdownReport.resultsPage], passthrough: true)
             try runChild(["plot"], passthrough: true)
         }
     }

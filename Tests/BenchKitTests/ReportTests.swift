@@ -144,6 +144,20 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(d24[7], "")
     }
 
+    /// The results page's tables are generated, and current: splicing the committed CSVs' tables into
+    /// docs/results.md changes nothing (run `swift run bench table --markdown docs/results.md` after a new run).
+    func testTheResultsPageHoldsTheCommittedCSVsTables() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let page = try String(contentsOf: root.appendingPathComponent(MarkdownReport.resultsPage), encoding: .utf8)
+        let files = try ["results", "results/budget"].flatMap { dir in
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(dir).path)
+                .filter { $0.hasSuffix(".csv") }.sorted().map { root.appendingPathComponent(dir).appendingPathComponent($0).path }
+        }
+        let table = MarkdownReport.render(try files.flatMap { try ResultsFile.read($0) })
+        let command = "swift run bench table --markdown \(MarkdownReport.resultsPage)"
+        XCTAssertEqual(try MarkdownReport.splice(table, into: page, command: command), page, "run: \(command)")
+    }
+
     func testSpliceReplacesOnlyBetweenMarkers() throws {
         let doc = "intro\n<!-- BEGIN bench table -->\nold\n<!-- END bench table -->\noutro\n"
         let out = try MarkdownReport.splice("| new |", into: doc, command: "swift run bench table")
