@@ -63,9 +63,22 @@ struct Budget: ParsableCommand {
                 units = shard.select(units, works: try works())
                 say("shard \(shard): \(units.count) of \(modelList.count * depthList.count) model-depth pairs")
             }
-            // Opening the output checks it (and creates its header) before anything is measured or printed.
-            let file = try ResultsFile(path: measure.output)
-            if let upgrade = file.upgradeNote { FileHandle.standardError.write(Data((upgrade + "\n").utf8)) }
+            // The request of one unit and variant, and its key among the rows --resume found.
+            func request(_ m: String, _ d: Int, _ v: Variant) throws -> RunRequest {
+                RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
+                           steps: measure.steps, warmup: measure.warmup, threads: threads, seed: measure.seed)
+            }
+            func isDone(_ r: RunRequest) -> Bool {
+                var key = r.record()
+                key.memoryBudgetBytes = budget
+                return done.contains("\(key.configuration) \(r.variant.rawValue)")
+            }
+            try ResultsFile.checkTarget(measure.output)
+            // Opening the output checks it (and creates its header) before anything is measured or printed; a
+            // resumed run with nothing left to measure leaves the file as it is.
+            let pending = try units.contains { m, d in try variants.contains { !isDone(try request(m, d, $0)) } }
+            let file = pending ? try ResultsFile(path: measure.output) : nil
+            if let upgrade = file?.upgradeNote { FileHandle.standardError.write(Data((upgrade + "\n").utf8)) }
             say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
             if let advice = BLASEnvironment.advice() { say("note: " + advice) }
             let total = units.count * variants.count
@@ -73,11 +86,8 @@ struct Budget: ParsableCommand {
             for (m, d) in units {
                 do {
                     for v in variants {
-                        let template = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
-                                                  steps: measure.steps, warmup: measure.warmup, threads: threads, seed: measure.seed)
-                        var key = template.record()
-                        key.memoryBudgetBytes = budget
-                        if done.contains("\(key.configuration) \(v.rawValue)") {
+                        let template = try request(m, d, v)
+                        if isDone(template) {
                             say("\(template.pairName) depth \(d) \(v.rawValue): already in \(measure.output) (--resume)")
                             continue
                         }
@@ -86,7 +96,7 @@ struct Budget: ParsableCommand {
                                                                rounds: try measure.roundCount(default: 1), log: say)
                         BenchSession.addEnvironment(&row, env)
                         row.sgemmGFLOPs = (sgemm * 10).rounded() / 10
-                        try file.append(row)
+                        try file?.append(row)
                         rows.append(row)
                     }
                 }

@@ -192,12 +192,7 @@ final class ResultsWriterTests: XCTestCase {
     func testAnOlderHeaderIsUpgradedAndResumeFindsItsRows() throws {
         let path = dir + "/old.csv"
         XCTAssertEqual(try BenchProcess.run(Self.tiny + ["--output", path]).status, 0)
-        // Drop the newest column, as a file written before it existed would lack it.
-        let dropped = RunRecord.columns.last { $0 != "error" }!
-        let rows = CSVRow.rows(of: try String(contentsOfFile: path, encoding: .utf8))
-        let keep = rows[0].fields.indices.filter { rows[0].fields[$0] != dropped }
-        let older = rows.map { r in keep.map { CSV.quote(r.fields[$0]) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
-        try older.write(toFile: path, atomically: true, encoding: .utf8)
+        let dropped = try dropNewestColumn(path)
         let measured = try ResultsFile.read(path)
 
         // Batch 2 is in the file already; batch 4 is new and goes to the same file, now upgraded.
@@ -211,6 +206,31 @@ final class ResultsWriterTests: XCTestCase {
         XCTAssertEqual(try ResultsFile.read(path).count, 2, "a third run finds both")
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").first.map(String.init), CSV.header(RunRecord.self))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/old-2.csv"), "no redirect")
+    }
+
+    /// Rewrites `path` without its newest column, as a file written before that column existed; returns its name.
+    func dropNewestColumn(_ path: String) throws -> String {
+        let dropped = RunRecord.columns.last { $0 != "error" }!
+        let rows = CSVRow.rows(of: try String(contentsOfFile: path, encoding: .utf8))
+        let keep = rows[0].fields.indices.filter { rows[0].fields[$0] != dropped }
+        let older = rows.map { r in keep.map { CSV.quote(r.fields[$0]) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        try older.write(toFile: path, atomically: true, encoding: .utf8)
+        return dropped
+    }
+
+    /// Deliberately not upgraded: a resumed run or budget with nothing left to measure writes nothing, so an older
+    /// file (a committed result) keeps its bytes.
+    func testAResumeWithNothingToDoLeavesAnOlderFileAsItIs() throws {
+        let runs = dir + "/runs.csv", budget = dir + "/budget.csv"
+        let budgetArgs = ["budget", "--models", "vit_tiny_test", "--depths", "2", "--memory", "64MiB", "--variants", "standard",
+                          "--steps", "1", "--warmup", "0", "--threads", "1", "--quiet", "--output", budget]
+        XCTAssertEqual(try BenchProcess.run(Self.tiny + ["--output", runs]).status, 0)
+        XCTAssertEqual(try BenchProcess.run(budgetArgs).status, 0)
+        for path in [runs, budget] { _ = try dropNewestColumn(path) }
+        let before = [runs, budget].map(bytes)
+        XCTAssertEqual(try BenchProcess.run(Self.tiny + ["--output", runs, "--resume"]).status, 0)
+        XCTAssertEqual(try BenchProcess.run(budgetArgs + ["--resume"]).status, 0)
+        XCTAssertEqual([runs, budget].map(bytes), before)
     }
 
     /// A header with a column this bench does not know is not an older one: refused, left alone (its column would be
