@@ -20,7 +20,7 @@ tasks=${REVBENCH_TEST_TASKS:-2}
 scratch=${SWIFTPM_SCRATCH:-.build}
 port=${REVBENCH_TEST_PORT:-16817}
 timeout=${REVBENCH_TEST_TIMEOUT:-240}
-cred_expire=10
+cred_expire=5
 node=revbench-node
 started=$SECONDS
 
@@ -190,7 +190,7 @@ job=${job%%;*}
 for i in $(seq 0 $((tasks - 1))); do logs+=("$root/revbench-sweep-${job}_$i.log"); done
 say "submitted array job $job ($tasks tasks): bench sweep $sweep"
 
-# Requeue task 0 once its shard holds a row (it has more to run), then let it start again at once.
+# Requeue task 0 once its shard holds a row (it has more to run); it must resume with --resume.
 shard0=$tmp/shards/shard-0.csv
 deadline=$((SECONDS + timeout))
 until [ -f "$shard0" ] && [ "$(wc -l < "$shard0")" -ge 2 ]; do
@@ -199,8 +199,15 @@ until [ -f "$shard0" ] && [ "$(wc -l < "$shard0")" -ge 2 ]; do
     sleep 0.1
 done
 scontrol requeue "${job}_0" || fail "scontrol requeue ${job}_0 failed"
+requeued_at=$(date +%s)
 rows_at_requeue=$(($(wc -l < "$shard0") - 1))
 say "requeued task ${job}_0 with $rows_at_requeue rows in its shard ($(elapsed))"
+# Slurm holds a requeued job back while its old credential may still be live (cred_expire), then waits for its next
+# scheduling pass (up to a minute); once the credential has expired, let the task start at once.
+sleep $((cred_expire + 2))
+if [ "$(squeue -h -j "${job}_0" -o %T 2>/dev/null)" = PENDING ]; then
+    scontrol update jobid="${job}_0" StartTime=now || fail "cannot release the requeued task ${job}_0"
+fi
 
 until [ -z "$(squeue -h -j "$job" 2>/dev/null)" ]; do
     [ $SECONDS -lt $deadline ] || fail "the array did not finish in $timeout s"
@@ -224,7 +231,8 @@ k=$(echo "$resumed" | awk '{print $2}'); m=$(echo "$resumed" | awk '{print $(NF-
 if [ -z "$resumed" ] || [ "$k" -lt 1 ] || [ "$m" -lt 1 ]; then
     fail "the requeued task did not resume mid-way (its log says: '${resumed:-no --resume line}')"
 fi
-say "task 0 restarted and resumed: $resumed"
+restart=$(scontrol -o show job "${job}_0" | grep -o ' StartTime=[^ ]*' | cut -d= -f2)
+say "task 0 started again $(( $(date -d "$restart" +%s) - requeued_at )) s after the requeue and resumed: $resumed"
 
 "$bench" merge -o "$tmp/sweep.csv" "$tmp"/shards/shard-*.csv || fail "bench merge failed"
 # Every configuration (all but the measured columns) once, in the shards together and in the merged file.
