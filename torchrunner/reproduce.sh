@@ -1,66 +1,126 @@
 #!/usr/bin/env bash
 # Reproduces the paper's throughput experiment and its memory per image with RevBench's PyTorch twins, rows in
-# bench's CSV schema, then prints a summary (`swift run bench table results/gpu/*.csv` makes the README's tables).
+# bench's CSV schema, then prints a summary (`swift run bench table DIR/*.csv` makes the README's tables).
 #
-#   --device cuda (default): memory per image (batch slope) for vit_small d12, vit_large d24 and mvit_base_16 with
-#       their reversible twins, vit_large also with fused attention (F.scaled_dot_product_attention); then ViT-B at
-#       depths 12, 24, 48 under a 16 GiB budget, all three variants, fp32 with TF32 off; then the same budget with
-#       fused attention while half the time remains, and depth 96 while a third remains. Within --time-limit seconds
-#       (default 480: 8 minutes on an H100).
-#   --device cpu: the same experiments on the tiny presets with an injected 40 MiB budget, in under a minute
-#       (how it is tested without a GPU).
+#   --device cuda (default), --scale paper (default): within --time-limit seconds (default 420, which leaves a lent
+#       GPU's 15 minutes room for its start and one rerun), in this order, each phase only while time is left:
+#       1. ViT-B at depths 12, 24, 48 under a 16 GiB budget, all three variants (fp32, TF32 off): max batch, img/s;
+#       2. memory per image (the slope between two batches): vit_small d12, vit_large d24, mvit_base_16 and their
+#          reversible twins, vit_large also with fused attention (F.scaled_dot_product_attention);
+#       3. ViT-B depth 96 under the same budget, then the 16 GiB budget with fused attention at depths 12, 24, 48.
+#   --scale tiny: the same phases on the tiny presets with a 24 MiB budget (a one-minute smoke run on a GPU; how the
+#       CUDA branch is tested on CPU under a fake CUDA).
+#   --device cpu: the tiny phases on the CPU, memory from jemalloc (a rehearsal: well under a minute).
+# Rows, the log (reproduce.log: nvidia-smi, torch, every phase) and nothing else go to --out DIR (default
+# results/gpu, or results/gpu-cpu-check for --device cpu), relative to the current folder. A failing phase is
+# reported and the next one runs; the exit status is 1 when any phase failed.
 #
-# Usage: torchrunner/reproduce.sh [--device cuda|cpu] [--out DIR] [--time-limit SECONDS]
+# Usage: torchrunner/reproduce.sh [--device cuda|cpu] [--scale paper|tiny] [--out DIR] [--time-limit SECONDS]
 # Python: $REVBENCH_PYTHON, else torchrunner/.venv/bin/python when present, else python3 (needs torch).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-device=cuda; out=""; limit=480
+device=cuda; scale=""; out=""; limit=420
+die() { echo "reproduce.sh: $*" >&2; exit 64; }
 while [ $# -gt 0 ]; do
     case "$1" in
-        --device) device=$2; shift 2;; --out) out=$2; shift 2;; --time-limit) limit=$2; shift 2;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0;;
-        *) echo "reproduce.sh: unknown option $1 (see --help)" >&2; exit 64;;
+        --device|--scale|--out|--time-limit) [ $# -ge 2 ] || die "$1 needs a value (see --help)";;&
+        --device) device=$2; shift 2;; --scale) scale=$2; shift 2;; --out) out=$2; shift 2;;
+        --time-limit) limit=$2; shift 2;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0;;
+        *) die "unknown option $1 (see --help)";;
     esac
 done
-case "$device" in cuda|cpu) ;; *) echo "reproduce.sh: --device must be cuda or cpu, got '$device'" >&2; exit 64;; esac
-out="${out:-$root/results/gpu}"
-[ "$device" = cpu ] && [ "$out" = "$root/results/gpu" ] && out="$root/results/gpu-cpu-check"
+case "$device" in cuda|cpu) ;; *) die "--device must be cuda or cpu, got '$device'";; esac
+[ -n "$scale" ] || { [ "$device" = cpu ] && scale=tiny || scale=paper; }
+case "$scale" in paper|tiny) ;; *) die "--scale must be paper or tiny, got '$scale'";; esac
+[ "$device" = cpu ] && [ "$scale" = paper ] && die "--device cpu runs --scale tiny only (the paper's models need a GPU)"
+case "$limit" in ''|*[!0-9]*|0) die "--time-limit must be a positive whole number of seconds, got '$limit'";; esac
+if [ -z "$out" ]; then
+    if [ "$device" = cpu ]; then out="$root/results/gpu-cpu-check"; else out="$root/results/gpu"; fi
+fi
+[ -e "$out" ] && [ ! -d "$out" ] && die "--out $out exists and is not a folder"
+mkdir -p "$out" || die "cannot create --out $out"
+out="$(cd "$out" && pwd)"
 python="${REVBENCH_PYTHON:-}"
 if [ -z "$python" ]; then
     if [ -x "$here/.venv/bin/python" ]; then python="$here/.venv/bin/python"; else python=python3; fi
 fi
-mkdir -p "$out"
+export PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
+log="$out/reproduce.log"
+exec 2> >(tee -a "$log" >&2)
+
 start=$(date +%s)
 left() { echo $(( limit - ($(date +%s) - start) )); }
-runner() { (cd "$here" && "$python" -m revbench_torch "$@" --device "$device" --time-limit "$(left)"); }
+reserve=10          # seconds kept for the summary at the end
+failed=()
+# phase NAME MIN_SECONDS ARGS...: runs the runner with a hard deadline of what is left (less the reserve) when at
+# least MIN_SECONDS are left, else says it skipped; a failure is noted and the script goes on.
+phase() {
+    local name=$1 need=$2; shift 2
+    local budget=$(( $(left) - reserve ))
+    if [ "$budget" -lt "$need" ]; then
+        echo "reproduce.sh: skipping $name ($budget s left, it needs about $need)" >&2
+        return 0
+    fi
+    echo "reproduce.sh: $name ($budget s left)" >&2
+    if ! "$python" -m revbench_torch "$@" --device "$device" --time-limit "$budget"; then
+        echo "reproduce.sh: $name failed; going on" >&2
+        failed+=("$name")
+    fi
+}
 
-if [ "$device" = cuda ]; then
-    "$python" -c 'import torch; assert torch.cuda.is_available(), "no CUDA device"; print("torch", torch.__version__, "on", torch.cuda.get_device_name())'
-    runner run --model vit_small_patch16_224 --batch 8,16 --steps 3 --output "$out/memory.csv"
-    runner run --model vit_large_patch16_224 --batch 2,4 --steps 3 --output "$out/memory.csv"
-    runner run --model mvit_base_16 --batch 2,4 --variants standard,reversible --steps 3 --output "$out/memory.csv"
-    runner run --model vit_large_patch16_224 --batch 2,4 --steps 3 --attention fused --output "$out/memory.csv"
-    runner budget --models vit_base_patch16_224 --depths 12,24,48 --memory 16GiB --steps 3 --output "$out/budget_vit_base_16GiB.csv"
-    # The paper's throughput argument with today's attention (the standard model's memory shrinks, its batch grows).
-    if [ "$(left)" -gt $(( limit / 2 )) ]; then
-        runner budget --models vit_base_patch16_224 --depths 12,24,48 --memory 16GiB --steps 3 --attention fused \
-            --output "$out/budget_vit_base_16GiB_fused.csv"
-    else
-        echo "reproduce.sh: skipping the fused-attention budget ($(left) s left of $limit)" >&2
-    fi
-    # Depth 96 only with a third of the time still left: its reversible and checkpointed steps are the slowest.
-    if [ "$(left)" -gt $(( limit / 3 )) ]; then
-        runner budget --models vit_base_patch16_224 --depths 96 --memory 16GiB --steps 3 --output "$out/budget_vit_base_16GiB.csv"
-    else
-        echo "reproduce.sh: skipping depth 96 ($(left) s left of $limit)" >&2
-    fi
+{
+    echo "reproduce.sh --device $device --scale $scale --time-limit $limit, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "git $(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+    if [ "$device" = cuda ] && command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi || true; fi
+} >&2
+"$python" -c '
+import sys, torch
+print("torch", torch.__version__, "CUDA", torch.version.cuda, file=sys.stderr)
+if sys.argv[1] == "cuda":
+    if not torch.cuda.is_available():
+        sys.exit("reproduce.sh: --device cuda: no CUDA device is available to this torch; use --device cpu")
+    print("device", torch.cuda.get_device_name(torch.cuda.current_device()), file=sys.stderr)
+' "$device" || exit 1
+
+if [ "$scale" = paper ]; then
+    vit=vit_base_patch16_224; memory=16GiB; tag=vit_base_16GiB; depths=12,24,48; deep=96; fused_depths=$depths
+    memory_runs=("vit_small_patch16_224 8,16" "vit_large_patch16_224 2,4" "mvit_base_16 2,4")
+    fused_run="vit_large_patch16_224 2,4"; steps=3
 else
-    runner run --model vit_tiny_test --batch 2,4 --steps 2 --threads 1 --output "$out/memory.csv"
-    runner run --model mvit_tiny_test --batch 2,4 --variants standard,reversible --steps 2 --threads 1 --output "$out/memory.csv"
-    runner budget --models vit_tiny_test --depths 4,8,16 --memory 40MiB --steps 3 --threads 1 --output "$out/budget_vit_tiny_40MiB.csv"
-    runner budget --models vit_tiny_test --depths 4 --memory 40MiB --steps 3 --threads 1 --attention fused \
-        --output "$out/budget_vit_tiny_40MiB_fused.csv"
+    vit=vit_tiny_test; memory=24MiB; tag=vit_tiny_24MiB; depths=2,4,8; deep=16; fused_depths=2
+    memory_runs=("vit_tiny_test 2,4" "mvit_tiny_test 2,4")
+    fused_run="vit_tiny_test 2,4"; steps=2
 fi
-(cd "$here" && "$python" -m revbench_torch table "$out"/*.csv)
-echo "reproduce.sh: $(( $(date +%s) - start )) s; rows in $out" >&2
+threads=(); [ "$device" = cpu ] && threads=(--threads 1)
+
+# 1. The paper's throughput experiment.
+phase "budget $memory" 30 budget --models "$vit" --depths "$depths" --memory "$memory" --steps "$steps" "${threads[@]}" \
+    --output "$out/budget_$tag.csv"
+# 2. Memory per image, as the slope between two batches.
+for entry in "${memory_runs[@]}"; do
+    set -- $entry
+    variants=standard,reversible,checkpointed
+    case "$1" in mvit*) variants=standard,reversible;; esac
+    phase "memory $1" 20 run --model "$1" --batch "$2" --variants "$variants" --steps "$steps" "${threads[@]}" \
+        --output "$out/memory.csv"
+done
+set -- $fused_run
+phase "memory $1 fused" 20 run --model "$1" --batch "$2" --steps "$steps" --attention fused "${threads[@]}" \
+    --output "$out/memory.csv"
+# 3. Deeper, and with today's attention (the standard model's memory shrinks, its batch grows).
+phase "budget $memory depth $deep" 60 budget --models "$vit" --depths "$deep" --memory "$memory" --steps "$steps" \
+    "${threads[@]}" --output "$out/budget_$tag.csv"
+phase "budget $memory fused" 60 budget --models "$vit" --depths "$fused_depths" --memory "$memory" --steps "$steps" \
+    --attention fused "${threads[@]}" --output "$out/budget_${tag}_fused.csv"
+
+csvs=("$out"/*.csv)
+if [ -e "${csvs[0]}" ]; then
+    "$python" -m revbench_torch table "${csvs[@]}" | tee "$out/summary.txt"
+fi
+echo "reproduce.sh: $(( $(date +%s) - start )) s of $limit; rows in $out" >&2
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "reproduce.sh: failed phases: ${failed[*]}" >&2
+    exit 1
+fi

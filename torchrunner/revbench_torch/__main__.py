@@ -12,7 +12,6 @@ installed) so that it can read each step's memory peak.
 import argparse
 import os
 import sys
-import time
 import warnings
 
 warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
@@ -58,8 +57,9 @@ def add_common(p):
     p.add_argument("--warmup", type=int, default=1, help="untimed warm-up steps (default 1)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--seed", type=int, default=0, help="seed for weights and synthetic data")
-    p.add_argument("--time-limit", type=float, help="seconds after which remaining configurations become "
-                                                     "'skipped' rows instead of running")
+    p.add_argument("--time-limit", type=float, help="seconds this invocation may run (a positive number): checked "
+                                                     "before every step, so it ends at most one step later; the "
+                                                     "configuration it cuts off writes no row, later ones 'skipped' rows")
     p.add_argument("--output", default="results/gpu/runs.csv", help="CSV the rows are appended to")
     p.add_argument("--memory-counter", default="jemalloc", choices=("jemalloc", "profiler"),
                    help="CPU only: jemalloc's thread peak (size-class bytes, as bench's jemalloc columns; default) or "
@@ -97,6 +97,8 @@ def check_counts(a):
     cores = os.cpu_count() or 1
     if a.threads is not None and not 1 <= a.threads <= cores:
         raise ValueError(f"--threads {a.threads} is outside 1...{cores} (this machine has {cores} cores)")
+    if a.time_limit is not None and not a.time_limit > 0:
+        raise ValueError(f"--time-limit must be a positive number of seconds, got {a.time_limit:g}")
     for name in ("width", "heads", "image_size", "patch_size", "classes", "depth"):
         v = getattr(a, name, None)
         if v is not None and v < 1:
@@ -140,7 +142,8 @@ def main(argv=None, reexec=False):
             reexec_with_jemalloc(a)
         from . import presets, record, runner
         variants = variant_list(a.variants)
-        deadline = time.monotonic() + a.time_limit if a.time_limit else None
+        from .measure import Deadline
+        deadline = Deadline(a.time_limit)
         if a.command == "run":
             presets.config(a.model, **overrides(a))
             batches = positive_list(a.batch, "--batch")

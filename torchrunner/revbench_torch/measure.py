@@ -28,6 +28,25 @@ class OutOfMemory(RuntimeError):
     """A step that did not fit: the device's out-of-memory error, or a CPU step over its injected budget."""
 
 
+class OutOfTime(RuntimeError):
+    """The run's deadline passed before a step or a probe could start."""
+
+
+class Deadline:
+    """The run's hard time limit, checked before every step with the step's expected length: a step that would end
+    after it does not start, so a run ends within its limit (give or take a step slower than the one before it)."""
+
+    def __init__(self, seconds=None):
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def passed(self, expected_seconds=0.0):
+        return self.at is not None and time.monotonic() + expected_seconds >= self.at
+
+    def check(self, expected_seconds=0.0):
+        if self.passed(expected_seconds):
+            raise OutOfTime("the run's time limit was reached")
+
+
 class Jemalloc:
     """mallctl access when jemalloc is this process's allocator (preloaded), else None from `load`."""
 
@@ -74,7 +93,9 @@ class Device:
     """Where steps run, and how their memory is read."""
 
     def __init__(self, name, budget_bytes=None):
-        self.torch = torch.device(name)
+        # An indexed device: torch.cuda functions that take a device without `optional` (set_per_process_memory_fraction)
+        # refuse a bare torch.device("cuda").
+        self.torch = torch.device("cuda", torch.cuda.current_device()) if name == "cuda" else torch.device(name)
         self.is_cuda = self.torch.type == "cuda"
         self.jemalloc = None if self.is_cuda else Jemalloc.load()
         self.budget = budget_bytes
@@ -115,6 +136,10 @@ class Device:
             return before + self.jemalloc.thread_peak(), None
         return None, None
 
+    def alloc_retries(self):
+        """The caching allocator's cumulative num_alloc_retries (CUDA), else None."""
+        return torch.cuda.memory_stats(self.torch).get("num_alloc_retries", 0) if self.is_cuda else None
+
     def release(self):
         """Frees what an abandoned step left: Python garbage, then the CUDA cache."""
         gc.collect()
@@ -131,9 +156,11 @@ class Trainer:
     """One model variant on one device: AdamW (fused, updates in place like the engine's), synthetic data per batch
     size, and timed, measured training steps."""
 
-    def __init__(self, cfg, variant, device, precision="fp32", seed=0):
+    def __init__(self, cfg, variant, device, precision="fp32", seed=0, deadline=None):
         from . import presets
         self.cfg, self.variant, self.device, self.precision, self.seed = cfg, variant, device, precision, seed
+        self.deadline = deadline or Deadline()
+        self.last_step = None     # (batch, seconds) of the last step, for the deadline
         torch.manual_seed(seed)
         self.model = models.initialize(presets.build(cfg, variant), seed).to(device.torch)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=1e-4, fused=True)
@@ -141,8 +168,12 @@ class Trainer:
         self.data = {}
 
     def batch(self, b):
+        """The synthetic batch of size b on the device. A new size first frees the previous batch and then the
+        allocator's cache, so that every batch size starts from the same state (parameters, gradients, AdamW state,
+        nothing cached): a probe's verdict then holds for the timed steps after it, whatever was probed before."""
         if b not in self.data:
             self.data.clear()
+            self.device.release()
             gen = torch.Generator().manual_seed(self.seed + 99)
             x = torch.randn(b, self.cfg.channels, self.cfg.image_size, self.cfg.image_size, generator=gen)
             y = torch.randint(0, self.cfg.classes, (b,), generator=gen)
@@ -161,6 +192,13 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=False)
         return loss.item()
 
+    def expected_seconds(self, b):
+        """A step's expected length at batch b: the last step's, scaled by batch (0 before the first step)."""
+        if self.last_step is None:
+            return 0.0
+        last_b, seconds = self.last_step
+        return seconds * b / last_b
+
     def tensor_bytes(self):
         """Bytes of the tensors alive between steps: parameters, gradients, AdamW state, the input batch."""
         tensors = [p for p in self.model.parameters()] + [p.grad for p in self.model.parameters() if p.grad is not None]
@@ -173,6 +211,7 @@ class Trainer:
         the running sum of every allocation and free in time order. Comparable with bench's ledger (requested
         bytes, not allocator size classes). Slower than a plain step, so never one of the timed steps."""
         from torch.profiler import ProfilerActivity, profile
+        self.deadline.check(2 * self.expected_seconds(b))
         with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
             self.step(b)
         events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]")
@@ -184,8 +223,10 @@ class Trainer:
 
     def measured_step(self, b):
         """(seconds, loss, bytes before, peak bytes, peak reserved bytes) of one step; raises OutOfMemory when the
-        step does not fit the device or the injected budget."""
+        step does not fit the device or the injected budget, OutOfTime when it would end after the deadline."""
+        self.deadline.check(self.expected_seconds(b))
         dev = self.device
+        self.batch(b)
         dev.sync()
         # CUDA's counter holds exactly the tensors; on CPU jemalloc also counts torch's own runtime (~100 MB, some
         # of it allocated lazily by the first steps), so the tensors alive before the step are counted directly.
@@ -201,10 +242,13 @@ class Trainer:
                 raise
             oom = str(e).splitlines()[0] if str(e) else "out of memory"
         if oom is not None:  # outside the except block, so the failed step's tensors are already unreferenced
+            self.last_step = (b, time.perf_counter() - t0)
             self.optimizer.zero_grad(set_to_none=False)
+            self.data.clear()         # the next step starts from the state every batch size starts from
             dev.release()
             raise OutOfMemory(oom)
         seconds = time.perf_counter() - t0
+        self.last_step = (b, seconds)
         peak, reserved = dev.step_peak(before)
         if dev.budget is not None and not dev.is_cuda and peak is not None and peak > dev.budget:
             raise OutOfMemory(f"step peak {peak} bytes over the injected budget of {dev.budget} bytes")

@@ -146,7 +146,10 @@ class ReversibleRun(torch.autograd.Function):
     saves only the final streams; backward walks the blocks from last to first:
         recompute g = G(Y1), backprop dY2 through it (dY1 += its input grad); X2 = Y2 - g;
         recompute f = F(X2), backprop dY1 through it (dY2 += its input grad); X1 = Y1 - f.
-    Parameter gradients accumulate through the recomputed graphs. Autocast state is replayed in backward."""
+    Parameter gradients accumulate through the recomputed graphs. Autocast state is replayed in backward. Each
+    stream's input gradient is dropped as soon as it is added in, and the previous block's tensors before the next
+    block's recompute (as the reference code does), so at most one block's recompute graph and the four streams
+    (Y1, Y2, dY1, dY2) are alive."""
 
     @staticmethod
     def forward(ctx, x, blocks, *params):
@@ -169,17 +172,20 @@ class ReversibleRun(torch.autograd.Function):
                     g.backward(dy2)
                 with torch.no_grad():
                     x2 = y2 - g
+                    del g, y2
                     dy1 = dy1 + y1.grad
-                    del g
+                    y1.grad = None
                 with torch.enable_grad():
                     x2.requires_grad_(True)
                     f = blk.f(x2)
                     f.backward(dy1)
                 with torch.no_grad():
                     x1 = y1 - f
+                    del f, y1
                     dy2 = dy2 + x2.grad
-                    del f
+                    x2.grad = None
             y1, y2 = x1.detach(), x2.detach()
+            del x1, x2
         return (dy1 + dy2, None) + (None,) * (len(ctx.needs_input_grad) - 2)
 
 

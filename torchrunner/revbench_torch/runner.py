@@ -2,18 +2,24 @@
 
 run:    every (batch, variant) of one model: warm-up steps, then timed steps; images/s from the median step.
 budget: for each depth and variant, the largest batch that trains under a memory budget (predicted from the
-        per-image slope between batches 1 and 2, then confirmed by real steps: an out-of-memory step is caught,
+        per-image slope between batches 2 and 4, then confirmed by real steps: an out-of-memory step is caught,
         memory released, and the search goes on), then images/s at that batch. A configuration that cannot fit
         becomes a row with an error and max_batch 0, never a crash.
+Any other failure of one configuration (an exception of any kind) is a row with its error too, and the run goes on.
+The time limit is hard: checked before every step and probe; the configuration it cuts off writes no row, later
+ones are 'skipped' rows; rows already written are complete.
 """
 import statistics
 import sys
 import time
+import traceback
 
 import torch
 
 from . import presets, record
-from .measure import Device, OutOfMemory, Trainer, blas_description
+from .measure import Deadline, Device, OutOfMemory, OutOfTime, Trainer, blas_description
+
+SKIPPED = "skipped: the run's time limit was reached"
 
 
 def log(message):
@@ -28,7 +34,7 @@ class Settings:
         self.device, self.precision, self.warmup, self.steps, self.seed = device, precision, warmup, steps, seed
         self.memory_counter = memory_counter
         self.threads = threads or torch.get_num_threads()
-        self.deadline = deadline
+        self.deadline = deadline or Deadline()
         torch.set_num_threads(self.threads)
         if device.is_cuda:
             tf32 = precision == "tf32"
@@ -42,8 +48,8 @@ class Settings:
             "jemalloc_version": device.jemalloc.version() if device.jemalloc else None,
         }
 
-    def out_of_time(self):
-        return self.deadline is not None and time.monotonic() > self.deadline
+    def trainer(self, cfg, variant):
+        return Trainer(cfg, variant, self.device, self.precision, self.seed, self.deadline)
 
 
 def base_row(settings, name, cfg, variant, batch):
@@ -61,6 +67,7 @@ def timed_row(settings, trainer, name, batch):
     losses, times, memory = [], [], []
     for _ in range(settings.warmup):
         losses.append(trainer.measured_step(batch)[1])
+    retries_before = settings.device.alloc_retries()
     for _ in range(settings.steps):
         seconds, loss, before, peak, reserved = trainer.measured_step(batch)
         losses.append(loss)
@@ -74,6 +81,8 @@ def timed_row(settings, trainer, name, batch):
                step_s_max=round(times[-1], 4), images_per_s=round(batch / median, 3),
                gflops_per_s=round(macs * presets.passes_per_step(variant) * 2 * batch / median / 1e9, 2),
                loss_first=losses[0], loss_last=losses[-1])
+    if retries_before is not None:
+        row["alloc_retries"] = settings.device.alloc_retries() - retries_before
     before, peak, reserved = max(memory, key=lambda m: (m[1] or 0) - (m[0] or 0))
     if peak is not None:
         step = peak - before
@@ -96,46 +105,74 @@ def error_row(settings, name, cfg, variant, batch, message):
     return row
 
 
+def failure_text(error):
+    """An error row's text: out of memory as such, anything else with its type (the traceback goes to the log)."""
+    first = str(error).splitlines()[0] if str(error) else ""
+    if Device.is_oom(error):
+        return f"out of memory: {first or 'out of memory'}"
+    log("".join(traceback.format_exception(error)).rstrip())
+    return f"failed: {type(error).__name__}: {first}"
+
+
 def run_row(settings, name, cfg, variant, batch):
     try:
-        return timed_row(settings, Trainer(cfg, variant, settings.device, settings.precision, settings.seed), name, batch)
-    except Exception as e:  # noqa: BLE001 (a model too large to build is an error row too; other errors propagate)
-        if not Device.is_oom(e):
-            raise
-        return error_row(settings, name, cfg, variant, batch, f"out of memory: {str(e).splitlines()[0]}")
+        return timed_row(settings, settings.trainer(cfg, variant), name, batch)
+    except OutOfTime:
+        raise
+    except Exception as e:  # noqa: BLE001 (any failure of one configuration is its row; the run goes on)
+        return error_row(settings, name, cfg, variant, batch, failure_text(e))
+
+
+def measure_configuration(settings, out, rows, make_row, skipped_row, describe):
+    """Appends `make_row()` to `out` and `rows`, or a skipped row once the deadline has passed; a configuration the
+    deadline cuts off mid-way writes nothing (its steps are not a measurement)."""
+    if settings.deadline.passed():
+        row = skipped_row()
+    else:
+        try:
+            row = make_row()
+        except OutOfTime:
+            log(f"  {describe}: cut off by the time limit; no row")
+            return None
+        finally:
+            settings.device.release()  # the model and its optimizer are gone with make_row's frame
+    out.append(row)
+    rows.append(row)
+    return row
 
 
 def run(settings, name, overrides, batches, variants, out):
     """Rows for every batch and variant of one model; each appended to `out` when measured."""
     cfg = presets.config(name, **overrides)
-    rows, total, start = [], len(batches) * len(variants), time.monotonic()
+    rows, total, start, done = [], len(batches) * len(variants), time.monotonic(), 0
     for b in batches:
         for v in variants:
-            done = len(rows)
             eta = f", ETA {(time.monotonic() - start) / done * (total - done):.0f}s" if done else ""
-            log(f"[{done + 1}/{total}] {presets.pair_name(name)} {v} depth {cfg.depth} batch {b}{eta}")
-            if settings.out_of_time():
-                row = error_row(settings, name, cfg, v, b, "skipped: the run's time limit was reached")
-            else:
-                row = run_row(settings, name, cfg, v, b)
-                settings.device.release()  # the model and its optimizer are gone with run_row's frame
-            out.append(row)
-            rows.append(row)
+            label = f"{presets.pair_name(name)} {v} depth {cfg.depth} batch {b}"
+            log(f"[{done + 1}/{total}] {label}{eta}")
+            done += 1
+            row = measure_configuration(settings, out, rows, lambda: run_row(settings, name, cfg, v, b),
+                                        lambda: error_row(settings, name, cfg, v, b, SKIPPED), label)
+            if row is None:
+                continue
             if row.get("error"):
                 log(f"  {row['error']}")
             else:
                 log(f"  {row['images_per_s']} img/s" + (f", {row['bytes_per_image'] / 1e6:.1f} MB/img"
-                                                        if row.get("bytes_per_image") is not None else ""))
+                                                        if row.get("bytes_per_image") is not None else "")
+                    + (f", {row['alloc_retries']} allocator retries" if row.get("alloc_retries") else ""))
     return rows
 
 
 def find_max_batch(fits, guess, predicted=True, max_tries=20, tolerance=0.03):
     """The largest batch b with fits(b), searched from `guess`. While batches fit it grows (from a prediction by 5%,
-    then 10%, 20%, ... up to doubling; without one by doubling); once one fails it halves until one fits, then
-    bisects until the bracket is within `tolerance` (exact below 1/tolerance). 0 when batch 1 does not fit."""
+    then 10%, 20%, ... up to doubling; without one by doubling); while none has fit it shrinks (from a prediction by
+    10%, then 20%, 40%, then halving, since a prediction is rarely far off; without one by halving), then bisects
+    until the bracket is within `tolerance` (exact below 1/tolerance). 0 when batch 1 does not fit."""
     lo, hi = 0, None            # largest batch seen to fit, smallest seen to fail
     b = max(1, guess)
     growth = 0.05 if predicted else 1.0
+    shrink = 0.1 if predicted else 0.5
     for _ in range(max_tries):
         if fits(b):
             lo = b
@@ -147,7 +184,8 @@ def find_max_batch(fits, guess, predicted=True, max_tries=20, tolerance=0.03):
         elif lo == 0:
             if hi == 1:
                 break
-            b = max(1, hi // 2)
+            b = max(1, min(hi - 1, int(hi * (1 - shrink))))
+            shrink = min(0.5, 2 * shrink)   # and one far too high, too
         elif hi - lo <= max(1, int(lo * tolerance)):
             break
         else:
@@ -161,25 +199,30 @@ def size_text(n):
 
 def budget(settings, name, overrides, depths, variants, budget_bytes, out):
     """The paper's throughput experiment under `budget_bytes` (enforced by `settings.device`)."""
-    rows, total = [], len(depths) * len(variants)
+    rows, total, done = [], len(depths) * len(variants), 0
     for depth in depths:
         cfg = presets.config(name, **{**overrides, "depth": depth})
         for v in variants:
-            log(f"[{len(rows) + 1}/{total}] {presets.pair_name(name)} depth {depth} {v}, budget {size_text(budget_bytes)}")
-            row = budget_row(settings, name, cfg, v, budget_bytes)
-            settings.device.release()    # the model and its optimizer are gone with budget_row's frame
-            row.update(memory_budget_bytes=budget_bytes, max_batch=row.get("max_batch", 0))
-            out.append(row)
-            rows.append(row)
-            log(f"  {row['error']}" if row.get("error") else f"  max batch {row['max_batch']}, {row['images_per_s']} img/s")
+            label = f"{presets.pair_name(name)} depth {depth} {v}, budget {size_text(budget_bytes)}"
+            log(f"[{done + 1}/{total}] {label}")
+            done += 1
+
+            def with_budget(row):
+                row.update(memory_budget_bytes=budget_bytes, max_batch=row.get("max_batch", 0))
+                return row
+            row = measure_configuration(
+                settings, out, rows, lambda: with_budget(budget_row(settings, name, cfg, v, budget_bytes)),
+                lambda: with_budget(error_row(settings, name, cfg, v, 1, SKIPPED)), label)
+            if row is not None:
+                log(f"  {row['error']}" if row.get("error") else
+                    f"  max batch {row['max_batch']}, {row['images_per_s']} img/s"
+                    + (f", {row['alloc_retries']} allocator retries" if row.get("alloc_retries") else ""))
     return rows
 
 
 def budget_row(settings, name, cfg, variant, budget_bytes):
-    if settings.out_of_time():
-        return error_row(settings, name, cfg, variant, 1, "skipped: the run's time limit was reached")
     try:
-        trainer = Trainer(cfg, variant, settings.device, settings.precision, settings.seed)
+        trainer = settings.trainer(cfg, variant)
         if 16 * trainer.params > budget_bytes:
             row = error_row(settings, name, cfg, variant, 1, f"no batch fits: parameters, gradients and AdamW state "
                             f"alone need {16 * trainer.params / 2**30:.1f} GiB of the {budget_bytes / 2**30:.1f} GiB budget")
@@ -189,7 +232,8 @@ def budget_row(settings, name, cfg, variant, budget_bytes):
 
         def fits(b):
             try:
-                for _ in range(2):       # the first step at a new batch size may allocate AdamW state and grads
+                # The trainer's first step allocates gradients and AdamW state: measure a second one after it.
+                for _ in range(1 if peaks else 2):
                     _, _, before, peak, _ = trainer.measured_step(b)
                 peaks[b] = peak
                 return True
@@ -222,10 +266,10 @@ def budget_row(settings, name, cfg, variant, budget_bytes):
                         else "no batch confirmed under the budget")
         row["params"] = trainer.params
         return row
+    except OutOfTime:
+        raise
     except Exception as e:  # noqa: BLE001 (as run_row)
-        if not Device.is_oom(e):
-            raise
-        return error_row(settings, name, cfg, variant, 1, f"out of memory: {str(e).splitlines()[0]}")
+        return error_row(settings, name, cfg, variant, 1, failure_text(e))
 
 
 def parse_bytes(text):
