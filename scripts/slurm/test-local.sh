@@ -40,27 +40,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     say "installing slurm-wlm and munge (missing: ${missing[*]})"
     t0=$SECONDS
     # Keep the packages' init scripts from starting daemons of their own (no systemd here).
-    policy=/usr/sbin/policy-rc.d made_policy=
-    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made_policy=1; fi
+    policy=/usr/sbin/policy-rc.d made_policy=''
+    if [ ! -e "$policy" ]; then
+        trap 'rm -f "$policy"' EXIT
+        printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made_policy=1
+    fi
     rc=0
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge; } \
         > /tmp/revbench-slurm-apt.log 2>&1 || rc=$?
-    [ -z "$made_policy" ] || rm -f "$policy"
+    [ -z "$made_policy" ] || { rm -f "$policy"; trap - EXIT; }
     [ $rc -eq 0 ] || { tail -20 /tmp/revbench-slurm-apt.log >&2; fail "apt-get install slurm-wlm munge failed (exit $rc; log above)"; }
     rm -f /tmp/revbench-slurm-apt.log
     say "installed slurm-wlm and munge in $((SECONDS - t0)) s"
-fi
-
-# --- build once -----------------------------------------------------------------------------------------------------
-if [ -n "${REVBENCH_BENCH:-}" ]; then
-    bench=$(cd "$(dirname "$REVBENCH_BENCH")" && pwd)/$(basename "$REVBENCH_BENCH")
-    [ -x "$bench" ] || fail "REVBENCH_BENCH '$REVBENCH_BENCH' is not an executable"
-else
-    t0=$SECONDS
-    say "building bench (release, scratch path $scratch)"
-    swift build -c release --product bench --scratch-path "$scratch" >/dev/null || fail "swift build -c release --product bench failed"
-    bench=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/bench
-    say "built $bench in $((SECONDS - t0)) s"
 fi
 
 # --- what the sweep must produce ------------------------------------------------------------------------------------
@@ -70,10 +61,22 @@ option() { # option NAME DEFAULT: the value after NAME in the sweep options
     for w in $sweep; do [ "$prev" = "$1" ] && { echo "$w"; return; }; prev=$w; done
     echo "$2"
 }
-count() { echo "$1" | tr ',' '\n' | grep -c .; }
+count() { echo "$1" | tr ',' '\n' | grep -c . || true; }
 expected=$(( $(count "$(option --models "")") * $(count "$(option --depths "-")") * $(count "$(option --batches "")") \
     * $(count "$(option --variants standard,reversible,checkpointed)") ))
 [ "$expected" -gt 0 ] || fail "REVBENCH_TEST_SWEEP needs --models and --batches (got '$sweep')"
+
+# --- build once -----------------------------------------------------------------------------------------------------
+if [ -n "${REVBENCH_BENCH:-}" ]; then
+    bench=$(cd "$(dirname "$REVBENCH_BENCH")" && pwd)/$(basename "$REVBENCH_BENCH")
+    [ -x "$bench" ] || fail "REVBENCH_BENCH '$REVBENCH_BENCH' is not an executable"
+else
+    t0=$SECONDS
+    say "building bench (release, scratch path $scratch)"
+    swift build -c release --product bench --scratch-path "$scratch" || fail "swift build -c release --product bench failed"
+    bench=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/bench
+    say "built $bench in $((SECONDS - t0)) s"
+fi
 
 # --- the cluster ----------------------------------------------------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/revbench-slurm.XXXXXX")
