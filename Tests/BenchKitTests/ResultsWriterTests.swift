@@ -180,6 +180,15 @@ final class ResultsWriterTests: XCTestCase {
         if asUser != nil && !FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
             throw XCTSkip("running as root without setpriv: permissions cannot refuse the write")
         }
+        // nobody must be able to reach the binary (a build under a private home folder is not reachable).
+        var folder = URL(fileURLWithPath: benchExecutablePath).deletingLastPathComponent()
+        while asUser != nil && folder.path != "/" {
+            var st = stat()
+            if stat(folder.path, &st) == 0 && st.st_mode & 0o001 == 0 {
+                throw XCTSkip("user nobody cannot reach \(folder.path), so bench cannot run as nobody here")
+            }
+            folder.deleteLastPathComponent()
+        }
         for command in [Self.tiny, ["sweep", "--models", "vit_tiny_test", "--batches", "2", "--steps", "1", "--quiet"]] {
             let r = try BenchProcess.run(command + ["--output", path], asUser: asUser)
             r.assertRefused(["cannot write to '\(path)'", "Permission denied"], "\(command.first!) into a read-only file")
@@ -231,6 +240,23 @@ final class ResultsWriterTests: XCTestCase {
         XCTAssertEqual(try BenchProcess.run(Self.tiny + ["--output", runs, "--resume"]).status, 0)
         XCTAssertEqual(try BenchProcess.run(budgetArgs + ["--resume"]).status, 0)
         XCTAssertEqual([runs, budget].map(bytes), before)
+    }
+
+    /// An upgrade moves every cell as it was: commas, quotes and line breaks inside quoted cells included.
+    func testAnUpgradeMovesCellsAsTheyWere() throws {
+        let path = dir + "/quoted.csv"
+        var r = row(4)
+        r.cpu = "Vendor CPU, 2.0 \"GHz\""
+        try ResultsFile(path: path).append(r)
+        _ = try dropNewestColumn(path)
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: ",vit_tiny_test,", with: ",\"vit\ntiny\",")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let file = try ResultsFile(path: path)
+        XCTAssertNotNil(file.upgradedColumns)
+        let back = try XCTUnwrap(ResultsFile.read(path).first)
+        XCTAssertEqual(back.model, "vit\ntiny")
+        XCTAssertEqual(back.cpu, r.cpu)
+        XCTAssertEqual(back.depth, 4)
     }
 
     /// A header with a column this bench does not know is not an older one: refused, left alone (its column would be

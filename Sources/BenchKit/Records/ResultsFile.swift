@@ -288,9 +288,16 @@ public final class ResultsFile {
                     + "has \(row.fields.count) fields under a header of \(header.count); it is left alone: choose another --output")
             }
             let cells = Dictionary(zip(header, row.fields), uniquingKeysWith: { a, _ in a })
-            lines.append(columns.map { CSV.quote(cells[$0] ?? "") }.joined(separator: ","))
+            lines.append(columns.map { quoteKeeping(cells[$0] ?? "") }.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A cell as RFC 4180 writes it, line breaks kept (CSV.quote turns them into spaces for new rows; an upgrade
+    /// moves cells as they were).
+    static func quoteKeeping(_ cell: String) -> String {
+        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return cell }
+        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// Why a file with another first line is not appended to.
