@@ -39,6 +39,21 @@ struct BenchProcess {
         return p
     }
 
+    /// The running `bench measure-one` children of `pid` (from /proc: parent in stat, subcommand in cmdline; the
+    /// parent also runs git, which is not the child this is about).
+    static func measuringChildren(of pid: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name -> Int32? in
+            guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")"),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, Int32(fields[1]) == pid, fields[0] != "Z",
+                  String(decoding: cmdline, as: UTF8.self).contains("measure-one") else { return nil }
+            return child
+        }
+    }
+
     /// A one-line refusal: exit 64, one `error:` line on stderr, no crash.
     func assertRefused(_ mentions: [String], _ context: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(status, 64, "\(context): \(err)", file: file, line: line)

@@ -7,21 +7,6 @@ import Glibc
 #endif
 
 final class ParentLifetimeTests: XCTestCase {
-    /// The running `bench measure-one` children of `pid` (from /proc: parent in stat, subcommand in cmdline; the
-    /// parent also runs git, which is not the child this is about).
-    func measuringChildren(of pid: Int32) -> [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return names.compactMap { name -> Int32? in
-            guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")"),
-                  let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 1, Int32(fields[1]) == pid, fields[0] != "Z",
-                  String(decoding: cmdline, as: UTF8.self).contains("measure-one") else { return nil }
-            return child
-        }
-    }
-
     /// Whether `pid` is gone (or a zombie waiting to be reaped: it runs no more).
     func isGone(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
@@ -42,7 +27,7 @@ final class ParentLifetimeTests: XCTestCase {
             var child: Int32?
             let start = Date()
             while child == nil && parent.isRunning && Date().timeIntervalSince(start) < 120 {
-                child = measuringChildren(of: parent.processIdentifier).first
+                child = BenchProcess.measuringChildren(of: parent.processIdentifier).first
                 if child == nil { usleep(20_000) }
             }
             let measuring = try XCTUnwrap(child, "the parent started its measuring child")

@@ -1,6 +1,7 @@
 // Item 9 of issue 23: the failed row of a killed child, measured again by --resume, no longer wins over the later
 // successful row of the same configuration and build in tables and checks.
 import XCTest
+import Foundation
 @testable import BenchKit
 import Models
 
@@ -34,5 +35,31 @@ final class SupersededFailureTests: XCTestCase {
         let baseline = [row(.standard)]
         let current = [row(.standard, error: "child process killed by signal 15"), row(.standard)]
         XCTAssertTrue(RegressionCheck.compare(baseline: baseline, current: current).filter { $0.severity == .failure }.isEmpty)
+    }
+
+    /// End to end, as the user met it: a child killed mid-run leaves a failed row; --resume measures it again;
+    /// bench table no longer lists the configuration as without a measurement.
+    func testResumeAfterAKilledChildLeavesNoMissingMeasurement() throws {
+        let out = NSTemporaryDirectory() + "revbench-supersede-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let args = ["--model", "vit_tiny_test", "--batch", "2", "--warmup", "0", "--threads", "1", "--rounds", "1",
+                    "--variants", "standard", "--quiet", "--output", out]
+        let parent = BenchProcess.start(args + ["--steps", "1000000"])
+        try parent.run()
+        var child: Int32?
+        let start = Date()
+        while child == nil && parent.isRunning && Date().timeIntervalSince(start) < 120 {
+            child = BenchProcess.measuringChildren(of: parent.processIdentifier).first
+            if child == nil { usleep(20_000) }
+        }
+        kill(try XCTUnwrap(child, "the measuring child started"), SIGKILL)
+        parent.waitUntilExit()
+        XCTAssertTrue(try ResultsFile.read(out).first?.error?.contains("killed by signal 9") ?? false)
+        XCTAssertTrue(try BenchProcess.run(["table", out]).out.contains("without a measurement"))
+        XCTAssertEqual(try BenchProcess.run(args + ["--steps", "1", "--resume"]).status, 0)
+        XCTAssertEqual(try ResultsFile.read(out).map(\.failed), [true, false])
+        let table = try BenchProcess.run(["table", out])
+        XCTAssertEqual(table.status, 0, table.err)
+        XCTAssertFalse(table.out.contains("without a measurement"), table.out)
     }
 }
