@@ -104,9 +104,15 @@ struct MeasureOptions: ParsableArguments {
         }
     }
 
+    /// The most timed or warm-up steps a run takes.
+    static let largestSteps = 1_000_000
+
     func validateCounts() throws {
+        // A million steps is days of the largest preset; more is a typo, not a measurement.
         if steps < 1 { throw BenchError("--steps must be a positive integer, got \(steps)") }
+        if steps > Self.largestSteps { throw BenchError("--steps \(steps) is outside 1...\(Self.largestSteps)") }
         if warmup < 0 { throw BenchError("--warmup must be 0 or more, got \(warmup)") }
+        if warmup > Self.largestSteps { throw BenchError("--warmup \(warmup) is outside 0...\(Self.largestSteps)") }
     }
 }
 

@@ -45,6 +45,7 @@ struct StabilityCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if steps < 0 { throw BenchError("--steps must be 0 or more, got \(steps)") }
+            if steps > MeasureOptions.largestSteps { throw BenchError("--steps \(steps) is outside 0...\(MeasureOptions.largestSteps)") }
             if measureEvery < 1 { throw BenchError("--measure-every must be a positive integer, got \(measureEvery)") }
             if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
             if !(lr > 0 && lr < 1) { throw BenchError("--lr must be in (0, 1), got \(lr)") }

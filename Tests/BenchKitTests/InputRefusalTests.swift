@@ -37,6 +37,9 @@ final class InputRefusalTests: XCTestCase {
             (["predict", "--image-size", "4000000000", "--patch-size", "1"], "image size 4000000000 is outside 1...65536"),
             (["predict", "--image-size", "65536", "--patch-size", "1"], "far too large"),
             (["attention", "--model", "vit_tiny_test", "--batch", "9000000000000000000"], "far too large"),
+            (["run", "--model", "vit_tiny_test", "--steps", "9000000000000000000"], "--steps 9000000000000000000 is outside 1...1000000"),
+            (["sweep", "--models", "vit_tiny_test", "--warmup", "9000000000000000000"], "--warmup 9000000000000000000 is outside 0...1000000"),
+            (["stability", "--model", "vit_tiny_test", "--steps", "9000000000000000000"], "--steps 9000000000000000000 is outside 0...1000000"),
         ]
         for (args, message) in cases {
             let r = try BenchProcess.run(args)
