@@ -8,11 +8,14 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public let index: Int
     public let count: Int
 
-    /// Parses "i/N" with 0 <= i < N.
+    /// The most shards a sweep splits into (the split keeps one load figure per shard).
+    public static let largestCount = 100_000
+
+    /// Parses "i/N" with 0 <= i < N <= `largestCount`.
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (0..<n).contains(i) else {
-            throw BenchError("--shard takes i/N with 0 <= i < N (e.g. 0/4 ... 3/4), got '\(text)'")
+        guard parts.count == 2, let i = parts[0], let n = parts[1], (1...Self.largestCount).contains(n), (0..<n).contains(i) else {
+            throw BenchError("--shard takes i/N with 0 <= i < N <= \(Self.largestCount) (e.g. 0/4 ... 3/4), got '\(text)'")
         }
         index = i; count = n
     }

@@ -38,6 +38,7 @@ final class InputRefusalTests: XCTestCase {
             (["predict", "--image-size", "65536", "--patch-size", "1"], "far too large"),
             (["attention", "--model", "vit_tiny_test", "--batch", "9000000000000000000"], "far too large"),
             (["run", "--model", "vit_tiny_test", "--steps", "9000000000000000000"], "--steps 9000000000000000000 is outside 1...1000000"),
+            (["run", "--model", "vit_tiny_test", "--shard", "1/9000000000000000000"], "got '1/9000000000000000000'"),
             (["sweep", "--models", "vit_tiny_test", "--warmup", "9000000000000000000"], "--warmup 9000000000000000000 is outside 0...1000000"),
             (["stability", "--model", "vit_tiny_test", "--steps", "9000000000000000000"], "--steps 9000000000000000000 is outside 0...1000000"),
         ]
