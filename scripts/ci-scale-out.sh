@@ -27,7 +27,11 @@ apt_install() { # apt_install PACKAGE...: Debian packages, once per run
 }
 
 # --- tools ----------------------------------------------------------------------------------------------------------
-command -v shellcheck >/dev/null 2>&1 || { say "installing shellcheck"; apt_install shellcheck; }
+if ! command -v shellcheck >/dev/null 2>&1; then
+    t0=$SECONDS
+    apt_install shellcheck
+    say "installed shellcheck (Debian) in $((SECONDS - t0)) s"
+fi
 
 actionlint=${ACTIONLINT:-}
 if [ -z "$actionlint" ] && command -v actionlint >/dev/null 2>&1; then actionlint=$(command -v actionlint); fi
