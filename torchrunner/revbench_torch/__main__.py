@@ -164,8 +164,9 @@ def main(argv=None, reexec=False):
             rows = []
             for m in models:
                 rows += runner.budget(settings, m, overrides(a), depths, variants, budget_bytes, out)
-        if out.redirected_from:
-            print(f"note: {out.redirected_from} has another header; rows went to {out.path}", file=sys.stderr)
+        if out.upgraded_from:
+            print(f"note: {out.path} had an older header; upgraded in place (rows kept, new columns empty)",
+                  file=sys.stderr)
         print(f"wrote {len(rows)} row{'s' if len(rows) != 1 else ''} to {out.path}", file=sys.stderr)
         return 0
     except (ValueError, OSError) as e:

@@ -247,3 +247,47 @@ def test_breakdown_attributes_saved_tensors_to_blocks():
     rows, _ = breakdown.breakdown("rev_mvit_tiny_test", batch=2)
     total = sum(b for _, b in rows)
     assert sum(b for label, b in rows if "transition" in label) > 0.5 * total
+
+
+def test_results_file_keeps_bench_s_guarantees(tmp_path):
+    """The runner's writer as bench's (docs/reliability.md): folders, other names and foreign files refused;
+    a missing final newline repaired before the next row; an older header upgraded in place with its cells;
+    concurrent writers on a new file write one header."""
+    import multiprocessing
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    for target, message in ((folder, "is a folder"), (tmp_path / "notes.md", "does not end in .csv")):
+        with pytest.raises(ValueError, match=message):
+            record.ResultsFile(str(target))
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match="not a results CSV"):
+        record.ResultsFile(str(tmp_path / "other.csv"))
+    assert (folder / "keep.txt").read_text() == "mine" and (tmp_path / "other.csv").read_text() == "a,b\n1,2\n"
+
+    row = dict(model="vit_tiny_test", variant="standard", depth=4, batch=2, error="")
+    path = tmp_path / "cut.csv"
+    out = record.ResultsFile(str(path))
+    out.append(row)
+    path.write_bytes(path.read_bytes()[:-1])            # the last line loses its line end
+    out.append(dict(row, batch=4))
+    assert [r["batch"] for r in record.read(path)] == ["2", "4"]
+
+    older = [c for c in record.COLUMNS if c != "alloc_retries"]
+    old = tmp_path / "old.csv"
+    old.write_text(",".join(older) + "\n" + ",".join('"a, b"' if c == "error" else "x" for c in older) + "\n")
+    upgraded = record.ResultsFile(str(old))
+    assert upgraded.upgraded_from == older
+    (first,) = record.read(old)
+    assert first["error"] == "a, b" and first["alloc_retries"] == "" and first["model"] == "x"
+
+    new = tmp_path / "new.csv"
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        pool.map(_append_one, [(str(new), i) for i in range(16)])
+    text = new.read_text()
+    assert text.count(record.HEADER) == 1 and sorted(int(r["batch"]) for r in record.read(new)) == list(range(16))
+
+
+def _append_one(args):
+    path, i = args
+    record.ResultsFile(path).append(dict(model="m", variant="standard", batch=i))
