@@ -20,7 +20,7 @@ public struct AttentionShape: Sendable, Equatable {
     public var flops: Double { 12 * Double(groups) * Double(queries) * Double(keys) * Double(headDim) }
 
     /// Every block's attention shape at `batch`, identical blocks merged (ViT: one; MViT: one per stage and kind).
-    public static func of(_ config: ViTConfig, variant: Variant, batch b: Int) -> [AttentionShape] {
+    public static func of(_ config: ModelConfiguration, variant: Variant, batch b: Int) -> [AttentionShape] {
         switch config.family {
         case .vit:
             let n = config.tokens(variant)

@@ -39,8 +39,7 @@ public struct BenchSession {
         for r in requests {
             let peak = try Self.predictedPeak(r)
             if Double(peak) > memoryHeadroom * Double(available) {
-                let c = try r.config()
-                throw BenchError("\(r.pairName) \(r.variant.rawValue) depth \(c.depth) batch \(r.batch) needs about "
+                throw BenchError("\(r.model) \(r.variant.rawValue) depth \(r.configuration.depth) batch \(r.batch) needs about "
                     + "\(Format.gib(peak)) GiB (predicted peak), but only \(Format.gib(available)) GiB is available; "
                     + "use a smaller --batch or --depth, or --force to run anyway")
             }
@@ -68,7 +67,7 @@ public struct BenchSession {
             let done = Set(try ResultsFile.read(outputPath).filter { !$0.failed && $0.build == env.build }
                 .map { "\($0.configuration) \($0.variant.rawValue)" })
             let before = requests.count
-            requests.removeAll { done.contains("\($0.record().configuration) \($0.variant.rawValue)") }
+            requests.removeAll { done.contains("\(RunRecord(request: $0).configuration) \($0.variant.rawValue)") }
             note("--resume: \(before - requests.count) of \(before) configurations already in \(outputPath), \(requests.count) to run")
             if requests.isEmpty { return [] }
         }
@@ -95,7 +94,7 @@ public struct BenchSession {
             for round in 0..<rounds {
                 for (k, r) in Rounds.order(Array(group.enumerated()), round: round) {
                     count += 1
-                    var line = "[\(count)/\(requests.count * rounds)] \(r.pairName) \(r.variant.rawValue) depth \(try r.config().depth) batch \(r.batch)"
+                    var line = "[\(count)/\(requests.count * rounds)] \(r.model) \(r.variant.rawValue) depth \(r.configuration.depth) batch \(r.batch)"
                     if rounds > 1 { line += ", round \(round + 1)/\(rounds)" }
                     if done > 0 { line += ", ETA \(Format.duration(Date().timeIntervalSince(start) / done * (totalWork - done)))" }
                     note(line)
@@ -110,7 +109,7 @@ public struct BenchSession {
                 try file.append(row)
                 rows.append(row)
                 if row.failed {
-                    warn("\(r.pairName) \(r.variant.rawValue) batch \(r.batch): \(row.error ?? "")")
+                    warn("\(r.model) \(r.variant.rawValue) batch \(r.batch): \(row.error ?? "")")
                 } else {
                     if let message = Self.disagreement(row) { warn(message) }
                     if let message = Self.heapGrowth(row) { warn(message) }
@@ -128,7 +127,7 @@ public struct BenchSession {
     public static func configurationGroups(_ requests: [RunRequest]) -> [[RunRequest]] {
         var groups: [[RunRequest]] = [], index: [RunConfiguration: Int] = [:]
         for r in requests {
-            let key = r.record().configuration
+            let key = RunRecord(request: r).configuration
             if let i = index[key] { groups[i].append(r) } else { index[key] = groups.count; groups.append([r]) }
         }
         return groups

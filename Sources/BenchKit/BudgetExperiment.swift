@@ -32,7 +32,7 @@ public enum BudgetExperiment {
     }
 
     /// The largest batch whose predicted peak fits `budget` (0 when not even one image fits).
-    public static func predictedMaxBatch(_ config: ViTConfig, variant: Variant, parameterCount: Int, budget: Int) -> Int {
+    public static func predictedMaxBatch(_ config: ModelConfiguration, variant: Variant, parameterCount: Int, budget: Int) -> Int {
         func fits(_ b: Int) -> Bool {
             MemoryModel.predict(config, variant: variant, batch: b, parameterCount: parameterCount).peakBytes <= budget
         }
@@ -47,7 +47,7 @@ public enum BudgetExperiment {
     /// With `rounds` > 1 the confirmed batch runs again until `rounds` measurements are merged (see `Rounds`).
     public static func measure(_ template: RunRequest, budget: Int, quiet: Bool, rounds: Int = 1,
                                log: (String) -> Void) throws -> RunRecord {
-        let config = try template.config()
+        let config = template.configuration
         let params = try SizeCheck.check(config, variant: template.variant, batch: 1).parameterCount
         var batch = predictedMaxBatch(config, variant: template.variant, parameterCount: params, budget: budget)
         func noBatch(_ message: String) -> RunRecord {

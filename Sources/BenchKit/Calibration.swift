@@ -40,8 +40,8 @@ public enum Calibration {
     /// cold), in GFLOP/s: the figures should agree within `referenceSpreadLimit`. A reference that read half the
     /// machine's rate after a long run once made the models look 154% efficient.
     public static func referenceAfterTraining(threads: Int, readings: Int = 5) throws -> [Double] {
-        let r = RunRequest(model: "vit_tiny_test", overrides: ConfigOverrides(depth: 8, width: 64, heads: 4, imageSize: 64),
-                           variant: .standard, batch: 8, steps: 5, warmup: 1, threads: threads)
+        let c = try Presets.configuration("vit_tiny_test") { $0.depth = 8; $0.width = 64; $0.heads = 4; $0.imageSize = 64 }
+        let r = RunRequest(c, variant: .standard, batch: 8, steps: 5, warmup: 1, threads: threads)
         _ = try StepRunner.measure(r)
         return (0..<readings).map { _ in sgemmReference(threads: threads) }
     }

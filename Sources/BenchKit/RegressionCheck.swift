@@ -13,11 +13,12 @@ public enum CIPreset {
     public static let batches = [2, 4]
     public static let threads = 1
 
-    public static func requests(steps: Int = 10, warmup: Int = 2) -> [RunRequest] {
-        depths.flatMap { d in
-            batches.flatMap { b in
+    public static func requests(steps: Int = 10, warmup: Int = 2) throws -> [RunRequest] {
+        try depths.flatMap { d in
+            let configuration = try Presets.configuration(model) { $0.depth = d }
+            return batches.flatMap { b in
                 Variant.allCases.map { v in
-                    RunRequest(model: model, overrides: ConfigOverrides(depth: d), variant: v, batch: b,
+                    RunRequest(configuration, variant: v, batch: b,
                                steps: steps, warmup: warmup, threads: threads, seed: 0)
                 }
             }

@@ -9,9 +9,8 @@ import Models
 
 /// What one stability run trains and when it measures.
 public struct StabilityRequest: Sendable {
-    public var model: String
-    public var overrides: ConfigOverrides
-    public var depths: [Int]
+    /// One resolved configuration per depth, in order (`Presets.configuration`).
+    public var configurations: [ModelConfiguration]
     public var steps: Int
     public var measureEvery: Int
     public var batch: Int
@@ -19,21 +18,15 @@ public struct StabilityRequest: Sendable {
     public var threads: Int
     public var seed: UInt64
 
-    public init(model: String, overrides: ConfigOverrides = ConfigOverrides(), depths: [Int], steps: Int, measureEvery: Int,
+    public init(configurations: [ModelConfiguration], steps: Int, measureEvery: Int,
                 batch: Int, learningRate: Float, threads: Int = System.coreCount, seed: UInt64 = 0) {
-        self.model = model; self.overrides = overrides; self.depths = depths; self.steps = steps
+        self.configurations = configurations; self.steps = steps
         self.measureEvery = measureEvery; self.batch = batch; self.learningRate = learningRate; self.threads = threads
         self.seed = seed
     }
 
-    /// The validated configuration at `depth`; the model must have a reversible twin (every preset has).
-    public func config(depth: Int) throws -> ViTConfig {
-        var o = overrides
-        o.depth = depth
-        let c = o.applied(to: try Presets.named(model).config)
-        try c.validate()
-        return c
-    }
+    /// The depths, one per configuration.
+    public var depths: [Int] { configurations.map(\.depth) }
 
     /// The steps at which a measurement is taken: 0, every `measureEvery`, and the last.
     public var measuredSteps: [Int] {
@@ -118,10 +111,10 @@ public enum Stability {
                            log: (String) -> Void) throws {
         BLAS.threads = request.threads
         Parallel.workers = request.threads
-        for depth in request.depths {
-            let config = try request.config(depth: depth)
+        for config in request.configurations {
+            let depth = config.depth
             guard let model = Presets.makeModel(config, variant: .reversible, seed: request.seed) as? ReversibleModel else {
-                throw BenchError("\(request.model) has no reversible twin")
+                throw BenchError("\(config.model) has no reversible twin")
             }
             let optimizer = AdamW(model.parameters, lr: request.learningRate)
             var rng = SeededRNG(seed: request.seed &+ 99)
@@ -135,7 +128,7 @@ public enum Stability {
             let start = Date()
             for step in 0...request.steps {
                 if measured.contains(step) {
-                    var row = measure(model, name: try Presets.named(request.model).pairName, images: probeImages,
+                    var row = measure(model, name: config.model, images: probeImages,
                                       labels: probeLabels, step: step)
                     row.width = config.width; row.heads = config.heads; row.imageSize = config.imageSize
                     row.patchSize = config.patchSize; row.batch = request.batch

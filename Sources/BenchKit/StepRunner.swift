@@ -26,8 +26,9 @@ public enum StepRunner {
     /// Builds the model, runs `warmup` then `steps` timed training steps, and returns a record without environment
     /// columns. `log` receives one line per step.
     public static func measure(_ r: RunRequest, log: ((String) -> Void)? = nil) throws -> RunRecord {
-        let config = try r.config()
-        let loadAverage = ProcessLoad.loadAverage()
+        let config = r.configuration
+        var m = StepMeasurement()
+        m.loadAverage = ProcessLoad.loadAverage()
         BLAS.threads = r.threads
         Parallel.workers = r.threads
         let model = Presets.makeModel(config, variant: r.variant, seed: r.seed)
@@ -38,81 +39,46 @@ public enum StepRunner {
         let images = Tensor([r.batch, config.channels, config.imageSize, config.imageSize], zeroed: false)
         rng.fillNormal(images, std: 1, truncated: false)
         let labels = (0..<r.batch).map { _ in rng.int(below: config.classes) }
-        let prediction = MemoryModel.predict(config, variant: r.variant, batch: r.batch, parameterCount: model.parameterCount)
+        m.predictedPeakBytes = MemoryModel.predict(config, variant: r.variant, batch: r.batch,
+                                                   parameterCount: model.parameterCount).peakBytes
 
-        var losses: [Float] = []
         for i in 0..<r.warmup {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            losses.append(model.trainStep(images: images, labels: labels, optimizer: optimizer))
-            log?("warm-up step \(i + 1)/\(r.warmup): \(seconds(since: t0)) s, loss \(losses.last!)")
+            m.losses.append(model.trainStep(images: images, labels: labels, optimizer: optimizer))
+            log?("warm-up step \(i + 1)/\(r.warmup): \(seconds(since: t0)) s, loss \(m.losses.last!)")
         }
-        var times: [Double] = []
-        var memory = StepMemory()
         let residentBefore = Jemalloc.residentBytes()
         let cpuBefore = ProcessLoad.cpuSeconds(), wallBefore = DispatchTime.now().uptimeNanoseconds
         for i in 0..<r.steps {
-            memory.baselineLedger = Ledger.shared.liveTotal
-            memory.baselineAllocated = Ledger.shared.liveAllocated
+            m.memory.baselineLedger = Ledger.shared.liveTotal
+            m.memory.baselineAllocated = Ledger.shared.liveAllocated
             let activationBefore = Ledger.shared.live(.activation)
-            memory.jemallocBefore = Jemalloc.allocatedBytes() ?? 0
+            m.memory.jemallocBefore = Jemalloc.allocatedBytes() ?? 0
             Ledger.shared.resetPeaks()
             Jemalloc.resetThreadPeak()
             let t0 = DispatchTime.now().uptimeNanoseconds
             let extra = extraActivationFloats > 0 ? Tensor([extraActivationFloats], zeroed: false) : nil
-            losses.append(model.trainStep(images: images, labels: labels, optimizer: optimizer))
+            m.losses.append(model.trainStep(images: images, labels: labels, optimizer: optimizer))
             withExtendedLifetime(extra) {}
             let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            memory.jemallocStepPeak = Jemalloc.threadPeakBytes() ?? 0
-            memory.peakLedger = Ledger.shared.peakTotal
-            memory.peakAllocated = Ledger.shared.peakAllocated
-            memory.peakActivation = Ledger.shared.peak(.activation) - activationBefore
-            times.append(dt)
-            log?("step \(i + 1)/\(r.steps): \(Format.fixed(dt, 3)) s, loss \(losses.last!)")
+            m.memory.jemallocStepPeak = Jemalloc.threadPeakBytes() ?? 0
+            m.memory.peakLedger = Ledger.shared.peakTotal
+            m.memory.peakAllocated = Ledger.shared.peakAllocated
+            m.memory.peakActivation = Ledger.shared.peak(.activation) - activationBefore
+            m.stepSeconds.append(dt)
+            log?("step \(i + 1)/\(r.steps): \(Format.fixed(dt, 3)) s, loss \(m.losses.last!)")
         }
         let residentAfter = Jemalloc.residentBytes()
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallBefore) / 1e9, cpu = ProcessLoad.cpuSeconds() - cpuBefore
-        let sorted = times.sorted()
-        let median = Format.median(sorted: sorted)
-        let macs = config.macsPerImage(r.variant)
-        var record = r.record()
-        record.params = model.parameterCount
-        record.gmacsPerImage = rounded(Double(macs) / 1e9, 4)
-        if !times.isEmpty {
-            record.stepSecondsMedian = rounded(median, 4)
-            record.stepSecondsMin = rounded(sorted.first!, 4)
-            record.stepSecondsMax = rounded(sorted.last!, 4)
-            record.imagesPerSecond = rounded(Double(r.batch) / median, 3)
-            record.stepSecondsAll = CSV.list(times, format: "%.4f")
-            record.rounds = 1
-            record.imagesPerSecondRounds = "\(rounded(Double(r.batch) / median, 3))"
-            record.imagesPerSecondRoundMin = record.imagesPerSecond
-            record.imagesPerSecondRoundMax = record.imagesPerSecond
-            if wall > 0 { record.cpuUtilization = rounded(cpu / wall / Double(r.threads), 3) }
-            record.gflopsPerSecond = rounded(Double(macs * r.variant.passesPerStep * 2 * r.batch) / median / 1e9, 2)
-            record.baselineBytes = memory.baselineLedger
-            record.peakLedgerBytes = memory.peakLedger
-            record.peakLedgerActivationBytes = memory.peakActivation
-            record.peakJemallocBytes = memory.jemallocBefore + memory.jemallocStepPeak
-            record.stepLedgerBytes = memory.stepLedger
-            record.stepLedgerAllocatedBytes = memory.stepAllocated
-            record.stepJemallocBytes = memory.jemallocStepPeak
-            record.bytesPerImage = memory.stepLedger / r.batch
-        }
-        record.peakRSSBytes = ProcessMemory.peakResidentBytes()
-        if let before = residentBefore, let after = residentAfter { record.residentGrowthBytes = after - before }
-        record.predictedPeakBytes = prediction.peakBytes
-        record.loadAverage = loadAverage
-        record.lossFirst = losses.first
-        record.lossLast = losses.last
-        record.blas = "OpenBLAS \(EnvironmentInfo.openBLASVersion()) \(BLAS.coreName)"  // the kernel this process used
-        return record
+        m.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - wallBefore) / 1e9
+        m.cpuSeconds = ProcessLoad.cpuSeconds() - cpuBefore
+        m.peakRSSBytes = ProcessMemory.peakResidentBytes()
+        if let before = residentBefore, let after = residentAfter { m.residentGrowthBytes = after - before }
+        m.blas = "OpenBLAS \(EnvironmentInfo.openBLASVersion()) \(BLAS.coreName)"  // the kernel this process used
+        return RunRecord(request: r, measurement: m)
     }
 
     /// `x` rounded to `decimals` places, as the CSV stores it.
-    static func rounded(_ x: Double, _ decimals: Int) -> Double {
-        let scale = pow(10, Double(decimals))
-        return (x * scale).rounded() / scale
-    }
+    static func rounded(_ x: Double, _ decimals: Int) -> Double { RunRecord.rounded(x, decimals) }
 
     static func seconds(since t0: UInt64) -> String {
         Format.fixed(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, 3)

@@ -47,12 +47,11 @@ struct AttentionCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try checkOptions()
-            let config = try sizes.overrides(depth: depth).applied(to: try Presets.named(model).config)
-            try config.validate()
+            let config = try sizes.configuration(model, depth: depth)
             _ = try SizeCheck.check(config, variant: variant, batch: batch)
             let threads = try MeasureOptions.threads(threads)
             let shapes = AttentionShape.of(config, variant: variant, batch: batch)
-            print("\(try Presets.named(model).pairName) \(variant.rawValue): depth \(config.depth), width \(config.width), "
+            print("\(config.model) \(variant.rawValue): depth \(config.depth), width \(config.width), "
                   + "heads \(config.heads), batch \(batch), \(threads) threads, \(EnvironmentInfo.buildConfiguration) build")
             for s in shapes {
                 print("  \(s.count) block(s): \(s.heads) heads x \(s.batch) images, \(s.queries) queries x \(s.keys) keys, head dim \(s.headDim)")

@@ -45,13 +45,12 @@ struct Budget: ParsableCommand {
             let say: (String) -> Void = { if !measure.quiet { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
             var rows: [RunRecord] = []
             // (model, depth) units; with --shard, this machine's share, balanced by the work at the predicted batches.
-            var units = modelList.flatMap { m in depthList.map { (m, $0) } }
+            var units = try modelList.flatMap { m in try depthList.map { try sizes.configuration(m, depth: $0) } }
             func works() throws -> [Double] {
-                try units.map { m, d -> Double in
+                try units.map { c -> Double in
                     try variants.map { v -> Double in
-                        let r = RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
+                        let r = RunRequest(c, variant: v, batch: 1,
                                            steps: measure.steps, warmup: measure.warmup, threads: threads)
-                        let c = try r.config()
                         let params = try SizeCheck.check(c, variant: v, batch: 1).parameterCount
                         let batch = BudgetExperiment.predictedMaxBatch(c, variant: v, parameterCount: params, budget: budget)
                         return try r.predictedWork() * Double(max(batch, 1))
@@ -64,34 +63,34 @@ struct Budget: ParsableCommand {
                 say("shard \(shard): \(units.count) of \(modelList.count * depthList.count) model-depth pairs")
             }
             // The request of one unit and variant, and its key among the rows --resume found.
-            func request(_ m: String, _ d: Int, _ v: Variant) throws -> RunRequest {
-                RunRequest(model: m, overrides: try sizes.overrides(depth: d), variant: v, batch: 1,
+            func request(_ c: ModelConfiguration, _ v: Variant) -> RunRequest {
+                RunRequest(c, variant: v, batch: 1,
                            steps: measure.steps, warmup: measure.warmup, threads: threads, seed: measure.seed)
             }
             func isDone(_ r: RunRequest) -> Bool {
-                var key = r.record()
+                var key = RunRecord(request: r)
                 key.memoryBudgetBytes = budget
                 return done.contains("\(key.configuration) \(r.variant.rawValue)")
             }
             try ResultsFile.checkTarget(measure.output)
             // Opening the output checks it (and creates its header) before anything is measured or printed; a
             // resumed run with nothing left to measure leaves the file as it is.
-            let pending = try units.contains { m, d in try variants.contains { !isDone(try request(m, d, $0)) } }
+            let pending = units.contains { c in variants.contains { !isDone(request(c, $0)) } }
             let file = pending ? try ResultsFile(path: measure.output) : nil
             if let upgrade = file?.upgradeNote { FileHandle.standardError.write(Data((upgrade + "\n").utf8)) }
             say("budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : ""))
             if let advice = BLASEnvironment.advice() { say("note: " + advice) }
             let total = units.count * variants.count
             let sgemm = Calibration.sgemmReference(threads: threads)
-            for (m, d) in units {
+            for c in units {
                 do {
                     for v in variants {
-                        let template = try request(m, d, v)
+                        let template = request(c, v)
                         if isDone(template) {
-                            say("\(template.pairName) depth \(d) \(v.rawValue): already in \(measure.output) (--resume)")
+                            say("\(template.model) depth \(c.depth) \(v.rawValue): already in \(measure.output) (--resume)")
                             continue
                         }
-                        say("[\(rows.count + 1)/\(total)] \(template.pairName) depth \(d) \(v.rawValue)")
+                        say("[\(rows.count + 1)/\(total)] \(template.model) depth \(c.depth) \(v.rawValue)")
                         var row = try BudgetExperiment.measure(template, budget: budget, quiet: measure.quiet,
                                                                rounds: try measure.roundCount(default: 1), log: say)
                         BenchSession.addEnvironment(&row, env)

@@ -36,7 +36,7 @@ struct Check: ParsableCommand {
                 let path = output ?? NSTemporaryDirectory() + "revbench-check-\(getpid()).csv"
                 if output == nil { TemporaryFiles.register(path) }
                 defer { if output == nil { try? FileManager.default.removeItem(atPath: path); TemporaryFiles.unregister(path) } }
-                currentRows = try BenchSession(outputPath: path, quiet: quiet, force: false).run(CIPreset.requests())
+                currentRows = try BenchSession(outputPath: path, quiet: quiet, force: false).run(try CIPreset.requests())
             }
             let findings = RegressionCheck.compare(baseline: baseRows, current: currentRows)
             if let table = RegressionCheck.render(findings) { print(table) }
@@ -68,7 +68,7 @@ struct Baseline: ParsableCommand {
                 TemporaryFiles.register(tmp)
                 defer { try? FileManager.default.removeItem(atPath: tmp); TemporaryFiles.unregister(tmp) }
                 let rows = try BenchSession(outputPath: tmp, quiet: quiet, force: false)
-                    .run(CIPreset.requests())
+                    .run(try CIPreset.requests())
                 if let failed = rows.first(where: \.failed) {
                     throw BenchError("baseline not updated: a configuration failed: \(failed.error ?? "")")
                 }

@@ -4,7 +4,7 @@ import BenchKit
 import Engine
 import Models
 
-/// Sizes that override a preset.
+/// Settings that change a preset: each option is one `ModelConfiguration` field, applied in `configuration`.
 struct SizeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Embedding width (overrides the preset; must be divisible by --heads).")
     var width: Int?
@@ -23,13 +23,29 @@ struct SizeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Attention core (ViT and MViT): math (the probabilities kept for backward, the paper's) or fused (only each row's log-sum-exp kept; recomputed in backward).")
     var attention: AttentionKind?
 
-    func overrides(depth: Int?) throws -> ConfigOverrides {
+    /// Refuses a size that is not a positive integer, naming its option.
+    func checkPositive(depth: Int?) throws {
         for (name, v) in [("--width", width), ("--heads", heads), ("--image-size", imageSize),
                           ("--patch-size", patchSize), ("--classes", classes), ("--depth", depth)] {
             if let v, v < 1 { throw BenchError("\(name) must be a positive integer, got \(v)") }
         }
-        return ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: imageSize, patchSize: patchSize,
-                               classes: classes, dropPath: dropPath, transitions: transitions, attention: attention)
+    }
+
+    /// The preset `model` with these settings (and `depth`, each command's own option) applied and validated: the
+    /// one resolution of a command's configuration.
+    func configuration(_ model: String, depth: Int?) throws -> ModelConfiguration {
+        try checkPositive(depth: depth)
+        return try Presets.configuration(model) { c in
+            if let depth { c.depth = depth }
+            if let width { c.width = width }
+            if let heads { c.heads = heads }
+            if let imageSize { c.imageSize = imageSize }
+            if let patchSize { c.patchSize = patchSize }
+            if let classes { c.classes = classes }
+            if let dropPath { c.dropPath = dropPath }
+            if let transitions { c.transitions = transitions }
+            if let attention { c.attention = attention }
+        }
     }
 }
 

@@ -22,9 +22,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
-            let overrides = try sizes.overrides(depth: depth)
-            let config = overrides.applied(to: try Presets.named(model).config)
-            try config.validate()
+            let config = try sizes.configuration(model, depth: depth)
             let list = try MeasureOptions.parseVariants(variants)
             var rows = [[Column.variant.rawValue, Column.params.rawValue, "baseline GiB", "step GiB", "peak GiB", "MiB/img"]]
             for v in list {
@@ -33,7 +31,7 @@ struct Predict: ParsableCommand {
                 rows.append([v.rawValue, "\(params)", Format.gib(p.baselineBytes), Format.gib(p.stepBytes),
                              Format.gib(p.peakBytes), Format.mib(Double(p.stepBytes) / Double(batch))])
             }
-            print("\(try Presets.named(model).pairName): depth \(config.depth), width \(config.width), heads \(config.heads), "
+            print("\(config.model): depth \(config.depth), width \(config.width), heads \(config.heads), "
                   + "\(config.imageSize)x\(config.imageSize), patch \(config.patchSize), \(config.attention.rawValue) attention, "
                   + "batch \(batch) (predicted, AdamW)")
             print(TextTable.render(rows, rightAligned: Set(1..<6)))

@@ -22,12 +22,14 @@ struct Run: ParsableCommand {
         try reportingErrors {
             try measure.validateCounts()
             _ = try Presets.named(model)
-            let overrides = try sizes.overrides(depth: depth)
+            try sizes.checkPositive(depth: depth)
             let batches = try positiveList(batch, option: "--batch")
             let threads = try measure.threadCount()
-            let requests = try batches.flatMap { b in
-                try measure.variantList().map { v in
-                    RunRequest(model: model, overrides: overrides, variant: v, batch: b, steps: measure.steps,
+            let variants = try measure.variantList()
+            let configuration = try sizes.configuration(model, depth: depth)
+            let requests = batches.flatMap { b in
+                variants.map { v in
+                    RunRequest(configuration, variant: v, batch: b, steps: measure.steps,
                                warmup: measure.warmup, threads: threads, seed: measure.seed)
                 }
             }
@@ -36,8 +38,8 @@ struct Run: ParsableCommand {
             let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
                                        rounds: rounds, resume: measure.resume, shard: try measure.shardSelection())
             let rows = try session.run(requests)
-            let c = try requests[0].config()
-            print("\n\(requests[0].pairName): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "
+            let c = configuration
+            print("\n\(c.model): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "
                   + "patch \(c.patchSize), \(c.attention.rawValue) attention, \(threads) threads, \(EnvironmentInfo.buildConfiguration)")
             // The machine's SGEMM rate at the same threads, measured before the runs (warmed, best of five medians).
             print(ComparisonTable.render(rows))

@@ -49,15 +49,17 @@ struct StabilityCommand: ParsableCommand {
             if measureEvery < 1 { throw BenchError("--measure-every must be a positive integer, got \(measureEvery)") }
             if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
             if !(lr > 0 && lr < 1) { throw BenchError("--lr must be in (0, 1), got \(lr)") }
-            let request = StabilityRequest(model: model, overrides: try sizes.overrides(depth: nil),
-                                           depths: try positiveList(depths, option: "--depths"), steps: steps,
-                                           measureEvery: measureEvery, batch: batch, learningRate: lr,
-                                           threads: try MeasureOptions.threads(threads), seed: seed)
-            for d in request.depths { _ = try SizeCheck.check(try request.config(depth: d), variant: .reversible, batch: batch) }
+            try sizes.checkPositive(depth: nil)
+            let depthList = try positiveList(depths, option: "--depths")
+            let threadCount = try MeasureOptions.threads(threads)
+            let request = StabilityRequest(configurations: try depthList.map { try sizes.configuration(model, depth: $0) },
+                                           steps: steps, measureEvery: measureEvery, batch: batch, learningRate: lr,
+                                           threads: threadCount, seed: seed)
+            for c in request.configurations { _ = try SizeCheck.check(c, variant: .reversible, batch: batch) }
             if predictWork {
                 // Training steps (4 passes) and, per measurement, a recompute (4) and a store-everything (3) pass.
-                let work = try request.depths.map { d -> Double in
-                    let macs = Double(try request.config(depth: d).macsPerImage(.reversible)) * Double(batch)
+                let work = request.configurations.map { c -> Double in
+                    let macs = Double(c.macsPerImage(.reversible)) * Double(batch)
                     return macs * Double(4 * steps + 7 * request.measuredSteps.count)
                 }.reduce(0, +)
                 print("REVBENCH_WORK\t\(work)")

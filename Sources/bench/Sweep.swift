@@ -29,10 +29,10 @@ struct Sweep: ParsableCommand {
             var requests: [RunRequest] = []
             for m in modelList {
                 for d in depthList {
-                    let overrides = try sizes.overrides(depth: d)
+                    let configuration = try sizes.configuration(m, depth: d)
                     for b in batchList {
                         for v in variants {
-                            requests.append(RunRequest(model: m, overrides: overrides, variant: v, batch: b,
+                            requests.append(RunRequest(configuration, variant: v, batch: b,
                                                        steps: measure.steps, warmup: measure.warmup,
                                                        threads: threads, seed: measure.seed))
                         }

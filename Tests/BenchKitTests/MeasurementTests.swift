@@ -25,7 +25,7 @@ final class MeasurementTests: XCTestCase {
     }
 
     func testJemallocStepPeakAgreesWithLedger() throws {
-        let request = RunRequest(model: "vit_tiny_test", overrides: ConfigOverrides(depth: 6, width: 64, heads: 4, imageSize: 64),
+        let request = RunRequest(try Presets.configuration("vit_tiny_test") { $0.depth = 6; $0.width = 64; $0.heads = 4; $0.imageSize = 64 },
                                  variant: .standard, batch: 8, steps: 2, warmup: 1, threads: 1)
         for variant in Variant.allCases {
             var r = request
@@ -49,7 +49,7 @@ final class MeasurementTests: XCTestCase {
     /// (run with MALLOC_CONF=lg_extent_max_active_fit:6) this configuration's resident memory grew 98 MiB (57% of its
     /// peak) over eight steps, and a ViT-S at depth 48 ran 2.6x slower for the page faults.
     func testHeapDoesNotGrowFromStepToStep() throws {
-        let r = RunRequest(model: "vit_tiny_test", overrides: ConfigOverrides(depth: 48, width: 64, heads: 2, imageSize: 64),
+        let r = RunRequest(try Presets.configuration("vit_tiny_test") { $0.depth = 48; $0.width = 64; $0.heads = 2; $0.imageSize = 64 },
                            variant: .standard, batch: 8, steps: 8, warmup: 2, threads: 1)
         let row = try StepRunner.measure(r)
         let growth = Double(try XCTUnwrap(row.residentGrowthBytes))
@@ -62,7 +62,7 @@ final class MeasurementTests: XCTestCase {
     }
 
     func testRowCarriesExactLedgerFiguresAndThroughput() throws {
-        let r = RunRequest(model: "vit_tiny_test", variant: .reversible, batch: 4, steps: 2, warmup: 0, threads: 1)
+        let r = RunRequest(try Presets.configuration("vit_tiny_test"), variant: .reversible, batch: 4, steps: 2, warmup: 0, threads: 1)
         let row = try StepRunner.measure(r)
         XCTAssertEqual(row.model, "vit_tiny_test")
         XCTAssertEqual(row.params, 58_282)
@@ -77,14 +77,14 @@ final class MeasurementTests: XCTestCase {
     }
 
     func testMemoryGuardRefusesWhatCannotFitUnlessForced() throws {
-        let huge = RunRequest(model: "vit_large_patch16_224", overrides: ConfigOverrides(depth: 96), variant: .standard,
+        let huge = RunRequest(try Presets.configuration("vit_large_patch16_224") { $0.depth = 96 }, variant: .standard,
                               batch: 512, threads: 1)
         let session = BenchSession(outputPath: "/tmp/unused.csv", quiet: true, force: false)
         XCTAssertThrowsError(try session.checkMemory([huge])) { e in
             XCTAssertTrue("\(e)".contains("batch 512") && "\(e)".contains("GiB"), "\(e)")
         }
         XCTAssertNoThrow(try BenchSession(outputPath: "/tmp/unused.csv", quiet: true, force: true).checkMemory([huge]))
-        let small = RunRequest(model: "vit_tiny_test", variant: .standard, batch: 2, threads: 1)
+        let small = RunRequest(try Presets.configuration("vit_tiny_test"), variant: .standard, batch: 2, threads: 1)
         XCTAssertNoThrow(try session.checkMemory([small]))
     }
 }

@@ -12,9 +12,10 @@ final class MemoryModelTests: XCTestCase {
             (32, 2, 4, 32, .fused, 1), (64, 4, 6, 64, .fused, 2), (96, 3, 3, 96, .fused, 1)] {
             for batch in [1, 3] {
                 for variant in Variant.allCases {
-                    let r = RunRequest(model: "vit_tiny_test",
-                                       overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image,
-                                                                  attention: attention),
+                    let r = RunRequest(try Presets.configuration("vit_tiny_test") { c in
+                                           c.depth = depth; c.width = width; c.heads = heads; c.imageSize = image
+                                           c.attention = attention
+                                       },
                                        variant: variant, batch: batch, steps: 1, warmup: 0, threads: threads)
                     let row = try StepRunner.measure(r)
                     let measured = Double(row.stepLedgerBytes!)
@@ -35,9 +36,10 @@ final class MemoryModelTests: XCTestCase {
             for batch in [1, 3] {
                 for (variant, transitions) in [(Variant.standard, TransitionBackprop.store), (.checkpointed, .store),
                                                (.reversible, .store), (.reversible, .recompute)] {
-                    let r = RunRequest(model: "mvit_tiny_test",
-                                       overrides: ConfigOverrides(depth: depth, width: width, heads: heads, imageSize: image,
-                                                                  transitions: transitions, attention: attention),
+                    let r = RunRequest(try Presets.configuration("mvit_tiny_test") { c in
+                                           c.depth = depth; c.width = width; c.heads = heads; c.imageSize = image
+                                           c.transitions = transitions; c.attention = attention
+                                       },
                                        variant: variant, batch: batch, steps: 1, warmup: 0, threads: threads)
                     let row = try StepRunner.measure(r)
                     let measured = Double(row.stepLedgerBytes!)

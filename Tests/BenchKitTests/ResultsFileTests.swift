@@ -60,9 +60,9 @@ final class ResultsFileTests: XCTestCase {
     func testRequestRecordsTheAttentionCoreOfEveryFamily() throws {
         for model in ["vit_tiny_test", "mvit_tiny_test"] {
             for core in AttentionKind.allCases {
-                let request = RunRequest(model: model, overrides: ConfigOverrides(attention: core), variant: .standard,
+                let request = RunRequest(try Presets.configuration(model) { $0.attention = core }, variant: .standard,
                                          batch: 1, steps: 1, warmup: 0, threads: 1)
-                let row = request.record()
+                let row = RunRecord(request: request)
                 XCTAssertEqual(row.attention, core.rawValue, model)
                 XCTAssertEqual(row.configuration.attention, core.rawValue, model)
             }
@@ -140,7 +140,7 @@ final class ResultsFileTests: XCTestCase {
         let script = dir + "/crash.sh"
         try "#!/bin/sh\necho 'about to crash' >&2\nkill -9 $$\n".write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
-        let r = RunRequest(model: "vit_tiny_test", variant: .reversible, batch: 2, threads: 1)
+        let r = RunRequest(try Presets.configuration("vit_tiny_test"), variant: .reversible, batch: 2, threads: 1)
         let row = ChildRunner.run(r, executable: script, quiet: true)
         XCTAssertTrue(row.failed)
         XCTAssertTrue(row.error!.contains("killed by signal 9"), row.error!)

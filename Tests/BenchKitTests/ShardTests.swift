@@ -10,7 +10,7 @@ final class ShardTests: XCTestCase {
     let requests: [RunRequest] = [12, 24].flatMap { d in
         [2, 4, 6, 8, 10, 12].flatMap { b in
             Variant.allCases.map { v in
-                RunRequest(model: "vit_small_patch16_224", overrides: ConfigOverrides(depth: d), variant: v, batch: b, threads: 1)
+                RunRequest(try! Presets.configuration("vit_small_patch16_224") { $0.depth = d }, variant: v, batch: b, threads: 1)
             }
         }
     }
@@ -24,11 +24,11 @@ final class ShardTests: XCTestCase {
             var loads: [Double] = []
             for i in 0..<n {
                 let mine = Shard(index: i, count: n).select(Array(zip(groups, works)), works: works)
-                seen += mine.flatMap { $0.0.map { "\($0.record().configuration) \($0.variant)" } }
+                seen += mine.flatMap { $0.0.map { "\(RunRecord(request: $0).configuration) \($0.variant)" } }
                 loads.append(mine.map(\.1).reduce(0, +))
             }
             XCTAssertEqual(seen.count, requests.count, "N=\(n): disjoint")
-            XCTAssertEqual(Set(seen), Set(requests.map { "\($0.record().configuration) \($0.variant)" }), "N=\(n): union")
+            XCTAssertEqual(Set(seen), Set(requests.map { "\(RunRecord(request: $0).configuration) \($0.variant)" }), "N=\(n): union")
             XCTAssertLessThanOrEqual(loads.max()! / loads.min()!, 1.25, "N=\(n): loads \(loads)")
         }
         // The same inputs give the same split on every machine.

@@ -9,7 +9,8 @@ import Models
 final class StabilityTests: XCTestCase {
     func rows(_ model: String, depths: [Int], steps: Int = 2, every: Int = 1, image: Int? = nil) throws -> [StabilityRecord] {
         var out: [StabilityRecord] = []
-        let request = StabilityRequest(model: model, overrides: ConfigOverrides(imageSize: image), depths: depths,
+        let request = StabilityRequest(configurations: try depths.map { d in
+                                           try Presets.configuration(model) { c in c.depth = d; if let image { c.imageSize = image } } },
                                        steps: steps, measureEvery: every, batch: 2, learningRate: 1e-3, threads: 1, seed: 4)
         try Stability.run(request, emit: { out.append($0) }, log: { _ in })
         return out
@@ -73,7 +74,7 @@ final class StabilityTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(row.gradRelativeError), 1000 * (healthy.gradRelativeError ?? 1))
     }
 
-    func syntheticBatch(_ c: ViTConfig, seed: UInt64) -> (Tensor, [Int]) {
+    func syntheticBatch(_ c: ModelConfiguration, seed: UInt64) -> (Tensor, [Int]) {
         var rng = SeededRNG(seed: seed)
         let images = Tensor([3, c.channels, c.imageSize, c.imageSize], zeroed: false)
         rng.fillNormal(images, std: 1, truncated: false)

@@ -29,7 +29,7 @@ final class FusedAttentionTests: XCTestCase {
         defer { Parallel.workers = workers }
         for (n, width, heads) in [(700, 16, 2), (301, 32, 4), (17, 24, 3)] {
             let math = MultiHeadAttention("attn", width: width, heads: heads)
-            let fused = MultiHeadAttention("attn", width: width, heads: heads, fused: true)
+            let fused = MultiHeadAttention("attn", width: width, heads: heads, attention: .fused)
             randomize(math.parameters, seed: 21, std: 0.3)
             for (a, b) in zip(math.parameters, fused.parameters) { b.value.data.update(from: a.value.data, count: a.value.count) }
             let x = randomTensor([2, n, width], seed: 22), dy = randomTensor([2, n, width], seed: 23)
@@ -45,7 +45,7 @@ final class FusedAttentionTests: XCTestCase {
     }
 
     func testFusedAttentionGradientsAgainstFiniteDifferences() {
-        let layer = MultiHeadAttention("attn", width: 8, heads: 2, fused: true)
+        let layer = MultiHeadAttention("attn", width: 8, heads: 2, attention: .fused)
         randomize(layer.parameters, seed: 6, std: 0.5)
         let x = randomTensor([2, 260, 8], seed: 7)   // two query blocks of 130
         var saved: MultiHeadAttention.Saved?
@@ -61,7 +61,7 @@ final class FusedAttentionTests: XCTestCase {
     func testFusedSavesExactlyTheProbabilitiesLessTheLogSumExps() {
         let (b, n, width, heads) = (3, 50, 32, 4)
         func saved(fused: Bool) -> Int {
-            let block = TransformerBlock("blocks.0", width: width, heads: heads, fusedAttention: fused)
+            let block = TransformerBlock("blocks.0", width: width, heads: heads, attention: fused ? .fused : .math)
             let x = randomTensor([b, n, width], seed: 5)
             let before = Ledger.shared.live(.activation)
             let (y, s) = block.forward(x)
@@ -79,7 +79,7 @@ final class FusedAttentionTests: XCTestCase {
         for fused in [false, true] {
             func run(lanes: Int) -> [[Float]] {
                 Parallel.workers = lanes
-                let layer = MultiHeadAttention("attn", width: 32, heads: 4, fused: fused)
+                let layer = MultiHeadAttention("attn", width: 32, heads: 4, attention: fused ? .fused : .math)
                 randomize(layer.parameters, seed: 41, std: 0.3)
                 let x = randomTensor([3, 50, 32], seed: 42), dy = randomTensor([3, 50, 32], seed: 43)
                 let (y, saved) = layer.forward(x)
@@ -98,7 +98,7 @@ final class FusedAttentionTests: XCTestCase {
         for (qStride, kvStride, side) in [(2, 2, 14), (1, 2, 36)] {
             func make(_ fused: Bool) -> PoolingAttention {
                 PoolingAttention("attn", inWidth: 16, width: 32, heads: 2, qStride: qStride, kvStride: kvStride,
-                                 classToken: true, fusedQKV: true, fused: fused)
+                                 classToken: true, fusedQKV: true, attention: fused ? .fused : .math)
             }
             let math = make(false), fused = make(true)
             randomize(math.parameters, seed: 31, std: 0.3)
@@ -122,7 +122,7 @@ final class FusedAttentionTests: XCTestCase {
         let (nq, nk) = (1 + 4 * 4, 1 + 4 * 4)   // Q and K/V pooled with stride 2: 8x8 -> 4x4, plus the class token
         func saved(fused: Bool) -> Int {
             let layer = PoolingAttention("attn", inWidth: 16, width: 32, heads: heads, qStride: 2, kvStride: 2,
-                                         classToken: true, fusedQKV: true, fused: fused)
+                                         classToken: true, fusedQKV: true, attention: fused ? .fused : .math)
             let x = randomTensor([b, 1 + side * side, 16], seed: 5)
             let before = Ledger.shared.live(.activation)
             let (y, s) = layer.forward(x, side: side)

@@ -15,7 +15,7 @@ final class MViTLayerGradientTests: XCTestCase {
                         core: AttentionKind = .math) {
         // Head dim 8: LayerNorm over fewer dims is so curved that central differences lose accuracy.
         let layer = PoolingAttention("attn", inWidth: 6, width: 16, heads: 2, qStride: qStride, kvStride: kvStride,
-                                     classToken: classToken, fusedQKV: fusedQKV, fused: core == .fused)
+                                     classToken: classToken, fusedQKV: fusedQKV, attention: core)
         randomize(layer.parameters, seed: 21, std: 0.5)
         for p in layer.parameters where p.name.contains("norm") && p.name.hasSuffix("weight") {
             for i in 0..<p.count { p.value[i] += 1 }

@@ -64,7 +64,7 @@ final class MViTTests: XCTestCase {
     }
 
     /// A tiny Rev-MViT with a run of 3 reversible blocks after a stage transition (depth 9: stages 1, 2, 4, 2).
-    func tinyConfig(dropPath: Float = 0) throws -> ViTConfig {
+    func tinyConfig(dropPath: Float = 0) throws -> ModelConfiguration {
         var c = try Presets.named("mvit_tiny_test").config
         c.depth = 9
         c.dropPath = dropPath
@@ -107,7 +107,7 @@ final class MViTTests: XCTestCase {
 
     func testEveryParameterGetsAGradientAndLossGoesDown() throws {
         for variant in Variant.allCases {
-            let model = try Presets.makeModel("mvit_tiny_test", variant: variant, seed: 1)
+            let model = Presets.makeModel(try Presets.configuration("mvit_tiny_test"), variant: variant, seed: 1)
             let (images, labels) = syntheticBatch(model.config, batch: 4, seed: 2)
             _ = model.forwardBackward(images: images, labels: labels)
             for p in model.parameters where !isZeroBySymmetry(p) {
@@ -123,7 +123,7 @@ final class MViTTests: XCTestCase {
 
     func testReversibleActivationPeakIndependentOfLongStageDepth() throws {
         func peak(depth: Int) throws -> Int {
-            let model = try Presets.makeModel("mvit_tiny_test", variant: .reversible, overrides: ConfigOverrides(depth: depth), seed: 1)
+            let model = Presets.makeModel(try Presets.configuration("mvit_tiny_test") { $0.depth = depth }, variant: .reversible, seed: 1)
             let (images, labels) = syntheticBatch(model.config, batch: 2, seed: 2)
             let before = Ledger.shared.live(.activation)
             Ledger.shared.resetPeaks()

@@ -6,7 +6,7 @@ import TestSupport
 
 /// Peak activation bytes above the pre-step level during one forward/backward.
 func activationPeak(_ variant: Variant, depth: Int, batch: Int = 2) throws -> Int {
-    let model = try Presets.makeModel("vit_tiny_test", variant: variant, overrides: ConfigOverrides(depth: depth), seed: 1)
+    let model = Presets.makeModel(try Presets.configuration("vit_tiny_test") { $0.depth = depth }, variant: variant, seed: 1)
     let (images, labels) = syntheticBatch(model.config, batch: batch, seed: 2)
     let before = Ledger.shared.live(.activation)
     Ledger.shared.resetPeaks()

@@ -5,7 +5,7 @@ import XCTest
 
 final class ParameterCountTests: XCTestCase {
     func testArithmeticCountEqualsTheBuiltModels() throws {
-        var configs: [(String, ViTConfig)] = []
+        var configs: [(String, ModelConfiguration)] = []
         for name in ["vit_tiny_test", "mvit_tiny_test", "vit_small_patch16_224", "mvit_base_16"] {
             configs.append((name, try Presets.named(name).config))
         }
@@ -28,7 +28,7 @@ final class ParameterCountTests: XCTestCase {
         XCTAssertNil((CheckedInt(Int.max) * 2).value)
         XCTAssertNil((CheckedInt(Int.max) + 1).value)
         XCTAssertEqual((CheckedInt(3) * 4 + 5).value, 17)
-        var huge = ViTConfig(imageSize: 224, patchSize: 16, width: 1 << 40, depth: 1 << 40, heads: 1)
+        var huge = ModelConfiguration(imageSize: 224, patchSize: 16, width: 1 << 40, depth: 1 << 40, heads: 1)
         huge.classes = 1 << 40
         XCTAssertNil(huge.parameterCount(.standard), "computed without building anything, and unknown")
     }

@@ -6,7 +6,7 @@ import Models
 import TestSupport
 
 /// A fixed batch of synthetic images (B, 3, S, S) and labels for `config`.
-func syntheticBatch(_ config: ViTConfig, batch: Int, seed: UInt64) -> (Tensor, [Int]) {
+func syntheticBatch(_ config: ModelConfiguration, batch: Int, seed: UInt64) -> (Tensor, [Int]) {
     var rng = SeededRNG(seed: seed)
     let images = Tensor([batch, config.channels, config.imageSize, config.imageSize])
     rng.fillNormal(images, std: 1, truncated: false)
@@ -33,24 +33,24 @@ final class ViTTests: XCTestCase {
     }
 
     func testBadConfigurationsAreRejectedWithTheValues() throws {
-        func message(_ o: ConfigOverrides) -> String {
-            do { _ = try Presets.makeModel("vit_tiny_test", variant: .standard, overrides: o); return "" }
+        func message(_ change: (inout ModelConfiguration) -> Void) -> String {
+            do { _ = try Presets.configuration("vit_tiny_test", change); return "" }
             catch { return "\(error)" }
         }
-        XCTAssertEqual(message(ConfigOverrides(width: 30, heads: 4)), "width 30 is not divisible by heads 4")
-        XCTAssertEqual(message(ConfigOverrides(imageSize: 30, patchSize: 8)), "image size 30 is not divisible by patch size 8")
-        XCTAssertEqual(message(ConfigOverrides(depth: 0)), "depth must be a positive integer, got 0")
-        XCTAssertEqual(message(ConfigOverrides(heads: -2)), "heads must be a positive integer, got -2")
-        XCTAssertTrue(message(ConfigOverrides()).isEmpty)
+        XCTAssertEqual(message { $0.width = 30; $0.heads = 4 }, "width 30 is not divisible by heads 4")
+        XCTAssertEqual(message { $0.imageSize = 30; $0.patchSize = 8 }, "image size 30 is not divisible by patch size 8")
+        XCTAssertEqual(message { $0.depth = 0 }, "depth must be a positive integer, got 0")
+        XCTAssertEqual(message { $0.heads = -2 }, "heads must be a positive integer, got -2")
+        XCTAssertTrue(message { _ in }.isEmpty)
         XCTAssertThrowsError(try Presets.named("vit_huge")) { e in
             XCTAssertTrue("\(e)".contains("unknown model 'vit_huge'") && "\(e)".contains("vit_small_patch16_224"))
         }
     }
 
     /// Loads a tiny model's weights from a PyTorch fixture and compares logits, loss and every gradient.
-    func compareWithFixture(_ name: String, makeModel: (ViTConfig) -> VisionModel) throws {
+    func compareWithFixture(_ name: String, makeModel: (ModelConfiguration) -> VisionModel) throws {
         let fx = try Fixture(name)
-        let config = ViTConfig(imageSize: fx.int("image_size"), patchSize: fx.int("patch_size"), width: fx.int("width"),
+        let config = ModelConfiguration(imageSize: fx.int("image_size"), patchSize: fx.int("patch_size"), width: fx.int("width"),
                                depth: fx.int("depth"), heads: fx.int("heads"), classes: fx.int("classes"))
         let model = makeModel(config)
         try fx.load(into: model.parameters)
@@ -140,7 +140,7 @@ final class ViTTests: XCTestCase {
 
     func testEveryParameterGetsAGradientAndTrainingOverfits() throws {
         for variant in Variant.allCases {
-            let model = try Presets.makeModel("vit_tiny_test", variant: variant, seed: 1)
+            let model = Presets.makeModel(try Presets.configuration("vit_tiny_test"), variant: variant, seed: 1)
             let (images, labels) = syntheticBatch(model.config, batch: 4, seed: 2)
             _ = model.forwardBackward(images: images, labels: labels)
             for p in model.parameters {
@@ -155,7 +155,7 @@ final class ViTTests: XCTestCase {
     }
 
     func testSGDReducesTheLoss() throws {
-        let model = try Presets.makeModel("vit_tiny_test", variant: .reversible, seed: 1)
+        let model = Presets.makeModel(try Presets.configuration("vit_tiny_test"), variant: .reversible, seed: 1)
         let (images, labels) = syntheticBatch(model.config, batch: 4, seed: 2)
         let optimizer = SGD(model.parameters, lr: 0.05, momentum: 0.9)
         let first = model.trainStep(images: images, labels: labels, optimizer: optimizer)

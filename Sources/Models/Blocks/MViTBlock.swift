@@ -18,7 +18,7 @@ public final class MViTBlock: ParameterOwner {
         norm1 = LayerNorm(qualified(prefix, "norm1"), c)
         attn = PoolingAttention(qualified(prefix, "attn"), inWidth: c, width: c, heads: spec.heads, qStride: spec.qStride,
                                 kvStride: spec.kvStride, classToken: classToken, fusedQKV: true,
-                                fused: spec.fusedAttention)
+                                attention: spec.attention)
         norm2 = LayerNorm(qualified(prefix, "norm2"), c)
         mlp = MLP(qualified(prefix, "mlp"), width: c, hidden: 4 * c, out: spec.outWidth)
         proj = spec.outWidth != c ? Linear(qualified(prefix, "proj"), c, spec.outWidth) : nil

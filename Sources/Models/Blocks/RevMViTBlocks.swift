@@ -19,7 +19,7 @@ public final class RevMViTBlock: ParameterOwner, ReversibleBlock {
         norm1 = LayerNorm(qualified(prefix, "norm1"), c)
         attn = PoolingAttention(qualified(prefix, "attn"), inWidth: c, width: c, heads: spec.heads, qStride: 1,
                                 kvStride: spec.kvStride, classToken: false, fusedQKV: false,
-                                fused: spec.fusedAttention)
+                                attention: spec.attention)
         norm2 = LayerNorm(qualified(prefix, "norm2"), c)
         mlp = MLP(qualified(prefix, "mlp"), width: c, hidden: 4 * c)
     }
@@ -68,7 +68,7 @@ public final class RevMViTTransition: ParameterOwner {
         norm1 = LayerNorm(qualified(prefix, "norm1"), w)
         attn = PoolingAttention(qualified(prefix, "attn"), inWidth: w, width: w, heads: spec.heads, qStride: spec.qStride,
                                 kvStride: spec.kvStride, classToken: false, fusedQKV: false,
-                                fused: spec.fusedAttention)
+                                attention: spec.attention)
         norm2 = LayerNorm(qualified(prefix, "norm2"), w)
         mlp = MLP(qualified(prefix, "mlp"), width: w, hidden: 4 * w)
     }

@@ -8,9 +8,9 @@ public final class AttentionSublayer: ParameterOwner {
     public let norm: LayerNorm             // norm1
     public let attn: MultiHeadAttention
 
-    public init(_ prefix: String, width: Int, heads: Int, fusedAttention: Bool = false) {
+    public init(_ prefix: String, width: Int, heads: Int, attention: AttentionKind = .math) {
         norm = LayerNorm(qualified(prefix, "norm1"), width)
-        attn = MultiHeadAttention(qualified(prefix, "attn"), width: width, heads: heads, fused: fusedAttention)
+        attn = MultiHeadAttention(qualified(prefix, "attn"), width: width, heads: heads, attention: attention)
     }
 
     public var parameters: [Parameter] { norm.parameters + attn.parameters }

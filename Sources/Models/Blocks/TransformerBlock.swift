@@ -7,8 +7,8 @@ public final class TransformerBlock: ParameterOwner {
     public let f: AttentionSublayer
     public let g: MLPSublayer
 
-    public init(_ prefix: String, width: Int, heads: Int, mlpRatio: Int = 4, fusedAttention: Bool = false) {
-        f = AttentionSublayer(prefix, width: width, heads: heads, fusedAttention: fusedAttention)
+    public init(_ prefix: String, width: Int, heads: Int, mlpRatio: Int = 4, attention: AttentionKind = .math) {
+        f = AttentionSublayer(prefix, width: width, heads: heads, attention: attention)
         g = MLPSublayer(prefix, width: width, hidden: width * mlpRatio)
     }
 

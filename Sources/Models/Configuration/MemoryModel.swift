@@ -16,18 +16,18 @@ public enum MemoryModel {
     /// Floats one standard block keeps per token for backward: block input, LN1 out, qkv (3C), context,
     /// x1, LN2 out, fc1 out (E), GELU out (E) = 8C + 2E, plus two LayerNorms' mean and rstd and H x N probabilities
     /// (math attention) or H log-sum-exps (fused attention).
-    public static func savedFloatsPerToken(_ c: ViTConfig, tokens n: Int) -> Int {
+    public static func savedFloatsPerToken(_ c: ModelConfiguration, tokens n: Int) -> Int {
         8 * c.width + 2 * c.mlpRatio * c.width + 4 + attentionFloatsPerToken(c, tokens: n)
     }
 
     /// What the attention core keeps per token: H x N probabilities (math) or H log-sum-exps (fused).
-    static func attentionFloatsPerToken(_ c: ViTConfig, tokens n: Int) -> Int {
+    static func attentionFloatsPerToken(_ c: ModelConfiguration, tokens n: Int) -> Int {
         c.attention == .fused ? c.heads : c.heads * n
     }
 
     /// Predicts the step peak of `variant` at `batch` with AdamW (two state tensors per parameter).
     /// Each term is a tensor alive at the peak, read off the code's lifetimes (Saved structs, backward locals).
-    public static func predict(_ config: ViTConfig, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
+    public static func predict(_ config: ModelConfiguration, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
         if config.family == .mvit { return predictMViT(config, variant: variant, batch: b, parameterCount: parameterCount) }
         let f = 4  // bytes per float
         let n = config.tokens(variant), c = config.width, e = config.mlpRatio * c
@@ -81,7 +81,7 @@ public enum MemoryModel {
         floats += n * 3 * c                                          // q, k, v projections
         floats += s.qStride > 1 ? 2 * nq * c + 2 * nq * h : n * c    // pooled q before/after its norm, or q per head
         floats += 2 * (2 * nk * c + 2 * nk * h)                      // pooled k and v before/after their norms
-        floats += (s.fusedAttention ? h * nq : h * nq * nk) + nq * c // probabilities or log-sum-exps, context
+        floats += (s.attention == .fused ? h * nq : h * nq * nk) + nq * c // probabilities or log-sum-exps, context
         if s.qStride > 1 && !transition { floats += nq * c }         // max-pool argmax
         floats += nq * c + 2 * nq + nq * c + 2 * nq * 4 * c          // x1, norm2 output, MLP hidden twice
         if transition { floats += 5 * n * c + nq * c + 2 * nq * h }  // fusion MLP (x, hidden 2C twice), pooled residual and stats
@@ -99,15 +99,15 @@ public enum MemoryModel {
         let n = s.side * s.side, nk = s.kvSide * s.kvSide, c = s.width, h = s.heads, e = 4 * c
         let g = (2 * c + 3 * e + 2) * n
         let pooled = 6 * nk * c + 4 * nk * h                 // k, v pooled, before their norms, and their gradients
-        let fLoop = s.fusedAttention ? 9 * n * c + pooled + h * n + 2 * n : 8 * n * c + pooled + h * n * nk + 2 * n
-        let scores = s.fusedAttention
+        let fLoop = s.attention == .fused ? 9 * n * c + pooled + h * n + 2 * n : 8 * n * c + pooled + h * n * nk + 2 * n
+        let scores = s.attention == .fused
             ? FusedAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, backward: true)
             : MathAttention.workspaceFloats(groups: b * h, queries: n, keys: nk)
         let fProjections = 9 * n * c + pooled + 2 * n
         return max(g * b, fLoop * b + scores, fProjections * b)
     }
 
-    static func predictMViT(_ config: ViTConfig, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
+    static func predictMViT(_ config: ModelConfiguration, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
         let plan = MViTPlan(config)
         let images = b * config.channels * config.imageSize * config.imageSize
         let baseline = (4 * parameterCount + images) * 4

@@ -2,7 +2,7 @@
 // model of --depth 1000000000 must be refused, not built to be counted). Checked arithmetic: nil on overflow.
 // Tested equal to the built models' counts for every family and variant.
 
-extension ViTConfig {
+extension ModelConfiguration {
     /// Parameters of `variant`'s model (nil if the count overflows). For a validated configuration.
     public func parameterCount(_ variant: Variant) -> Int? {
         (family == .mvit ? mvitParameters(variant) : vitParameters(variant)).value

@@ -17,7 +17,7 @@ public enum SizeCheck {
 
     /// The parameter count and predicted peak of `variant` at `batch`, or a ConfigError naming the sizes when they
     /// overflow or exceed `largestBytes`. For a validated configuration.
-    public static func check(_ c: ViTConfig, variant: Variant, batch: Int) throws -> CheckedSize {
+    public static func check(_ c: ModelConfiguration, variant: Variant, batch: Int) throws -> CheckedSize {
         let sizes = "depth \(c.depth), width \(c.width), heads \(c.heads), image size \(c.imageSize), patch size \(c.patchSize), "
             + "classes \(c.classes), batch \(batch)"
         // Envelopes that dominate every intermediate of MemoryModel.predict and macsPerImage (widths and heads grow

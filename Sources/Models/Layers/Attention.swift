@@ -11,11 +11,11 @@ public final class MultiHeadAttention: ParameterOwner {
     public let qkv: Linear   // C -> 3C, rows [q; k; v], heads contiguous within each
     public let proj: Linear  // C -> C
     public let width: Int, heads: Int, headDim: Int
-    /// The memory-efficient core instead of the one that keeps the probabilities.
-    public let fused: Bool
+    /// The core: math (keeps the probabilities) or fused (memory-efficient).
+    public let attention: AttentionKind
 
-    public init(_ name: String, width: Int, heads: Int, fused: Bool = false) {
-        self.fused = fused
+    public init(_ name: String, width: Int, heads: Int, attention: AttentionKind = .math) {
+        self.attention = attention
         precondition(width % heads == 0, "width \(width) is not divisible by heads \(heads)")
         self.width = width
         self.heads = heads
@@ -47,7 +47,7 @@ public final class MultiHeadAttention: ParameterOwner {
         let b = x.shape[0], n = x.shape[1], c = width
         let (qkvOut, qkvSaved) = qkv.forward(x)                 // (B, N, 3C)
         let context = Tensor([b, n, c], zeroed: false)          // (B, N, C)
-        let core = AttentionCore.forward(fused ? .fused : .math, operands(qkvOut),
+        let core = AttentionCore.forward(attention, operands(qkvOut),
                                          out: .columns(context, heads: heads, headDim: headDim))
         let (y, projSaved) = proj.forward(context)              // (B, N, C)
         return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, core: core, projSaved: projSaved))
@@ -59,7 +59,7 @@ public final class MultiHeadAttention: ParameterOwner {
         let b = dy.shape[0], n = dy.shape[1], c = width
         let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, projSaved = saved.projSaved, core = saved.core
         _ = consume saved
-        let context = fused ? projSaved.x : nil                 // the output O, read by the fused core's backward
+        let context = attention == .fused ? projSaved.x : nil                 // the output O, read by the fused core's backward
         let dContext = proj.backward(dy, consume projSaved)!    // (B, N, C)
         let dqkv = Tensor([b, n, 3 * c], zeroed: false)         // (B, N, 3C)
         let d = operands(dqkv)

@@ -86,14 +86,14 @@ public final class PoolingAttention: ParameterOwner {
     public let poolQ: PoolStage?, poolK: PoolStage, poolV: PoolStage
     public let proj: Linear
     public let width: Int, heads: Int, headDim: Int, classToken: Bool
-    /// The memory-efficient core (FusedAttention) instead of the one that keeps the probabilities.
-    public let fused: Bool
+    /// The core: math (keeps the probabilities) or fused (FusedAttention, memory-efficient).
+    public let attention: AttentionKind
 
     public init(_ name: String, inWidth: Int, width: Int, heads: Int, qStride: Int, kvStride: Int,
-                classToken: Bool, fusedQKV: Bool, fused: Bool = false) {
+                classToken: Bool, fusedQKV: Bool, attention: AttentionKind = .math) {
         precondition(width % heads == 0, "width \(width) is not divisible by heads \(heads)")
         self.width = width; self.heads = heads; headDim = width / heads; self.classToken = classToken
-        self.fused = fused
+        self.attention = attention
         if fusedQKV {
             qkv = Linear(qualified(name, "qkv"), inWidth, 3 * width); q = nil; k = nil; v = nil
         } else {
@@ -172,7 +172,7 @@ public final class PoolingAttention: ParameterOwner {
         let qT = qPooled ?? qHeads!
         let nq = qT.shape[1]
         let context = Tensor([b, nq, c], zeroed: false)  // (B, Nq, C)
-        let core = AttentionCore.forward(fused ? .fused : .math, operands(qT, kPooled, vPooled),
+        let core = AttentionCore.forward(attention, operands(qT, kPooled, vPooled),
                                          out: .columns(context, heads: h, headDim: d))
         let (y, projSaved) = proj.forward(context)
         return (y, Saved(projections: projections, qPooled: qPooled, qSaved: qSaved, qHeads: qHeads, kPooled: kPooled,
@@ -188,7 +188,7 @@ public final class PoolingAttention: ParameterOwner {
         let qT = saved.qPooled ?? saved.qHeads!, kPooled = saved.kPooled, vPooled = saved.vPooled
         let core = saved.core, projSaved = saved.projSaved
         _ = consume saved
-        let context = fused ? projSaved.x : nil               // the output O, read by the fused core's backward
+        let context = attention == .fused ? projSaved.x : nil               // the output O, read by the fused core's backward
         let dContext = proj.backward(dy, consume projSaved)!
         let nq = qT.shape[1]
         let dQ = Tensor(qT.shape, zeroed: false), dK = Tensor(kPooled.shape, zeroed: false)

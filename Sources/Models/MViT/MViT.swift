@@ -6,7 +6,7 @@ import Engine
 
 /// stem -> [cls; tokens] + pos -> 16 multiscale blocks -> LayerNorm -> head on the class token.
 public final class MViT: ClassTokenModel {
-    public let config: ViTConfig
+    public let config: ModelConfiguration
     public let variant: Variant
     public let plan: MViTPlan
     public let stem: ConvStem          // 7x7 stride 4 pad 3, 3 -> w
@@ -15,7 +15,7 @@ public final class MViT: ClassTokenModel {
     public let head: ClassTokenHead    // LayerNorm(8w) on the class token, Linear 8w -> K
     public var dropPathRNG: SeededRNG
 
-    public init(_ config: ViTConfig, variant: Variant = .standard, seed: UInt64 = 0, initialize: Bool = true) {
+    public init(_ config: ModelConfiguration, variant: Variant = .standard, seed: UInt64 = 0, initialize: Bool = true) {
         precondition(variant != .reversible, "MViT trains as .standard or .checkpointed")
         self.config = config
         self.variant = variant

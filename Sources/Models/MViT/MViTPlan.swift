@@ -15,11 +15,11 @@ public struct MViTBlockSpec: Sendable, Equatable {
     public let qStride: Int
     public let kvStride: Int
     public let side: Int           // input grid side
-    public let fusedAttention: Bool  // the attention core: FusedAttention, or MathAttention (the paper's)
+    public let attention: AttentionKind  // the attention core: FusedAttention, or MathAttention (the paper's)
     public init(index: Int, stage: Int, width: Int, outWidth: Int, heads: Int, qStride: Int, kvStride: Int, side: Int,
-                fusedAttention: Bool = false) {
+                attention: AttentionKind = .math) {
         self.index = index; self.stage = stage; self.width = width; self.outWidth = outWidth; self.heads = heads
-        self.qStride = qStride; self.kvStride = kvStride; self.side = side; self.fusedAttention = fusedAttention
+        self.qStride = qStride; self.kvStride = kvStride; self.side = side; self.attention = attention
     }
 
     public var outSide: Int { qStride > 1 ? (side + 2 - 3) / qStride + 1 : side }
@@ -32,7 +32,7 @@ public struct MViTPlan: Sendable {
     public let blocks: [MViTBlockSpec]
     public let gridSide: Int
 
-    public init(_ c: ViTConfig) {
+    public init(_ c: ModelConfiguration) {
         let stageDepths = [1, 2, c.depth - 5, 2]
         let kvStrides = [4, 2, 1, 1]
         var blocks: [MViTBlockSpec] = []
@@ -46,7 +46,7 @@ public struct MViTPlan: Sendable {
                 let last = j == n - 1 && stage < 3
                 let spec = MViTBlockSpec(index: index, stage: stage, width: width, outWidth: last ? 2 * width : width,
                                          heads: heads, qStride: q, kvStride: kvStrides[stage], side: side,
-                                         fusedAttention: c.attention == .fused)
+                                         attention: c.attention)
                 blocks.append(spec)
                 side = spec.outSide
                 index += 1
@@ -55,8 +55,8 @@ public struct MViTPlan: Sendable {
         self.blocks = blocks
     }
 
-    /// Checks what the MViT family needs beyond ViTConfig.validate().
-    public static func validate(_ c: ViTConfig) throws {
+    /// Checks what the MViT family needs beyond ModelConfiguration.validate().
+    public static func validate(_ c: ModelConfiguration) throws {
         if c.depth < 6 { throw ConfigError("depth \(c.depth) is too small for MViT: 1 + 2 + (depth - 5) + 2 blocks need depth >= 6") }
         if c.imageSize % 32 != 0 {
             throw ConfigError("image size \(c.imageSize) must be divisible by 32 for MViT (stride-4 stem, three stride-2 stages)")
@@ -64,7 +64,7 @@ public struct MViTPlan: Sendable {
     }
 
     /// Forward MACs per image (linears, convs, q k^T, attn v; LayerNorm not counted).
-    public func macs(_ c: ViTConfig, variant: Variant) -> Int {
+    public func macs(_ c: ModelConfiguration, variant: Variant) -> Int {
         let cls = variant == .reversible ? 0 : 1
         let stem = gridSide * gridSide * c.channels * 49 * c.width
         var total = stem

@@ -3,7 +3,7 @@ import Engine
 
 /// A model that can take a training step. Backward adds into parameter gradients; the optimizer zeroes them.
 public protocol VisionModel: AnyObject {
-    var config: ViTConfig { get }
+    var config: ModelConfiguration { get }
     var variant: Variant { get }
     var parameters: [Parameter] { get }
     /// Forward, loss, backward on one batch (images (B, Cin, S, S), labels (B)); returns the mean loss.

@@ -18,7 +18,7 @@ public final class ReversibleViT: VisionModel {
         case storeEverything
     }
 
-    public let config: ViTConfig
+    public let config: ModelConfiguration
     public let variant: Variant = .reversible
     public var backprop: Backprop
     public let patchEmbed: PatchEmbed
@@ -32,7 +32,7 @@ public final class ReversibleViT: VisionModel {
     /// Draws the drop-path masks of each step (saved and restored to replay a step exactly).
     public var dropPathRNG: SeededRNG
 
-    public init(_ config: ViTConfig, backprop: Backprop = .recompute, seed: UInt64 = 0, initialize: Bool = true) {
+    public init(_ config: ModelConfiguration, backprop: Backprop = .recompute, seed: UInt64 = 0, initialize: Bool = true) {
         self.config = config
         self.backprop = backprop
         let c = config.width
@@ -40,7 +40,7 @@ public final class ReversibleViT: VisionModel {
                                 channels: config.channels, width: c)
         position = PositionEmbedding(tokens: config.patches, width: c)
         blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio,
-                                                     fusedAttention: config.attention == .fused) }
+                                                     attention: config.attention) }
         head = StreamsHead(streamWidth: c, classes: config.classes)
         dropPathRNG = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }

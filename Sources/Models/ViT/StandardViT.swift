@@ -6,7 +6,7 @@ import Engine
 
 /// patch embed -> [cls; tokens] + pos -> blocks -> LayerNorm -> head on the class token.
 public final class StandardViT: ClassTokenModel {
-    public let config: ViTConfig
+    public let config: ModelConfiguration
     public let variant: Variant
     public let stem: PatchEmbed                // (B, Cin, S, S) -> (B, Np, C)
     public let embedding: ClassTokenEmbedding  // cls token (1, 1, C) and pos (1, N, C)
@@ -14,7 +14,7 @@ public final class StandardViT: ClassTokenModel {
     public let head: ClassTokenHead            // LayerNorm(C) on the class token, Linear C -> K
     public var dropPathRNG: SeededRNG
 
-    public init(_ config: ViTConfig, variant: Variant = .standard, seed: UInt64 = 0, initialize: Bool = true) {
+    public init(_ config: ModelConfiguration, variant: Variant = .standard, seed: UInt64 = 0, initialize: Bool = true) {
         precondition(variant != .reversible, "StandardViT trains as .standard or .checkpointed")
         self.config = config
         self.variant = variant
@@ -23,7 +23,7 @@ public final class StandardViT: ClassTokenModel {
                           channels: config.channels, width: c)
         embedding = ClassTokenEmbedding(patches: config.patches, width: c)
         blocks = (0..<config.depth).map { TransformerBlock("blocks.\($0)", width: c, heads: config.heads, mlpRatio: config.mlpRatio,
-                                                     fusedAttention: config.attention == .fused) }
+                                                     attention: config.attention) }
         head = ClassTokenHead(width: c, classes: config.classes)
         dropPathRNG = SeededRNG(seed: seed &+ 0x5EED)
         if initialize { initializeWeights(parameters, seed: seed) }

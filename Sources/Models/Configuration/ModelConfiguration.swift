@@ -1,4 +1,6 @@
-// ViT configuration, validation with messages that name the bad values, and the analytic MAC count.
+// A model's configuration (ViT or MViT, standard or reversible twin): resolved once from a preset and the user's
+// settings, validated once, carried inside the run request to the child and into the record. Validation with
+// messages that name the bad values, and the analytic MAC count.
 
 /// How a reversible model backpropagates through its non-reversible blocks (Rev-MViT's stage transitions).
 public enum TransitionBackprop: String, CaseIterable, Codable, Sendable {
@@ -17,7 +19,7 @@ public enum AttentionKind: String, CaseIterable, Codable, Sendable {
 }
 
 /// Which architecture family a configuration builds.
-public enum ModelFamily: String, Sendable {
+public enum ModelFamily: String, Codable, Sendable {
     /// ViT / Rev-ViT: patch embedding, isotropic blocks.
     case vit
     /// MViT-B / Rev-MViT-B: 7x7 stride-4 stem, four stages with pooling attention. `patchSize` is the stem's
@@ -25,8 +27,11 @@ public enum ModelFamily: String, Sendable {
     case mvit
 }
 
-/// Sizes of a ViT or Rev-ViT (or, with family .mvit, of MViT-B and Rev-MViT-B).
-public struct ViTConfig: Equatable, Sendable {
+/// Everything that defines a model pair: ViT / Rev-ViT, or with family .mvit MViT-B / Rev-MViT-B. Adding a setting
+/// means a field here (and its check in `validate()`), its CLI option and its results column.
+public struct ModelConfiguration: Codable, Equatable, Sendable {
+    /// The standard-side preset name of the pair this configuration was resolved from (what rows record as `model`).
+    public var model = ""
     public var family: ModelFamily = .vit
     public var imageSize: Int
     public var patchSize: Int
