@@ -111,7 +111,7 @@ def overrides(a):
 
 def reexec_with_jemalloc(a):
     """CPU runs read memory through jemalloc: re-execute once with it preloaded, when it is installed."""
-    from .measure import Jemalloc, jemalloc_preload_env
+    from .jemalloc import Jemalloc, jemalloc_preload_env
     if a.command in ("table", "breakdown") or a.device != "cpu" or Jemalloc.load() or os.environ.get("REVBENCH_TORCH_REEXEC"):
         return
     env = jemalloc_preload_env()

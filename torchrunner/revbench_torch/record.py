@@ -205,5 +205,10 @@ def cpu_description():
     return f"{name} ({' '.join(ids)})" if ids else name
 
 
+def size_text(n):
+    """Bytes as a budget is written: GiB from 1 GiB on, else MiB."""
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
 def timestamp():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -17,6 +17,7 @@ import traceback
 import torch
 
 from . import presets, record
+from .record import size_text
 from .measure import Deadline, Device, OutOfMemory, OutOfTime, Trainer, blas_description
 
 SKIPPED = "skipped: the run's time limit was reached"
@@ -191,10 +192,6 @@ def find_max_batch(fits, guess, predicted=True, max_tries=20, tolerance=0.03):
         else:
             b = (lo + hi) // 2
     return lo
-
-
-def size_text(n):
-    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
 
 
 def budget(settings, name, overrides, depths, variants, budget_bytes, out):

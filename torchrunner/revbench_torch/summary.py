@@ -6,7 +6,7 @@
   checkpointed / standard ratios of both, beside the paper's claim.
 Rows whose timed steps hit allocator retries (CUDA) are flagged: their images/s is not the batch's steady rate."""
 from . import record
-from .runner import size_text
+from .record import size_text
 
 VARIANTS = ("standard", "reversible", "checkpointed")
 KEY = ("model", "device", "engine", "precision", "width", "heads", "image_size", "patch_size", "attention")

@@ -211,12 +211,12 @@ def test_reproduce_script_rehearses_on_cpu_into_a_relative_folder(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     out = tmp_path / "out" / "cpu"
     assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(
-        ["out", "cpu", "budget_vit_tiny_24MiB.csv", "budget_vit_tiny_24MiB_fused.csv", "memory.csv", "reproduce.log",
+        ["out", "cpu", "budget_vit_tiny_16MiB.csv", "budget_vit_tiny_16MiB_fused.csv", "memory.csv", "reproduce.log",
          "summary.txt"])
-    memory, budget = record.read(out / "memory.csv"), record.read(out / "budget_vit_tiny_24MiB.csv")
-    fused = record.read(out / "budget_vit_tiny_24MiB_fused.csv")
+    memory, budget = record.read(out / "memory.csv"), record.read(out / "budget_vit_tiny_16MiB.csv")
+    fused = record.read(out / "budget_vit_tiny_16MiB_fused.csv")
     assert len(memory) == 16 and all(r["error"] == "" and int(r["bytes_per_image"]) > 0 for r in memory)
-    assert len(budget) == 12 and all(r["error"] == "" and int(r["max_batch"]) > 0 for r in budget)
+    assert len(budget) == 9 and all(r["error"] == "" and int(r["max_batch"]) > 0 for r in budget)
     assert len(fused) == 3 and all(r["attention"] == "fused" and int(r["max_batch"]) > 0 for r in fused)
     assert "reversible" in done.stdout and "rev/std batch" in done.stdout
     assert re.search(r"reproduce.sh: \d+ s of 420; rows in ", done.stderr)
