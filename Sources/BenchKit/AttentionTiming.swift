@@ -57,7 +57,8 @@ public enum AttentionBenchmark {
     /// Operands of one shape, allocated once and reused by both cores.
     public final class Operands {
         let shape: AttentionShape
-        let q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix, dOut: HeadMatrix
+        let q: HeadMatrix, k: HeadMatrix, v: HeadMatrix
+        let out: Tensor, dOut: Tensor   // (B, Nq, H x D)
         let dq: HeadMatrix, dk: HeadMatrix, dv: HeadMatrix
         let tensors: [Tensor]   // the storage the views point into, kept alive with them
 
@@ -77,7 +78,7 @@ public enum AttentionBenchmark {
                 let dqkv = Tensor([b, n, 3 * c])
                 q = .columns(qkv, heads: h, headDim: d); k = .columns(qkv, heads: h, headDim: d, column: c)
                 v = .columns(qkv, heads: h, headDim: d, column: 2 * c)
-                self.out = .columns(out, heads: h, headDim: d); self.dOut = .columns(dOut, heads: h, headDim: d)
+                self.out = out; self.dOut = dOut
                 dq = .columns(dqkv, heads: h, headDim: d); dk = .columns(dqkv, heads: h, headDim: d, column: c)
                 dv = .columns(dqkv, heads: h, headDim: d, column: 2 * c)
                 tensors = [qkv, out, dOut, dqkv]
@@ -87,7 +88,7 @@ public enum AttentionBenchmark {
                 let out = Tensor([b, s.queries, c]), dOut = random([b, s.queries, c])
                 let dqt = Tensor([g, s.queries, d]), dkt = Tensor([g, s.keys, d]), dvt = Tensor([g, s.keys, d])
                 q = .grouped(qt, heads: h); k = .grouped(kt, heads: h); v = .grouped(vt, heads: h)
-                self.out = .columns(out, heads: h, headDim: d); self.dOut = .columns(dOut, heads: h, headDim: d)
+                self.out = out; self.dOut = dOut
                 dq = .grouped(dqt, heads: h); dk = .grouped(dkt, heads: h); dv = .grouped(dvt, heads: h)
                 tensors = [qt, kt, vt, out, dOut, dqt, dkt, dvt]
             }
@@ -98,8 +99,8 @@ public enum AttentionBenchmark {
             let s = shape
             let operands = AttentionOperands(groups: s.groups, queries: s.queries, keys: s.keys, headDim: s.headDim,
                                              q: q, k: k, v: v)
-            let state = AttentionCore.forward(core, operands, out: out)
-            AttentionCore.backward(state, operands, out: out, dOut: dOut, dq: dq, dk: dk, dv: dv)
+            let state = AttentionCore.forward(core, operands, output: out)
+            AttentionCore.backward(state, operands, dOutput: dOut, dq: dq, dk: dk, dv: dv)
         }
     }
 

@@ -2,6 +2,7 @@
 // another. The parent hands the child its RunRequest as one JSON value; the child prints one marked JSON line with
 // its RunRecord. A child that crashes or is killed becomes a record with its error.
 import Foundation
+import Engine
 import Models
 
 public enum ChildRunner {
@@ -9,6 +10,19 @@ public enum ChildRunner {
     public static let recordMarker = "REVBENCH_RECORD\t"
     /// The hidden subcommand the child runs.
     public static let subcommand = "measure-one"
+    /// Environment variable that makes the child's measured steps hold one extra (B, N, C) activation per block
+    /// (tests of `bench check` only: neither the models nor the step runner know of it).
+    public static let testingExtraActivationVariable = "REVBENCH_TESTING_EXTRA_ACTIVATION"
+
+    /// The test hook `testingExtraActivationVariable` asks for, or nil: one allocation the size of a (B, N, C)
+    /// activation per block, held through each timed step.
+    static func testingExtraActivation() -> ((RunRequest) -> Any?)? {
+        guard ProcessInfo.processInfo.environment[testingExtraActivationVariable] == "1" else { return nil }
+        return { r in
+            let c = r.configuration
+            return Tensor([c.depth * r.batch * c.tokens(r.variant) * c.width], zeroed: false)
+        }
+    }
 
     /// JSON both ways; a diverged loss (NaN, infinity) is a value to record, not an encoding error.
     static var encoder: JSONEncoder {
@@ -37,7 +51,7 @@ public enum ChildRunner {
     public static func childMain(_ r: RunRequest, quiet: Bool) throws {
         let record = try StepRunner.measure(r, log: quiet ? nil : { line in
             FileHandle.standardError.write(Data("    \(line)\n".utf8))
-        })
+        }, duringStep: testingExtraActivation())
         print(recordMarker + String(decoding: try encoder.encode(record), as: UTF8.self))
         fflush(stdout)
     }

@@ -18,22 +18,18 @@ public struct StepMemory: Sendable {
     public var stepAllocated: Int { peakAllocated - baselineAllocated }
 }
 
-/// Environment variable that makes a measured step hold one extra (B, N, C) activation per block, allocated by
-/// the step runner around the model's step (tests of `bench check` only; the models know nothing of it).
-public let testingExtraActivationVariable = "REVBENCH_TESTING_EXTRA_ACTIVATION"
-
 public enum StepRunner {
     /// Builds the model, runs `warmup` then `steps` timed training steps, and returns a record without environment
-    /// columns. `log` receives one line per step.
-    public static func measure(_ r: RunRequest, log: ((String) -> Void)? = nil) throws -> RunRecord {
+    /// columns. `log` receives one line per step. `duringStep`, when given, is called at the start of each timed
+    /// step and what it returns is held until the step ends (a test's extra allocation; see `ChildRunner`).
+    public static func measure(_ r: RunRequest, log: ((String) -> Void)? = nil,
+                               duringStep: ((RunRequest) -> Any?)? = nil) throws -> RunRecord {
         let config = r.configuration
         var m = StepMeasurement()
         m.loadAverage = ProcessLoad.loadAverage()
         BLAS.threads = r.threads
         Parallel.workers = r.threads
         let model = Presets.makeModel(config, variant: r.variant, seed: r.seed)
-        let extraActivationFloats = ProcessInfo.processInfo.environment[testingExtraActivationVariable] == "1"
-            ? config.depth * r.batch * config.tokens(r.variant) * config.width : 0
         let optimizer = AdamW(model.parameters, lr: 1e-4)
         var rng = SeededRNG(seed: r.seed &+ 99)
         let images = Tensor([r.batch, config.channels, config.imageSize, config.imageSize], zeroed: false)
@@ -57,7 +53,7 @@ public enum StepRunner {
             Ledger.shared.resetPeaks()
             Jemalloc.resetThreadPeak()
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let extra = extraActivationFloats > 0 ? Tensor([extraActivationFloats], zeroed: false) : nil
+            let extra = duringStep?(r)
             m.losses.append(model.trainStep(images: images, labels: labels, optimizer: optimizer))
             withExtendedLifetime(extra) {}
             let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9

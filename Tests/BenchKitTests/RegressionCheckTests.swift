@@ -84,7 +84,7 @@ final class RegressionCheckTests: XCTestCase {
             p.executableURL = URL(fileURLWithPath: bench)
             p.arguments = ["check", "--baseline", baselinePath, "--quiet"]
             var env = ProcessInfo.processInfo.environment
-            env[testingExtraActivationVariable] = extra ? "1" : nil
+            env[ChildRunner.testingExtraActivationVariable] = extra ? "1" : nil
             p.environment = env
             let out = Pipe()
             p.standardOutput = out

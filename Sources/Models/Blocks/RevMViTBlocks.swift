@@ -93,8 +93,8 @@ public final class RevMViTTransition: ParameterOwner {
         let fused = Elementwise.add(x, m)                                        // (B, T*T, W)
         let (h1, n1) = norm1.forward(fused)
         let (a, attnSaved) = attn.forward(h1, side: spec.side)                  // (B, S*S, W)
-        let (pooled, residualSaved) = attn.poolQ!.forward(fused.data, batch: b, heads: h, side: spec.side,
-                                                          classToken: false, rowStride: w, column: 0)  // (G, S*S, D)
+        let (pooled, residualSaved) = attn.poolQ!.forward(.columns(fused, heads: h, headDim: d), batch: b, side: spec.side,
+                                                          classToken: false)  // (G, S*S, D)
         let s2 = spec.outSide * spec.outSide
         let y1 = Tensor([b, s2, w], zeroed: false)                               // (B, S*S, W)
         for gi in 0..<(b * h) {
@@ -127,8 +127,8 @@ public final class RevMViTTransition: ParameterOwner {
         }
         let dFused = norm1.backward(attn.backward(dy1, consume attnSaved), consume n1)  // (B, T*T, W)
         _ = consume dy1
-        attn.poolQ!.backward(dPooled, consume residualSaved, base: fused.data, dBase: dFused.data, batch: b, heads: h,
-                             side: spec.side, classToken: false, rowStride: w, column: 0)
+        attn.poolQ!.backward(dPooled, consume residualSaved, input: .columns(fused, heads: h, headDim: d),
+                             dInput: .columns(dFused, heads: h, headDim: d), batch: b, side: spec.side, classToken: false)
         _ = consume fused; _ = consume dPooled
         let dx = fuse.backward(dFused, consume fuseSaved)
         Elementwise.accumulate(dx, dFused)

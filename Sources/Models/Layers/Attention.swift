@@ -47,25 +47,22 @@ public final class MultiHeadAttention: ParameterOwner {
         let b = x.shape[0], n = x.shape[1], c = width
         let (qkvOut, qkvSaved) = qkv.forward(x)                 // (B, N, 3C)
         let context = Tensor([b, n, c], zeroed: false)          // (B, N, C)
-        let core = AttentionCore.forward(attention, operands(qkvOut),
-                                         out: .columns(context, heads: heads, headDim: headDim))
+        let core = AttentionCore.forward(attention, operands(qkvOut), output: context)
         let (y, projSaved) = proj.forward(context)              // (B, N, C)
         return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, core: core, projSaved: projSaved))
     }
 
-    /// Frees each saved tensor once used: the context with proj's backward (after the core, for fused: it reads the
-    /// output), q k v and the probabilities or log-sum-exps after the core, the input with qkv's backward.
+    /// Frees each saved tensor once used: the context with proj's backward (the fused core's state keeps it until
+    /// the core's backward, which reads the output), q k v and the probabilities or log-sum-exps after the core, the input with qkv's backward.
     public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let b = dy.shape[0], n = dy.shape[1], c = width
         let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, projSaved = saved.projSaved, core = saved.core
         _ = consume saved
-        let context = attention == .fused ? projSaved.x : nil                 // the output O, read by the fused core's backward
         let dContext = proj.backward(dy, consume projSaved)!    // (B, N, C)
         let dqkv = Tensor([b, n, 3 * c], zeroed: false)         // (B, N, 3C)
         let d = operands(dqkv)
-        AttentionCore.backward(consume core, operands(qkvOut), out: context.map { .columns($0, heads: heads, headDim: headDim) },
-                               dOut: .columns(dContext, heads: heads, headDim: headDim), dq: d.q, dk: d.k, dv: d.v)
-        _ = consume qkvOut; _ = consume context; _ = consume dContext
+        AttentionCore.backward(consume core, operands(qkvOut), dOutput: dContext, dq: d.q, dk: d.k, dv: d.v)
+        _ = consume qkvOut; _ = consume dContext
         return qkv.backward(dqkv, consume qkvSaved)!            // (B, N, C)
     }
 }

@@ -8,8 +8,9 @@ import Engine
 public enum AttentionState {
     /// The (G, Nq, Nk) probabilities (MathAttention).
     case probabilities(Tensor)
-    /// The (G, Nq) per-row log-sum-exps (FusedAttention; its backward also reads the output O).
-    case logSumExp(Tensor)
+    /// The (G, Nq) per-row log-sum-exps and the (B, Nq, H x D) output O that FusedAttention's backward reads (kept
+    /// alive here, not copied: it is the tensor forward wrote).
+    case logSumExp(Tensor, output: Tensor)
 }
 
 /// The operands of one attention call: G groups of Nq queries against Nk keys, head dim D, as per-head views.
@@ -25,30 +26,39 @@ public struct AttentionOperands {
 }
 
 public enum AttentionCore {
-    /// Writes softmax(scale Q K^T) V into `out` with the `kind` core and returns what it keeps for backward.
-    public static func forward(_ kind: AttentionKind, _ o: AttentionOperands, out: HeadMatrix) -> AttentionState {
+    /// Writes softmax(scale Q K^T) V into each head's columns of `output` (B, Nq, H x D) with the `kind` core and
+    /// returns what it keeps for backward.
+    public static func forward(_ kind: AttentionKind, _ o: AttentionOperands, output: Tensor) -> AttentionState {
+        let out = outputView(output, o)
         switch kind {
         case .math:
             return .probabilities(MathAttention.forward(groups: o.groups, queries: o.queries, keys: o.keys,
                                                         headDim: o.headDim, scale: o.scale, q: o.q, k: o.k, v: o.v, out: out))
         case .fused:
             return .logSumExp(FusedAttention.forward(groups: o.groups, queries: o.queries, keys: o.keys,
-                                                     headDim: o.headDim, scale: o.scale, q: o.q, k: o.k, v: o.v, out: out))
+                                                     headDim: o.headDim, scale: o.scale, q: o.q, k: o.k, v: o.v, out: out),
+                              output: output)
         }
     }
 
-    /// Writes dQ, dK and dV from dO; `out` (forward's output) is read by the fused core only. Frees the state.
-    public static func backward(_ state: consuming AttentionState, _ o: AttentionOperands, out: HeadMatrix?,
-                                dOut: HeadMatrix, dq: HeadMatrix, dk: HeadMatrix, dv: HeadMatrix) {
+    /// Each head's columns of a (B, Nq, H x D) output.
+    static func outputView(_ output: Tensor, _ o: AttentionOperands) -> HeadMatrix {
+        .columns(output, heads: o.q.heads, headDim: o.headDim)
+    }
+
+    /// Writes dQ, dK and dV from dO (laid out like forward's output). Frees the state.
+    public static func backward(_ state: consuming AttentionState, _ o: AttentionOperands, dOutput: Tensor,
+                                dq: HeadMatrix, dk: HeadMatrix, dv: HeadMatrix) {
+        let dOut = outputView(dOutput, o)
         switch consume state {
         case .probabilities(let probs):
             MathAttention.backward(groups: o.groups, queries: o.queries, keys: o.keys, headDim: o.headDim, scale: o.scale,
                                    q: o.q, k: o.k, v: o.v, dOut: dOut, probs: probs, dq: dq, dk: dk, dv: dv)
-        case .logSumExp(let logSumExp):
-            guard let out else { preconditionFailure("the fused core's backward needs forward's output") }
+        case .logSumExp(let logSumExp, let output):
             FusedAttention.backward(groups: o.groups, queries: o.queries, keys: o.keys, headDim: o.headDim, scale: o.scale,
-                                    q: o.q, k: o.k, v: o.v, out: out, dOut: dOut, logSumExp: logSumExp,
+                                    q: o.q, k: o.k, v: o.v, out: outputView(output, o), dOut: dOut, logSumExp: logSumExp,
                                     dq: dq, dk: dk, dv: dv)
+            withExtendedLifetime(output) {}
         }
     }
 }

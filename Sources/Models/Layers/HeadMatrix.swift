@@ -22,6 +22,15 @@ public struct HeadMatrix: @unchecked Sendable {
         return HeadMatrix(base: t.data, heads: heads, imageStride: heads * n * d, headStride: n * d, rowStride: d)
     }
 
+    /// Group g's first row.
     @inline(__always)
-    func group(_ g: Int) -> UnsafeMutablePointer<Float> { base + (g / heads) * imageStride + (g % heads) * headStride }
+    func group(_ g: Int) -> UnsafeMutablePointer<Float> { base + offset(g) }
+
+    /// Row `row` of group g.
+    @inline(__always)
+    func row(_ g: Int, _ row: Int) -> UnsafeMutablePointer<Float> { base + offset(g, row: row) }
+
+    /// Floats from `base` to row `row` of group g: the one formula of per-head addressing.
+    @inline(__always)
+    func offset(_ g: Int, row: Int = 0) -> Int { (g / heads) * imageStride + (g % heads) * headStride + row * rowStride }
 }

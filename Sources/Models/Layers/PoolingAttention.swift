@@ -22,57 +22,47 @@ public final class PoolStage: ParameterOwner {
         public let normSaved: LayerNorm.Saved  // pooled tokens before the norm (G, Np, D)
     }
 
-    /// Pools heads out of rows of width `rowStride` (head h at column offset `column + h*D`): input token i of batch
-    /// b at base + (b*N + i) * rowStride. Returns (G, cls + S*S, D).
-    public func forward(_ base: UnsafePointer<Float>, batch: Int, heads: Int, side t: Int, classToken: Bool,
-                        rowStride: Int, column: Int) -> (Tensor, Saved) {
-        let d = norm.features, cls = classToken ? 1 : 0, n = cls + t * t
-        let layout = Self.layout(batch: batch, heads: heads, side: t, classToken: classToken, rowStride: rowStride,
-                                 column: column, headDim: d, tokens: n)
-        let spatial = conv.forward(base, layout)                        // (G, S*S, D)
-        let s2 = spatial.shape[1], np = cls + s2, g = batch * heads
+    /// Pools each head of `x` (one (cls + T*T, D) matrix per group g = (image, head), G = batch x heads).
+    /// Returns (G, cls + S*S, D).
+    public func forward(_ x: HeadMatrix, batch: Int, side t: Int, classToken: Bool) -> (Tensor, Saved) {
+        let d = norm.features, cls = classToken ? 1 : 0
+        let spatial = conv.forward(x.base, Self.layout(x, batch: batch, side: t, classToken: classToken))  // (G, S*S, D)
+        let s2 = spatial.shape[1], np = cls + s2, g = batch * x.heads
         let pooled = Tensor([g, np, d], zeroed: false)                  // (G, Np, D)
         for gi in 0..<g {
             let dst = pooled.data + gi * np * d
-            if classToken {
-                let b = gi / heads, h = gi % heads
-                dst.update(from: base + b * n * rowStride + column + h * d, count: d)
-            }
+            if classToken { dst.update(from: x.group(gi), count: d) }
             (dst + cls * d).update(from: spatial.data + gi * s2 * d, count: s2 * d)
         }
         let (y, normSaved) = norm.forward(pooled)
         return (y, Saved(normSaved: normSaved))
     }
 
-    /// Adds parameter gradients and the input gradient into `dBase` (same layout as the forward's input).
-    public func backward(_ dy: Tensor, _ saved: consuming Saved, base: UnsafePointer<Float>, dBase: UnsafeMutablePointer<Float>,
-                         batch: Int, heads: Int, side t: Int, classToken: Bool, rowStride: Int, column: Int) {
-        let d = norm.features, cls = classToken ? 1 : 0, n = cls + t * t
+    /// Adds parameter gradients and the input gradient into `dx`, laid out like the forward's input `x`.
+    public func backward(_ dy: Tensor, _ saved: consuming Saved, input x: HeadMatrix, dInput dx: HeadMatrix,
+                         batch: Int, side t: Int, classToken: Bool) {
+        let d = norm.features, cls = classToken ? 1 : 0
         let normSaved = saved.normSaved
         _ = consume saved
         let dPooled = norm.backward(dy, consume normSaved)              // (G, Np, D)
-        let g = batch * heads, np = dPooled.shape[1], s2 = np - cls
+        let g = batch * x.heads, np = dPooled.shape[1], s2 = np - cls
         let dSpatial = Tensor([g, s2, d], zeroed: false)
         for gi in 0..<g {
             let src = dPooled.data + gi * np * d
             if classToken {
-                let b = gi / heads, h = gi % heads
-                let dst = dBase + b * n * rowStride + column + h * d
+                let dst = dx.group(gi)
                 for c in 0..<d { dst[c] += src[c] }
             }
             (dSpatial.data + gi * s2 * d).update(from: src + cls * d, count: s2 * d)
         }
-        let layout = Self.layout(batch: batch, heads: heads, side: t, classToken: classToken, rowStride: rowStride,
-                                 column: column, headDim: d, tokens: n)
-        conv.backward(dSpatial, input: base, dInput: dBase, layout)
+        conv.backward(dSpatial, input: x.base, dInput: dx.base, Self.layout(x, batch: batch, side: t, classToken: classToken))
     }
 
-    static func layout(batch: Int, heads: Int, side: Int, classToken: Bool, rowStride: Int, column: Int,
-                       headDim d: Int, tokens n: Int) -> DepthwisePool.Layout {
+    /// The conv's grids: each group's T*T spatial rows of `x` (after the class token). A gradient laid out like `x`
+    /// has the same offsets.
+    static func layout(_ x: HeadMatrix, batch: Int, side: Int, classToken: Bool) -> DepthwisePool.Layout {
         let cls = classToken ? 1 : 0
-        return DepthwisePool.Layout(grids: batch * heads, side: side, rowStride: rowStride) { g in
-            (g / heads * n + cls) * rowStride + column + (g % heads) * d
-        }
+        return DepthwisePool.Layout(grids: batch * x.heads, side: side, rowStride: x.rowStride) { g in x.offset(g, row: cls) }
     }
 
     /// Side of the pooled grid.
@@ -117,9 +107,12 @@ public final class PoolingAttention: ParameterOwner {
     public struct Projections {
         let tensors: [Tensor]           // [qkv] or [q, k, v]
         let saved: [Linear.Saved]
-        func base(_ i: Int) -> (UnsafeMutablePointer<Float>, rowStride: Int, column: Int) {
-            tensors.count == 1 ? (tensors[0].data, tensors[0].lastDim, i * tensors[0].lastDim / 3)
-                               : (tensors[i].data, tensors[i].lastDim, 0)
+
+        /// Projection i's (0 q, 1 k, 2 v) heads in `buffers`, laid out like the projections (the projections
+        /// themselves or their gradients): one (N, D) matrix per group.
+        static func view(_ i: Int, of buffers: [Tensor], heads: Int, headDim: Int) -> HeadMatrix {
+            buffers.count == 1 ? .columns(buffers[0], heads: heads, headDim: headDim, column: i * buffers[0].lastDim / 3)
+                               : .columns(buffers[i], heads: heads, headDim: headDim)
         }
     }
 
@@ -155,15 +148,15 @@ public final class PoolingAttention: ParameterOwner {
             projections = Projections(tensors: outs.map(\.0), saved: outs.map(\.1))
         }
         func pool(_ stage: PoolStage, _ i: Int) -> (Tensor, PoolStage.Saved) {
-            let (p, rs, col) = projections.base(i)
-            return stage.forward(p, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
+            stage.forward(Projections.view(i, of: projections.tensors, heads: h, headDim: d), batch: b, side: t,
+                          classToken: classToken)
         }
         var qPooled: Tensor?, qSaved: PoolStage.Saved?, qHeads: Tensor?
         if let poolQ { let r = pool(poolQ, 0); qPooled = r.0; qSaved = r.1 } else {
-            let (p, rs, col) = projections.base(0)
+            let q = Projections.view(0, of: projections.tensors, heads: h, headDim: d)
             let heads = Tensor([g, n, d], zeroed: false)  // (G, N, D)
             for gi in 0..<g {
-                for i in 0..<n { (heads.data + (gi * n + i) * d).update(from: p + (gi / h * n + i) * rs + col + (gi % h) * d, count: d) }
+                for i in 0..<n { (heads.data + (gi * n + i) * d).update(from: q.row(gi, i), count: d) }
             }
             qHeads = heads
         }
@@ -172,65 +165,73 @@ public final class PoolingAttention: ParameterOwner {
         let qT = qPooled ?? qHeads!
         let nq = qT.shape[1]
         let context = Tensor([b, nq, c], zeroed: false)  // (B, Nq, C)
-        let core = AttentionCore.forward(attention, operands(qT, kPooled, vPooled),
-                                         out: .columns(context, heads: h, headDim: d))
+        let core = AttentionCore.forward(attention, operands(qT, kPooled, vPooled), output: context)
         let (y, projSaved) = proj.forward(context)
         return (y, Saved(projections: projections, qPooled: qPooled, qSaved: qSaved, qHeads: qHeads, kPooled: kPooled,
                          vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, core: core,
                          projSaved: projSaved, side: t))
     }
 
-    /// Frees each saved tensor once used: the context with proj's backward (after the core, for fused: it reads the
-    /// output), the core's state within its backward, pooled q, k, v after it, each pool's saved tensors with its backward, the input with the projections'.
+    /// Backward in four steps: the output projection, the attention core (to the pooled q, k, v), the pooling stages
+    /// (into gradients laid out like the projections), the projections. Frees each saved tensor once used: the
+    /// context with proj's backward (the fused core's state keeps it until the core's backward), pooled q, k, v after
+    /// the core, k's and v's pool state with their backward, the input with the projections'.
     public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
-        let b = dy.shape[0], h = heads, d = headDim, g = b * h, t = saved.side
+        let b = dy.shape[0], t = saved.side
         let projections = saved.projections, qSaved = saved.qSaved, kSaved = saved.kSaved, vSaved = saved.vSaved
         let qT = saved.qPooled ?? saved.qHeads!, kPooled = saved.kPooled, vPooled = saved.vPooled
         let core = saved.core, projSaved = saved.projSaved
         _ = consume saved
-        let context = attention == .fused ? projSaved.x : nil               // the output O, read by the fused core's backward
-        let dContext = proj.backward(dy, consume projSaved)!
-        let nq = qT.shape[1]
-        let dQ = Tensor(qT.shape, zeroed: false), dK = Tensor(kPooled.shape, zeroed: false)
-        let dV = Tensor(vPooled.shape, zeroed: false)
-        let grads = operands(dQ, dK, dV)
-        AttentionCore.backward(consume core, operands(qT, kPooled, vPooled), out: context.map { .columns($0, heads: h, headDim: d) },
-                               dOut: .columns(dContext, heads: h, headDim: d), dq: grads.q, dk: grads.k, dv: grads.v)
-        _ = consume context
-        _ = consume qT; _ = consume kPooled; _ = consume vPooled; _ = consume dContext
+        let dContext = proj.backward(dy, consume projSaved)!                  // (B, Nq, C)
+        let (dQ, dK, dV) = coreBackward(consume core, q: consume qT, k: consume kPooled, v: consume vPooled,
+                                        dContext: consume dContext)
         // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them).
         let dProjections = projections.tensors.map { Tensor($0.shape) }
-        let bases = (0..<3).map { i -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int) in
-            let (p, rs, col) = projections.base(i)
-            return (p, (dProjections.count == 1 ? dProjections[0] : dProjections[i]).data, rs, col)
-        }
-        if let poolQ {
-            let (p, dp, rs, col) = bases[0]
-            poolQ.backward(dQ, qSaved!, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
-        } else {
-            let (_, dp, rs, col) = bases[0]
-            let n = nq
-            for gi in 0..<g {
-                for i in 0..<n {
-                    let dst = dp + (gi / h * n + i) * rs + col + (gi % h) * d, src = dQ.data + (gi * n + i) * d
-                    for j in 0..<d { dst[j] += src[j] }
-                }
-            }
-        }
+        let x = (0..<3).map { Projections.view($0, of: projections.tensors, heads: heads, headDim: headDim) }
+        let dx = (0..<3).map { Projections.view($0, of: dProjections, heads: heads, headDim: headDim) }
+        queryBackward(dQ, qSaved, input: x[0], dInput: dx[0], batch: b, side: t)
         _ = consume dQ; _ = consume qSaved
-        do {
-            let (p, dp, rs, col) = bases[1]
-            poolK.backward(dK, consume kSaved, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
-        }
+        poolK.backward(dK, consume kSaved, input: x[1], dInput: dx[1], batch: b, side: t, classToken: classToken)
         _ = consume dK
-        do {
-            let (p, dp, rs, col) = bases[2]
-            poolV.backward(dV, consume vSaved, base: p, dBase: dp, batch: b, heads: h, side: t, classToken: classToken, rowStride: rs, column: col)
-        }
+        poolV.backward(dV, consume vSaved, input: x[2], dInput: dx[2], batch: b, side: t, classToken: classToken)
         _ = consume dV
         // The projections' outputs are not needed by their own backward (only their inputs are).
         let inputs = projections.saved
         _ = consume projections
+        return projectionsBackward(dProjections, inputs)
+    }
+
+    /// The core's backward: the (G, Nq, D) and (G, Nk, D) gradients of the pooled q, k and v. Frees the core's state,
+    /// the pooled operands and the context gradient.
+    func coreBackward(_ core: consuming AttentionState, q: consuming Tensor, k: consuming Tensor, v: consuming Tensor,
+                      dContext: consuming Tensor) -> (Tensor, Tensor, Tensor) {
+        let dQ = Tensor(q.shape, zeroed: false), dK = Tensor(k.shape, zeroed: false)
+        let dV = Tensor(v.shape, zeroed: false)
+        let grads = operands(dQ, dK, dV)
+        AttentionCore.backward(consume core, operands(q, k, v), dOutput: dContext, dq: grads.q, dk: grads.k, dv: grads.v)
+        _ = consume q; _ = consume k; _ = consume v; _ = consume dContext
+        return (dQ, dK, dV)
+    }
+
+    /// q's gradient into its projection's gradient: through q's pooling stage, or, for unpooled q, added into each
+    /// head's columns.
+    func queryBackward(_ dQ: Tensor, _ qSaved: PoolStage.Saved?, input x: HeadMatrix, dInput dx: HeadMatrix,
+                       batch b: Int, side t: Int) {
+        if let poolQ {
+            poolQ.backward(dQ, qSaved!, input: x, dInput: dx, batch: b, side: t, classToken: classToken)
+            return
+        }
+        let n = dQ.shape[1], d = headDim
+        for gi in 0..<(b * heads) {
+            for i in 0..<n {
+                let dst = dx.row(gi, i), src = dQ.data + (gi * n + i) * d
+                for j in 0..<d { dst[j] += src[j] }
+            }
+        }
+    }
+
+    /// The projections' backward from their gradients: the input's gradient (B, N, C_in).
+    func projectionsBackward(_ dProjections: [Tensor], _ inputs: [Linear.Saved]) -> Tensor {
         if let qkv { return qkv.backward(dProjections[0], inputs[0])! }
         let dx = q!.backward(dProjections[0], inputs[0])!
         Elementwise.accumulate(dx, k!.backward(dProjections[1], inputs[1])!)
