@@ -14,27 +14,34 @@ struct Budget: ParsableCommand {
             """)
 
     @Option(parsing: .unconditional, help: "Memory budget for parameters, gradients, AdamW state, input and the step's activations (e.g. 16GiB, 2GiB).")
-    var memory = "16GiB"
+    var memory: Parsed<ByteSize> = "16GiB"
     @Option(parsing: .unconditional, help: "Depths, comma-separated.")
-    var depths = "12,24,48,96"
+    var depths: Parsed<PositiveIntegers> = "12,24,48,96"
     @Option(parsing: .unconditional, help: "Model presets, comma-separated.")
-    var models = "vit_small_patch16_224"
+    var models: Parsed<Names> = "vit_small_patch16_224"
     @OptionGroup var sizes: SizeOptions
     @OptionGroup var measure: MeasureOptions
 
+    mutating func validate() throws {
+        try reportingErrors {
+            try memory.check(option: "--memory")
+            try depths.check(option: "--depths")
+            try models.check(option: "--models")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
-            try measure.validateCounts()
-            let budget = try BudgetExperiment.parseBytes(memory)
+            let budget = memory.value
             if let available = ProcessMemory.availableBytes(), budget > available, !measure.force {
                 throw BenchError("--memory \(memory) is more than the \(Format.gib(available)) GiB available; "
                                  + "scale the budget down (e.g. --memory 2GiB) or use --force")
             }
-            let depthList = try positiveList(depths, option: "--depths")
-            let modelList = try nameList(models, option: "--models")
+            let depthList = depths.value
+            let modelList = models.value
             for m in modelList { _ = try Presets.named(m) }
             let threads = try measure.threadCount()
-            let variants = try measure.variantList()
+            let variants = measure.variants.value
             let env = EnvironmentInfo.current()
             // --resume: the (configuration, variant) pairs with a successful row under this budget and build.
             var done = Set<String>()
@@ -58,7 +65,7 @@ struct Budget: ParsableCommand {
                 }
             }
             if measure.printedPredictedWork(try works().reduce(0, +) * Double(try measure.roundCount(default: 1))) { return }
-            if let shard = try measure.shardSelection() {
+            if let shard = measure.shard?.value {
                 units = shard.select(units, works: try works())
                 say("shard \(shard): \(units.count) of \(modelList.count * depthList.count) model-depth pairs")
             }

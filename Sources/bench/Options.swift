@@ -1,4 +1,4 @@
-// Option groups shared by bench's subcommands, and the parsing of list options like "2,8".
+// Option groups shared by bench's subcommands, and the one way every command reports a refused input.
 import ArgumentParser
 import BenchKit
 import Engine
@@ -58,7 +58,7 @@ struct MeasureOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Threads for BLAS and elementwise kernels (default: all cores).")
     var threads: Int?
     @Option(parsing: .unconditional, help: "Variants to measure, comma-separated: standard, reversible, checkpointed.")
-    var variants = "standard,reversible,checkpointed"
+    var variants: Parsed<Variants> = "standard,reversible,checkpointed"
     @Option(parsing: .unconditional, help: "Seed for weights and synthetic data.")
     var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "CSV file the rows are appended to.")
@@ -68,9 +68,16 @@ struct MeasureOptions: ParsableArguments {
     @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
     var force = false
     @Option(parsing: .unconditional, help: "Run shard i of N (0 <= i < N) of the configurations, balanced by predicted work: the same command with i = 0...N-1 on N machines covers the sweep once (join the CSVs with bench merge).")
-    var shard: String?
+    var shard: Parsed<ShardSpec>?
 
-    func shardSelection() throws -> Shard? { try shard.map { try Shard(parsing: $0) } }
+    /// Checks the counts and parses the typed options (one `error:` line and exit 64 for a bad one).
+    mutating func validate() throws {
+        try reportingErrors {
+            try validateCounts()
+            try variants.check(option: "--variants")
+            try shard?.check(option: "--shard")
+        }
+    }
 
     @Flag(help: .hidden) var predictWork = false
 
@@ -105,21 +112,6 @@ struct MeasureOptions: ParsableArguments {
         return t
     }
 
-    func variantList() throws -> [Variant] { try Self.parseVariants(variants) }
-
-    /// "standard,reversible" as variants, naming an unknown one in the error.
-    static func parseVariants(_ variants: String) throws -> [Variant] {
-        let names = variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !names.isEmpty else { throw BenchError("--variants is empty; choose from standard, reversible, checkpointed") }
-        try refuseDuplicates(names, text: variants, option: "--variants")
-        return try names.map { name in
-            guard let v = Variant(rawValue: name) else {
-                throw BenchError("unknown variant '\(name)' in --variants; choose from standard, reversible, checkpointed")
-            }
-            return v
-        }
-    }
-
     /// The most timed or warm-up steps a run takes.
     static let largestSteps = 1_000_000
 
@@ -129,36 +121,6 @@ struct MeasureOptions: ParsableArguments {
         if steps > Self.largestSteps { throw BenchError("--steps \(steps) is outside 1...\(Self.largestSteps)") }
         if warmup < 0 { throw BenchError("--warmup must be 0 or more, got \(warmup)") }
         if warmup > Self.largestSteps { throw BenchError("--warmup \(warmup) is outside 0...\(Self.largestSteps)") }
-    }
-}
-
-/// Parses "2,8" into positive integers, naming the option in errors. A value listed twice is refused: it would
-/// measure the same configuration twice.
-func positiveList(_ text: String, option: String) throws -> [Int] {
-    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    let values = try parts.map { p in
-        guard let v = Int(p), v >= 1 else {
-            throw BenchError("\(option) takes positive integers separated by commas, got '\(p)' in '\(text)'")
-        }
-        return v
-    }
-    try refuseDuplicates(values.map(String.init), text: text, option: option)
-    return values
-}
-
-/// Parses "vit_small_patch16_224,mvit_base_16" into names: none empty, none twice.
-func nameList(_ text: String, option: String) throws -> [String] {
-    let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    if names.contains("") { throw BenchError("\(option) takes names separated by commas, got an empty one in '\(text)'") }
-    try refuseDuplicates(names, text: text, option: option)
-    return names
-}
-
-/// Refuses a list that names a value twice.
-func refuseDuplicates(_ values: [String], text: String, option: String) throws {
-    var seen = Set<String>()
-    if let twice = values.first(where: { !seen.insert($0).inserted }) {
-        throw BenchError("\(option) lists '\(twice)' twice in '\(text)'; each value is measured once")
     }
 }
 

@@ -16,14 +16,18 @@ struct Predict: ParsableCommand {
     @Option(parsing: .unconditional, help: "Batch size.")
     var batch = 8
     @Option(parsing: .unconditional, help: "Variants, comma-separated.")
-    var variants = "standard,reversible,checkpointed"
+    var variants: Parsed<Variants> = "standard,reversible,checkpointed"
     @OptionGroup var sizes: SizeOptions
+
+    mutating func validate() throws {
+        try reportingErrors { try variants.check(option: "--variants") }
+    }
 
     func run() throws {
         try reportingErrors {
             if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
             let config = try sizes.configuration(model, depth: depth)
-            let list = try MeasureOptions.parseVariants(variants)
+            let list = variants.value
             var rows = [[Column.variant.rawValue, Column.params.rawValue, "baseline GiB", "step GiB", "peak GiB", "MiB/img"]]
             for v in list {
                 let size = try SizeCheck.check(config, variant: v, batch: batch)

@@ -14,18 +14,18 @@ struct Run: ParsableCommand {
     @Option(parsing: .unconditional, help: "Depth in blocks (overrides the preset).")
     var depth: Int?
     @Option(parsing: .unconditional, help: "Batch size, or a comma-separated list (e.g. 2,8) to also measure memory per additional image.")
-    var batch = "8"
+    var batch: Parsed<PositiveIntegers> = "8"
     @OptionGroup var sizes: SizeOptions
     @OptionGroup var measure: MeasureOptions
 
+    mutating func validate() throws {
+        try reportingErrors { try batch.check(option: "--batch") }
+    }
+
     func run() throws {
         try reportingErrors {
-            try measure.validateCounts()
-            _ = try Presets.named(model)
-            try sizes.checkPositive(depth: depth)
-            let batches = try positiveList(batch, option: "--batch")
+            let batches = batch.value, variants = measure.variants.value
             let threads = try measure.threadCount()
-            let variants = try measure.variantList()
             let configuration = try sizes.configuration(model, depth: depth)
             let requests = batches.flatMap { b in
                 variants.map { v in
@@ -36,7 +36,7 @@ struct Run: ParsableCommand {
             let rounds = try measure.roundCount(default: 3)
             if measure.printedPredictedWork(try requests.map { try $0.predictedWork() }.reduce(0, +) * Double(rounds)) { return }
             let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
-                                       rounds: rounds, resume: measure.resume, shard: try measure.shardSelection())
+                                       rounds: rounds, resume: measure.resume, shard: measure.shard?.value)
             let rows = try session.run(requests)
             let c = configuration
             print("\n\(c.model): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "

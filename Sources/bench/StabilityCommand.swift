@@ -20,7 +20,7 @@ struct StabilityCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Model preset (see `bench list`); its reversible twin is trained.")
     var model = "vit_small_patch16_224"
     @Option(parsing: .unconditional, help: "Depths, comma-separated.")
-    var depths = "12,24,48,96"
+    var depths: Parsed<PositiveIntegers> = "12,24,48,96"
     @Option(parsing: .unconditional, help: "Training steps per depth.")
     var steps = 300
     @Option(parsing: .unconditional, help: "Measure every this many steps (and at step 0 and the last).")
@@ -42,6 +42,10 @@ struct StabilityCommand: ParsableCommand {
     var quiet = false
     @Flag(help: .hidden) var predictWork = false
 
+    mutating func validate() throws {
+        try reportingErrors { try depths.check(option: "--depths") }
+    }
+
     func run() throws {
         try reportingErrors {
             if steps < 0 { throw BenchError("--steps must be 0 or more, got \(steps)") }
@@ -50,7 +54,7 @@ struct StabilityCommand: ParsableCommand {
             if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
             if !(lr > 0 && lr < 1) { throw BenchError("--lr must be in (0, 1), got \(lr)") }
             try sizes.checkPositive(depth: nil)
-            let depthList = try positiveList(depths, option: "--depths")
+            let depthList = depths.value
             let threadCount = try MeasureOptions.threads(threads)
             let request = StabilityRequest(configurations: try depthList.map { try sizes.configuration(model, depth: $0) },
                                            steps: steps, measureEvery: measureEvery, batch: batch, learningRate: lr,

@@ -9,23 +9,30 @@ struct Sweep: ParsableCommand {
         abstract: "Measure every combination of models, depths, batch sizes and variants, one CSV row each.")
 
     @Option(parsing: .unconditional, help: "Model presets, comma-separated.")
-    var models = "vit_small_patch16_224"
+    var models: Parsed<Names> = "vit_small_patch16_224"
     @Option(parsing: .unconditional, help: "Depths, comma-separated (default: each preset's own depth).")
-    var depths: String?
+    var depths: Parsed<PositiveIntegers>?
     @Option(parsing: .unconditional, help: "Batch sizes, comma-separated.")
-    var batches = "2,8"
+    var batches: Parsed<PositiveIntegers> = "2,8"
     @OptionGroup var sizes: SizeOptions
     @OptionGroup var measure: MeasureOptions
 
+    mutating func validate() throws {
+        try reportingErrors {
+            try models.check(option: "--models")
+            try depths?.check(option: "--depths")
+            try batches.check(option: "--batches")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
-            try measure.validateCounts()
-            let modelList = try nameList(models, option: "--models")
+            let modelList = models.value
             for m in modelList { _ = try Presets.named(m) }
-            let depthList: [Int?] = try depths.map { try positiveList($0, option: "--depths").map { $0 } } ?? [nil]
-            let batchList = try positiveList(batches, option: "--batches")
+            let depthList: [Int?] = depths?.value.map { $0 } ?? [nil]
+            let batchList = batches.value
             let threads = try measure.threadCount()
-            let variants = try measure.variantList()
+            let variants = measure.variants.value
             var requests: [RunRequest] = []
             for m in modelList {
                 for d in depthList {
@@ -43,7 +50,7 @@ struct Sweep: ParsableCommand {
             if measure.printedPredictedWork(try requests.map { try $0.predictedWork() }.reduce(0, +) * Double(rounds)) { return }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
                                         rounds: rounds, resume: measure.resume,
-                                        shard: try measure.shardSelection()).run(requests)
+                                        shard: measure.shard?.value).run(requests)
             print(ComparisonTable.render(rows))
             if rows.contains(where: \.failed) { throw ExitCode.failure }
         }
