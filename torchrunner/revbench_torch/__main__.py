@@ -12,7 +12,12 @@ installed) so that it can read each step's memory peak.
 import argparse
 import os
 import sys
+import time
 import warnings
+
+# The time limit counts from the invocation's start, across the re-execution (time.monotonic is CLOCK_MONOTONIC,
+# one clock for both processes).
+STARTED = "REVBENCH_TORCH_STARTED"
 
 warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
 
@@ -109,7 +114,7 @@ def overrides(a):
     return {k: getattr(a, k, None) for k in ("width", "heads", "image_size", "patch_size", "classes", "depth", "attention")}
 
 
-def reexec_with_jemalloc(a):
+def reexec_with_jemalloc(a, started):
     """CPU runs read memory through jemalloc: re-execute once with it preloaded, when it is installed."""
     from .jemalloc import Jemalloc, jemalloc_preload_env
     if a.command in ("table", "breakdown") or a.device != "cpu" or Jemalloc.load() or os.environ.get("REVBENCH_TORCH_REEXEC"):
@@ -119,11 +124,13 @@ def reexec_with_jemalloc(a):
         print("note: jemalloc not found; CPU rows will have no memory figures", file=sys.stderr)
         return
     env["REVBENCH_TORCH_REEXEC"] = "1"
+    env[STARTED] = repr(started)
     os.execve(sys.executable, [sys.executable, "-m", "revbench_torch"] + sys.argv[1:], env)
 
 
 def main(argv=None, reexec=False):
     """The command line; `reexec` (the module's entry point only) allows the once-only jemalloc re-execution."""
+    started = float(os.environ.get(STARTED, time.monotonic())) if reexec else time.monotonic()
     a = parser().parse_args(argv)
     try:
         if a.command == "table":
@@ -139,11 +146,11 @@ def main(argv=None, reexec=False):
             return 0
         check_counts(a)
         if reexec:
-            reexec_with_jemalloc(a)
+            reexec_with_jemalloc(a, started)
         from . import presets, record, runner
         variants = variant_list(a.variants)
         from .measure import Deadline
-        deadline = Deadline(a.time_limit)
+        deadline = Deadline(a.time_limit, started=started)
         if a.command == "run":
             presets.config(a.model, **overrides(a))
             batches = positive_list(a.batch, "--batch")

@@ -31,8 +31,9 @@ class Deadline:
     """The run's hard time limit, checked before every step with the step's expected length: a step that would end
     after it does not start, so a run ends within its limit (give or take a step slower than the one before it)."""
 
-    def __init__(self, seconds=None):
-        self.at = None if seconds is None else time.monotonic() + seconds
+    def __init__(self, seconds=None, started=None):
+        """`seconds` from `started` (a time.monotonic() value: the invocation's start), or from now."""
+        self.at = None if seconds is None else (time.monotonic() if started is None else started) + seconds
 
     def passed(self, expected_seconds=0.0):
         return self.at is not None and time.monotonic() + expected_seconds >= self.at

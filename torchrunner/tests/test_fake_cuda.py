@@ -183,7 +183,7 @@ class CountingDeadline(measure.Deadline):
 
 
 def test_the_time_limit_is_checked_before_every_step_and_cuts_no_row_in_half(gpu, tmp_path):
-    settings = runner.Settings(runner.device_for("cuda", 24 * MiB), steps=2, deadline=CountingDeadline(40))
+    settings = runner.Settings(runner.device_for("cuda", 24 * MiB), steps=2, deadline=CountingDeadline(25))
     out = record.ResultsFile(str(tmp_path / "cut.csv"))
     rows = runner.budget(settings, "vit_tiny_test", {}, [2, 4, 8], ["standard", "reversible"], 24 * MiB, out)
     written = record.read(tmp_path / "cut.csv")
