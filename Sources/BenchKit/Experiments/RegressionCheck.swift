@@ -4,39 +4,6 @@
 import Foundation
 import Models
 
-/// The small twins CI measures: tiny width, 32x32 images, depths 4 and 16, batches 2 and 4, all three variants.
-/// One thread, so every ledger figure (LayerNorm's per-thread workspace included) is the same on any machine;
-/// ten timed steps because each takes milliseconds.
-public enum CIPreset {
-    public static let model = "vit_tiny_test"
-    public static let depths = [4, 16]
-    public static let batches = [2, 4]
-    public static let threads = 1
-
-    public static func requests(steps: Int = 10, warmup: Int = 2) throws -> [RunRequest] {
-        try depths.flatMap { d in
-            let configuration = try Presets.configuration(model) { $0.depth = d }
-            return batches.flatMap { b in
-                Variant.allCases.map { v in
-                    RunRequest(configuration, variant: v, batch: b,
-                               steps: steps, warmup: warmup, threads: threads, seed: 0)
-                }
-            }
-        }
-    }
-}
-
-/// One thing that moved.
-public struct RegressionFinding: Equatable, Sendable {
-    public enum Severity: String, Sendable { case failure = "FAIL", warning = "warn" }
-    public var severity: Severity
-    public var configuration: String
-    public var metric: String
-    public var baseline: String
-    public var current: String
-    public var rule: String
-}
-
 public enum RegressionCheck {
     /// Allowed growth of jemalloc's step peak: 5%, plus jemalloc's own resolution. Its thread peak is an
     /// approximation sampled every 64 KiB of allocation (PEAK_EVENT_WAIT), so on a step of a few hundred KiB an

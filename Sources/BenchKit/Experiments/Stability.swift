@@ -7,64 +7,6 @@ import Foundation
 import Engine
 import Models
 
-/// What one stability run trains and when it measures.
-public struct StabilityRequest: Sendable {
-    /// One resolved configuration per depth, in order (`Presets.configuration`).
-    public var configurations: [ModelConfiguration]
-    public var steps: Int
-    public var measureEvery: Int
-    public var batch: Int
-    public var learningRate: Float
-    public var threads: Int
-    public var seed: UInt64
-
-    public init(configurations: [ModelConfiguration], steps: Int, measureEvery: Int,
-                batch: Int, learningRate: Float, threads: Int = System.coreCount, seed: UInt64 = 0) {
-        self.configurations = configurations; self.steps = steps
-        self.measureEvery = measureEvery; self.batch = batch; self.learningRate = learningRate; self.threads = threads
-        self.seed = seed
-    }
-
-    /// The depths, one per configuration.
-    public var depths: [Int] { configurations.map(\.depth) }
-
-    /// The steps at which a measurement is taken: 0, every `measureEvery`, and the last.
-    public var measuredSteps: [Int] {
-        Array(Set(stride(from: 0, through: steps, by: max(1, measureEvery)) + [steps])).sorted()
-    }
-}
-
-/// Gradients of every parameter, copied out of the model.
-struct GradientSet {
-    let names: [String]
-    let values: [[Float]]
-
-    init(_ parameters: [Parameter]) {
-        names = parameters.map(\.name)
-        values = parameters.map(\.grad.values)
-    }
-
-    /// (||a - ref|| / ||ref|| over all, worst per-tensor ratio with its name). A tensor's denominator is floored at
-    /// 1e-3 of the largest tensor norm: some gradients are zero in exact arithmetic and their rounding has no scale.
-    static func relativeError(_ a: GradientSet, reference: GradientSet) -> (overall: Double, worst: Double, name: String) {
-        var diffSq = 0.0, refSq = 0.0
-        var perTensor: [(Double, Double)] = []
-        for (x, r) in zip(a.values, reference.values) {
-            var d = 0.0, n = 0.0
-            for (xi, ri) in zip(x, r) { let e = Double(xi) - Double(ri); d += e * e; n += Double(ri) * Double(ri) }
-            diffSq += d; refSq += n
-            perTensor.append((d.squareRoot(), n.squareRoot()))
-        }
-        let floor = 1e-3 * (perTensor.map(\.1).max() ?? 0)
-        var worst = 0.0, name = ""
-        for (i, (d, n)) in perTensor.enumerated() {
-            let ratio = d / max(n, floor, .leastNonzeroMagnitude)
-            if ratio > worst { worst = ratio; name = reference.names[i] }
-        }
-        return (refSq > 0 ? (diffSq / refSq).squareRoot() : diffSq.squareRoot(), worst, name)
-    }
-}
-
 public enum Stability {
     /// One measurement on the model's current weights: the probe batch through the recompute backward and through
     /// store-everything backprop, with the same drop-path masks. Leaves gradients zeroed and the model in recompute

@@ -5,15 +5,6 @@ import Foundation
 import Engine
 import Models
 
-public struct KernelRates: Sendable {
-    public var threads: Int
-    public var sgemmGFLOPs: Double
-    public var layerNormForwardGBs: Double
-    public var layerNormBackwardGBs: Double
-    public var geluForwardGBs: Double
-    public var geluBackwardGBs: Double
-}
-
 public enum Calibration {
     /// Median seconds of `body` over `repeats` runs after one warm-up.
     static func medianSeconds(repeats: Int, _ body: () -> Void) -> Double {

@@ -9,11 +9,6 @@ import Foundation
 import Glibc
 #endif
 
-public struct ResultsFileError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// A CSV results file with one record type's header (RunRecord's unless told otherwise).
 public final class ResultsFile {
     public let path: String

@@ -3,14 +3,6 @@
 
 import Models
 
-public struct PaperRow: Sendable {
-    public let standardMBPerImage: Double
-    public let reversibleMBPerImage: Double
-    public let standardMaxBatch: Int
-    public let reversibleMaxBatch: Int
-    public var memoryRatio: Double { standardMBPerImage / reversibleMBPerImage }
-}
-
 public enum PaperReference {
     /// Paper rows by pair preset name, at the preset's own depth and image size (224x224).
     public static let table1: [String: PaperRow] = [

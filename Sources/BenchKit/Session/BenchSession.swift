@@ -4,12 +4,7 @@ import Foundation
 import Engine
 import Models
 
-/// Problems found before anything runs; `bench` prints the message and exits non-zero.
-public struct BenchError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
-}
-
+/// Runs requests in child processes, round by round, and appends their merged records to one results file.
 public struct BenchSession {
     public var outputPath: String
     public var quiet: Bool

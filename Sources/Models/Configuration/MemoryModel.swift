@@ -3,15 +3,6 @@
 // backward. Used to refuse runs that would not fit, and compared with the ledger's measurement in tests.
 // Dimensions: B = batch, N = tokens, Np = patches, C = width, E = hidden (mlp ratio x C), H = heads, D = depth.
 
-/// Byte-level prediction for one configuration.
-public struct MemoryPrediction: Sendable {
-    /// Parameters + gradients + optimizer state + the input batch: live before the step.
-    public var baselineBytes: Int
-    /// Peak activation and workspace bytes above the baseline during the step.
-    public var stepBytes: Int
-    public var peakBytes: Int { baselineBytes + stepBytes }
-}
-
 public enum MemoryModel {
     /// Floats one standard block keeps per token for backward: block input, LN1 out, qkv (3C), context,
     /// x1, LN2 out, fc1 out (E), GELU out (E) = 8C + 2E, plus two LayerNorms' mean and rstd and H x N probabilities

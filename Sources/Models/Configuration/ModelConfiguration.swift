@@ -2,31 +2,6 @@
 // settings, validated once, carried inside the run request to the child and into the record. Validation with
 // messages that name the bad values, and the analytic MAC count.
 
-/// How a reversible model backpropagates through its non-reversible blocks (Rev-MViT's stage transitions).
-public enum TransitionBackprop: String, CaseIterable, Codable, Sendable {
-    /// Keep their saved tensors from forward to backward, as the paper's code does (plain autograd).
-    case store
-    /// Keep only each transition's input and recompute the transition in backward.
-    case recompute
-}
-
-/// Which attention core a model's blocks use (ViT's attention and MViT's pooling attention alike).
-public enum AttentionKind: String, CaseIterable, Codable, Sendable {
-    /// softmax(q k^T / sqrt(d)) v with the probabilities kept for backward (the paper's).
-    case math
-    /// The memory-efficient core: only each row's log-sum-exp is kept; backward recomputes the probabilities.
-    case fused
-}
-
-/// Which architecture family a configuration builds.
-public enum ModelFamily: String, Codable, Sendable {
-    /// ViT / Rev-ViT: patch embedding, isotropic blocks.
-    case vit
-    /// MViT-B / Rev-MViT-B: 7x7 stride-4 stem, four stages with pooling attention. `patchSize` is the stem's
-    /// stride (4), `width` and `heads` are stage 1's, `depth` counts all blocks (the long stage has depth - 5).
-    case mvit
-}
-
 /// Everything that defines a model pair: ViT / Rev-ViT, or with family .mvit MViT-B / Rev-MViT-B. Adding a setting
 /// means a field here (and its check in `validate()`), its CLI option and its results column.
 public struct ModelConfiguration: Codable, Equatable, Sendable {
@@ -108,11 +83,4 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public func dropPathRate(block i: Int) -> Float {
         depth <= 1 ? dropPath : dropPath * Float(i) / Float(depth - 1)
     }
-}
-
-/// A configuration that cannot be built, with a message naming the values.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

@@ -1,17 +1,6 @@
 // Named model presets in timm style. A preset names a pair: the standard ViT and its reversible twin share the
 // same sizes, so `vit_small_patch16_224` and `rev_vit_small_patch16_224` are the same pair seen from either side.
 
-/// A named configuration with the family it belongs to.
-public struct ModelPreset: Sendable {
-    public let name: String
-    /// The preset of the standard twin (the pair's key).
-    public let pairName: String
-    /// The architecture this name refers to (`.reversible` for rev_ names, `.standard` otherwise).
-    public let architecture: Variant
-    public let config: ModelConfiguration
-    public let summary: String
-}
-
 public enum Presets {
     private static func pair(_ base: String, _ config: ModelConfiguration, _ summary: String) -> [ModelPreset] {
         var config = config

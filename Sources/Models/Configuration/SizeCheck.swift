@@ -3,12 +3,6 @@
 // --batch 9e18) is refused in one line instead of trapping, wrapping to a negative size, or building a model to
 // count its weights.
 
-/// What a configuration needs, known to fit 64-bit arithmetic.
-public struct CheckedSize: Sendable {
-    public let parameterCount: Int
-    public let prediction: MemoryPrediction
-}
-
 public enum SizeCheck {
     /// The largest predicted peak accepted at all, with or without --force: 1 PiB, more than any one machine has.
     public static let largestBytes = 1 << 50

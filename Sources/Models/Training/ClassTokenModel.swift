@@ -4,21 +4,6 @@
 // Dimensions: B = batch, N = tokens + 1 (class token first), C = width, K = classes.
 import Engine
 
-/// Turns images (B, Cin, S, S) into tokens (B, Np, C): the ViT's patch embedding, MViT's conv stem.
-public protocol TokenStem {
-    associatedtype Saved
-    func forward(_ images: Tensor) -> (Tensor, Saved)
-    @discardableResult func backward(_ dy: Tensor, _ saved: consuming Saved, inputGradient: Bool) -> Tensor?
-}
-
-/// A non-reversible block that `BlockStack` can train: the standard ViT block, the MViT-B block.
-public protocol StackBlock {
-    associatedtype Saved
-    func forward(_ x: Tensor, masks: TransformerBlock.Masks) -> (Tensor, Saved)
-    /// Takes dy and the saved tensors over, freeing them as they are used.
-    func backward(_ dy: consuming Tensor, _ saved: consuming Saved) -> Tensor
-}
-
 extension PatchEmbed: TokenStem {}
 extension ConvStem: TokenStem {}
 extension TransformerBlock: StackBlock {}

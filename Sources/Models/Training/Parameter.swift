@@ -16,11 +16,6 @@ public final class Parameter {
     public var count: Int { value.count }
 }
 
-/// Something that owns parameters, listed in a fixed order.
-public protocol ParameterOwner {
-    var parameters: [Parameter] { get }
-}
-
 extension Array where Element == Parameter {
     /// Total element count.
     public var totalCount: Int { reduce(0) { $0 + $1.count } }

@@ -4,27 +4,6 @@
 // Dimensions: G = groups (batch x heads), Nq = queries, Nk = keys, D = head dim.
 import Engine
 
-/// What an attention core keeps for its backward.
-public enum AttentionState {
-    /// The (G, Nq, Nk) probabilities (MathAttention).
-    case probabilities(Tensor)
-    /// The (G, Nq) per-row log-sum-exps and the (B, Nq, H x D) output O that FusedAttention's backward reads (kept
-    /// alive here, not copied: it is the tensor forward wrote).
-    case logSumExp(Tensor, output: Tensor)
-}
-
-/// The operands of one attention call: G groups of Nq queries against Nk keys, head dim D, as per-head views.
-public struct AttentionOperands {
-    public let groups: Int, queries: Int, keys: Int, headDim: Int
-    public let q: HeadMatrix, k: HeadMatrix, v: HeadMatrix
-    public var scale: Float { 1 / Float(headDim).squareRoot() }
-
-    public init(groups: Int, queries: Int, keys: Int, headDim: Int, q: HeadMatrix, k: HeadMatrix, v: HeadMatrix) {
-        self.groups = groups; self.queries = queries; self.keys = keys; self.headDim = headDim
-        self.q = q; self.k = k; self.v = v
-    }
-}
-
 public enum AttentionCore {
     /// Writes softmax(scale Q K^T) V into each head's columns of `output` (B, Nq, H x D) with the `kind` core and
     /// returns what it keeps for backward.

@@ -1,53 +1,9 @@
-// Option groups shared by bench's subcommands, and the one way every command reports a refused input.
+// The options of every command that measures: steps, threads, variants, output, rounds, shard, resume.
 import ArgumentParser
 import BenchKit
 import Engine
 import Models
-
-/// Settings that change a preset: each option is one `ModelConfiguration` field, applied in `configuration`.
-struct SizeOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Embedding width (overrides the preset; must be divisible by --heads).")
-    var width: Int?
-    @Option(parsing: .unconditional, help: "Attention heads (overrides the preset).")
-    var heads: Int?
-    @Option(parsing: .unconditional, help: "Image side in pixels (overrides the preset; must be divisible by --patch-size).")
-    var imageSize: Int?
-    @Option(parsing: .unconditional, help: "Patch side in pixels (overrides the preset).")
-    var patchSize: Int?
-    @Option(parsing: .unconditional, help: "Number of classes of the head (overrides the preset).")
-    var classes: Int?
-    @Option(parsing: .unconditional, help: "Stochastic depth rate of the last block, in [0, 1) (default 0).")
-    var dropPath: Float?
-    @Option(parsing: .unconditional, help: "Rev-MViT's stage transitions in backward: store (their saved tensors, the paper's code) or recompute (keep only their input).")
-    var transitions: TransitionBackprop?
-    @Option(parsing: .unconditional, help: "Attention core (ViT and MViT): math (the probabilities kept for backward, the paper's) or fused (only each row's log-sum-exp kept; recomputed in backward).")
-    var attention: AttentionKind?
-
-    /// Refuses a size that is not a positive integer, naming its option.
-    func checkPositive(depth: Int?) throws {
-        for (name, v) in [("--width", width), ("--heads", heads), ("--image-size", imageSize),
-                          ("--patch-size", patchSize), ("--classes", classes), ("--depth", depth)] {
-            if let v, v < 1 { throw BenchError("\(name) must be a positive integer, got \(v)") }
-        }
-    }
-
-    /// The preset `model` with these settings (and `depth`, each command's own option) applied and validated: the
-    /// one resolution of a command's configuration.
-    func configuration(_ model: String, depth: Int?) throws -> ModelConfiguration {
-        try checkPositive(depth: depth)
-        return try Presets.configuration(model) { c in
-            if let depth { c.depth = depth }
-            if let width { c.width = width }
-            if let heads { c.heads = heads }
-            if let imageSize { c.imageSize = imageSize }
-            if let patchSize { c.patchSize = patchSize }
-            if let classes { c.classes = classes }
-            if let dropPath { c.dropPath = dropPath }
-            if let transitions { c.transitions = transitions }
-            if let attention { c.attention = attention }
-        }
-    }
-}
+import Foundation
 
 /// How runs are measured and where rows go.
 struct MeasureOptions: ParsableArguments {
@@ -123,21 +79,3 @@ struct MeasureOptions: ParsableArguments {
         if warmup > Self.largestSteps { throw BenchError("--warmup \(warmup) is outside 0...\(Self.largestSteps)") }
     }
 }
-
-/// Runs `body`, turning a BenchError (or a configuration or file error) into one line on stderr and exit code 64.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do { try body() }
-    catch let e as BenchError { fail(e.description) }
-    catch let e as ConfigError { fail(e.description) }
-    catch let e as ResultsFileError { fail(e.description) }
-    func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        Bench.exit(withError: ExitCode.validationFailure)
-    }
-}
-
-import Foundation
-
-extension TransitionBackprop: ExpressibleByArgument {}
-extension AttentionKind: ExpressibleByArgument {}
-extension Variant: ExpressibleByArgument {}

@@ -7,41 +7,11 @@
 // Dimensions: B = batch, N = tokens, C = stream width.
 import Engine
 
-/// The two sublayers of a reversible block.
-public protocol ReversibleBlock {
-    associatedtype FSaved
-    associatedtype GSaved
-    func forwardF(_ x: Tensor) -> (Tensor, FSaved)
-    func backwardF(_ dy: Tensor, _ saved: consuming FSaved) -> Tensor
-    func forwardG(_ x: Tensor) -> (Tensor, GSaved)
-    func backwardG(_ dy: Tensor, _ saved: consuming GSaved) -> Tensor
-}
-
 extension TransformerBlock: ReversibleBlock {
     public func forwardF(_ x: Tensor) -> (Tensor, AttentionSublayer.Saved) { f.forward(x) }
     public func backwardF(_ dy: Tensor, _ saved: consuming AttentionSublayer.Saved) -> Tensor { f.backward(dy, saved) }
     public func forwardG(_ x: Tensor) -> (Tensor, MLPSublayer.Saved) { g.forward(x) }
     public func backwardG(_ dy: Tensor, _ saved: consuming MLPSublayer.Saved) -> Tensor { g.backward(dy, saved) }
-}
-
-/// How well one block's inputs were rebuilt by the inverse, against the forward's (the worse of the two streams).
-public struct ReconstructionError: Sendable, Equatable {
-    /// max |X_reconstructed - X_forward| / RMS(X_forward).
-    public var maxRelative: Double
-    /// RMS(X_reconstructed - X_forward) / RMS(X_forward).
-    public var rmsRelative: Double
-    /// max |X_forward| over both streams: the block's largest input activation.
-    public var largestActivation: Double
-
-    /// The statistics of one block from its reconstructed and forward streams.
-    public init(reconstructed: (Tensor, Tensor), forward: (Tensor, Tensor)) {
-        let s1 = Elementwise.differenceStatistics(reconstructed.0, reference: forward.0)
-        let s2 = Elementwise.differenceStatistics(reconstructed.1, reference: forward.1)
-        func relative(_ x: Double, _ ref: Double) -> Double { ref > 0 ? x / ref : x }
-        maxRelative = max(relative(s1.maxAbs, s1.referenceRMS), relative(s2.maxAbs, s2.referenceRMS))
-        rmsRelative = max(relative(s1.rms, s1.referenceRMS), relative(s2.rms, s2.referenceRMS))
-        largestActivation = max(s1.referenceMaxAbs, s2.referenceMaxAbs)
-    }
 }
 
 public enum ReversibleRun {

@@ -1,0 +1,10 @@
+// One row of the paper's Table 1, the figures tables compare measured rows with.
+import Models
+
+public struct PaperRow: Sendable {
+    public let standardMBPerImage: Double
+    public let reversibleMBPerImage: Double
+    public let standardMaxBatch: Int
+    public let reversibleMaxBatch: Int
+    public var memoryRatio: Double { standardMBPerImage / reversibleMBPerImage }
+}

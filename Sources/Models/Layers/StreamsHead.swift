@@ -1,0 +1,43 @@
+// The reversible models' head: LayerNorm over both streams' token means, then a Linear to the classes.
+import Engine
+
+public final class StreamsHead: ParameterOwner {
+    public let norm: LayerNorm  // 2C
+    public let head: Linear     // 2C -> K
+
+    public init(streamWidth c: Int, classes: Int) {
+        norm = LayerNorm("norm", 2 * c)
+        head = Linear("head", 2 * c, classes)
+    }
+
+    public var parameters: [Parameter] { norm.parameters + head.parameters }
+
+    public struct Saved {
+        let normSaved: LayerNorm.Saved  // [Y1, Y2] (B, N, 2C)
+        let headSaved: Linear.Saved     // pooled (B, 2C)
+        let tokens: Int
+    }
+
+    /// logits (B, K) from the streams (B, N, C) each.
+    public func forward(_ y1: Tensor, _ y2: Tensor) -> (Tensor, Saved) {
+        let (normed, normSaved) = norm.forward(Elementwise.concatLastDim(y1, y2))  // (B, N, 2C)
+        let (logits, headSaved) = head.forward(TokenMean.forward(normed))          // (B, K)
+        return (logits, Saved(normSaved: normSaved, headSaved: headSaved, tokens: y1.shape[1]))
+    }
+
+    /// Mean cross-entropy against `labels` and its gradients (dY1, dY2), each (B, N, C). Everything the head saved
+    /// (the concatenated streams, logits, probabilities) is freed when this returns, before the blocks' backward.
+    public func lossAndGradients(_ y1: Tensor, _ y2: Tensor, labels: [Int]) -> (loss: Float, dy1: Tensor, dy2: Tensor) {
+        let (logits, saved) = forward(y1, y2)
+        let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
+        let (dy1, dy2) = backward(CrossEntropy.backward(lossSaved), saved)
+        return (loss, dy1, dy2)
+    }
+
+    /// (dY1, dY2), each (B, N, C).
+    public func backward(_ dLogits: Tensor, _ saved: Saved) -> (Tensor, Tensor) {
+        let dPooled = head.backward(dLogits, saved.headSaved)!                                     // (B, 2C)
+        let dCat = norm.backward(TokenMean.backward(dPooled, tokens: saved.tokens), saved.normSaved) // (B, N, 2C)
+        return Elementwise.splitLastDim(dCat)
+    }
+}

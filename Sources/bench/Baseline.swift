@@ -1,0 +1,47 @@
+// `bench baseline`: measures the CI preset and writes the baseline bench check compares with.
+import ArgumentParser
+import BenchKit
+import Engine
+import Foundation
+
+struct Baseline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage the CI baseline.", subcommands: [Update.self])
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rewrite the baseline from a fresh run of the CI preset and print what changed.")
+
+        @Option(help: "Baseline CSV to rewrite.")
+        var baseline = "results/baseline/ci.csv"
+        @Flag(help: "Print only the result.")
+        var quiet = false
+
+        func run() throws {
+            try reportingErrors {
+                // The target is checked before anything runs: a folder or a file that is not a results CSV is refused.
+                try ResultsFile.checkReplaceable(baseline)
+                let old = (try? ResultsFile.read(baseline)) ?? []
+                let tmp = NSTemporaryDirectory() + "revbench-baseline-\(getpid()).csv"
+                TemporaryFiles.register(tmp)
+                defer { try? FileManager.default.removeItem(atPath: tmp); TemporaryFiles.unregister(tmp) }
+                let rows = try BenchSession(outputPath: tmp, quiet: quiet, force: false)
+                    .run(try CIPreset.requests())
+                if let failed = rows.first(where: \.failed) {
+                    throw BenchError("baseline not updated: a configuration failed: \(failed.error ?? "")")
+                }
+                if old.isEmpty {
+                    print("new baseline: \(rows.count) rows")
+                } else if let table = RegressionCheck.render(RegressionCheck.compare(baseline: old, current: rows)) {
+                    print("changes against the previous baseline:\n" + table)
+                } else {
+                    print("no change in memory against the previous baseline")
+                }
+                // One rename of a finished temporary beside the baseline: the old baseline stays whole until then.
+                guard let text = try? String(contentsOfFile: tmp, encoding: .utf8) else { throw BenchError("cannot read back '\(tmp)'") }
+                try ResultsFile.replace(baseline, with: text)
+                print("wrote \(baseline)")
+            }
+        }
+    }
+}
