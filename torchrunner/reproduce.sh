@@ -75,14 +75,14 @@ phase() {
     echo "git $(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
     if [ "$device" = cuda ] && command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi || true; fi
 } >&2
-"$python" -c '
+# Every runner invocation logs its torch, CUDA and device; on CUDA, check first that there is a device at all.
+if [ "$device" = cuda ]; then
+    "$python" -c '
 import sys, torch
-print("torch", torch.__version__, "CUDA", torch.version.cuda, file=sys.stderr)
-if sys.argv[1] == "cuda":
-    if not torch.cuda.is_available():
-        sys.exit("reproduce.sh: --device cuda: no CUDA device is available to this torch; use --device cpu")
-    print("device", torch.cuda.get_device_name(torch.cuda.current_device()), file=sys.stderr)
-' "$device" || exit 1
+if not torch.cuda.is_available():
+    sys.exit(f"reproduce.sh: --device cuda: torch {torch.__version__} sees no CUDA device; use --device cpu")
+' || exit 1
+fi
 
 if [ "$scale" = paper ]; then
     vit=vit_base_patch16_224; memory=16GiB; tag=vit_base_16GiB; depths=12,24,48; deep=96; fused_depths=$depths

@@ -48,6 +48,8 @@ class Settings:
             "cores": __import__("os").cpu_count(), "blas": blas_description(device),
             "jemalloc_version": device.jemalloc.version() if device.jemalloc else None,
         }
+        log(f"torch {torch.__version__} (CUDA {torch.version.cuda}) on {device.name}, {precision}, "
+            f"{self.threads} CPU thread{'s' if self.threads != 1 else ''}")
 
     def trainer(self, cfg, variant):
         return Trainer(cfg, variant, self.device, self.precision, self.seed, self.deadline)

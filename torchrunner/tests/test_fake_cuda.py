@@ -146,7 +146,7 @@ def test_reproduce_scripts_cuda_branch_runs_as_a_whole_under_fake_cuda(tmp_path)
     assert all(r["error"] == "" and int(r["max_batch"]) > 0 and r["device"] == NAME for r in budget)
     memory = record.read(out / "memory.csv")
     assert len(memory) == 16 and all(r["error"] == "" and int(r["bytes_per_image"]) > 0 for r in memory)
-    assert "device Fake CUDA GPU" in (out / "reproduce.log").read_text()
+    assert f"(CUDA {torch.version.cuda}) on {NAME}, fp32" in (out / "reproduce.log").read_text()
     assert "rev/std batch" in done.stdout and "memory std/rev" in done.stdout
 
 
