@@ -48,8 +48,8 @@ struct AttentionCommand: ParsableCommand {
         try reportingErrors {
             try checkOptions()
             let config = try sizes.configuration(model, depth: depth)
-            _ = try SizeCheck.check(config, variant: variant, batch: batch)
             let threads = try MeasureOptions.threads(threads)
+            _ = try SizeCheck.check(config, variant: variant, batch: batch, workers: threads)
             let shapes = AttentionShape.of(config, variant: variant, batch: batch)
             print("\(config.model) \(variant.rawValue): depth \(config.depth), width \(config.width), "
                   + "heads \(config.heads), batch \(batch), \(threads) threads, \(EnvironmentInfo.buildConfiguration) build")

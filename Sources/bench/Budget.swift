@@ -58,8 +58,9 @@ struct Budget: ParsableCommand {
                     try variants.map { v -> Double in
                         let r = RunRequest(c, variant: v, batch: 1,
                                            steps: measure.steps, warmup: measure.warmup, threads: threads)
-                        let params = try SizeCheck.check(c, variant: v, batch: 1).parameterCount
-                        let batch = BudgetExperiment.predictedMaxBatch(c, variant: v, parameterCount: params, budget: budget)
+                        let params = try SizeCheck.check(c, variant: v, batch: 1, workers: threads).parameterCount
+                        let batch = BudgetExperiment.predictedMaxBatch(c, variant: v, parameterCount: params, budget: budget,
+                                                                       workers: threads)
                         return try r.predictedWork() * Double(max(batch, 1))
                     }.reduce(0, +)
                 }

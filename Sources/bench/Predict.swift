@@ -30,7 +30,7 @@ struct Predict: ParsableCommand {
             let list = variants.value
             var rows = [[Column.variant.rawValue, Column.params.rawValue, "baseline GiB", "step GiB", "peak GiB", "MiB/img"]]
             for v in list {
-                let size = try SizeCheck.check(config, variant: v, batch: batch)
+                let size = try SizeCheck.check(config, variant: v, batch: batch, workers: System.coreCount)
                 let params = size.parameterCount, p = size.prediction
                 rows.append([v.rawValue, "\(params)", Format.gib(p.baselineBytes), Format.gib(p.stepBytes),
                              Format.gib(p.peakBytes), Format.mib(Double(p.stepBytes) / Double(batch))])

@@ -59,7 +59,7 @@ struct StabilityCommand: ParsableCommand {
             let request = StabilityRequest(configurations: try depthList.map { try sizes.configuration(model, depth: $0) },
                                            steps: steps, measureEvery: measureEvery, batch: batch, learningRate: lr,
                                            threads: threadCount, seed: seed)
-            for c in request.configurations { _ = try SizeCheck.check(c, variant: .reversible, batch: batch) }
+            for c in request.configurations { _ = try SizeCheck.check(c, variant: .reversible, batch: batch, workers: threadCount) }
             if predictWork {
                 // Training steps (4 passes) and, per measurement, a recompute (4) and a store-everything (3) pass.
                 let work = request.configurations.map { c -> Double in

@@ -54,7 +54,7 @@ final class MemoryModelTests: XCTestCase {
     func testViTLargePredictionIsInThePapersRange() throws {
         // Standard ViT-L at 224: the paper's 349.3 MB per image; the model (and this engine) keep about 376 MB.
         let c = try Presets.named("vit_large_patch16_224").config
-        let p = MemoryModel.predict(c, variant: .standard, batch: 2, parameterCount: 304_326_632)
+        let p = MemoryModel.predict(c, variant: .standard, batch: 2, parameterCount: 304_326_632, workers: 2)
         let perImage = Double(p.stepBytes) / 2 / 1e6
         XCTAssertGreaterThan(perImage, 349.3 * 0.9)
         XCTAssertLessThan(perImage, 349.3 * 1.2)

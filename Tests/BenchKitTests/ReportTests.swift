@@ -177,11 +177,11 @@ final class ReportTests: XCTestCase {
     func testBudgetMaxBatchIsTheLargestThatFits() throws {
         let c = try Models.Presets.named("vit_small_patch16_224").config
         let budget = 2 << 30
-        let b = BudgetExperiment.predictedMaxBatch(c, variant: .standard, parameterCount: 22_050_664, budget: budget)
+        let b = BudgetExperiment.predictedMaxBatch(c, variant: .standard, parameterCount: 22_050_664, budget: budget, workers: 2)
         XCTAssertGreaterThan(b, 0)
-        XCTAssertLessThanOrEqual(Models.MemoryModel.predict(c, variant: .standard, batch: b, parameterCount: 22_050_664).peakBytes, budget)
-        XCTAssertGreaterThan(Models.MemoryModel.predict(c, variant: .standard, batch: b + 1, parameterCount: 22_050_664).peakBytes, budget)
-        XCTAssertEqual(BudgetExperiment.predictedMaxBatch(c, variant: .standard, parameterCount: 22_050_664, budget: 100 << 20), 0)
+        XCTAssertLessThanOrEqual(Models.MemoryModel.predict(c, variant: .standard, batch: b, parameterCount: 22_050_664, workers: 2).peakBytes, budget)
+        XCTAssertGreaterThan(Models.MemoryModel.predict(c, variant: .standard, batch: b + 1, parameterCount: 22_050_664, workers: 2).peakBytes, budget)
+        XCTAssertEqual(BudgetExperiment.predictedMaxBatch(c, variant: .standard, parameterCount: 22_050_664, budget: 100 << 20, workers: 2), 0)
     }
 }
 

@@ -40,9 +40,9 @@ final class ParameterCountTests: XCTestCase {
         c.depth = 1_000_000_000
         XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "depth 1000000000 is outside 1...10000") }
         c = try Presets.named("vit_tiny_test").config
-        XCTAssertThrowsError(try SizeCheck.check(c, variant: .standard, batch: 9_000_000_000_000_000_000)) {
+        XCTAssertThrowsError(try SizeCheck.check(c, variant: .standard, batch: 9_000_000_000_000_000_000, workers: 1)) {
             XCTAssertTrue("\($0)".contains("batch 9000000000000000000: far too large"), "\($0)")
         }
-        XCTAssertEqual(try SizeCheck.check(c, variant: .reversible, batch: 2).parameterCount, c.parameterCount(.reversible))
+        XCTAssertEqual(try SizeCheck.check(c, variant: .reversible, batch: 2, workers: 1).parameterCount, c.parameterCount(.reversible))
     }
 }

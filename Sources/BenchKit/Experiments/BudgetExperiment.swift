@@ -32,9 +32,10 @@ public enum BudgetExperiment {
     }
 
     /// The largest batch whose predicted peak fits `budget` (0 when not even one image fits).
-    public static func predictedMaxBatch(_ config: ModelConfiguration, variant: Variant, parameterCount: Int, budget: Int) -> Int {
+    public static func predictedMaxBatch(_ config: ModelConfiguration, variant: Variant, parameterCount: Int, budget: Int,
+                                         workers: Int) -> Int {
         func fits(_ b: Int) -> Bool {
-            MemoryModel.predict(config, variant: variant, batch: b, parameterCount: parameterCount).peakBytes <= budget
+            MemoryModel.predict(config, variant: variant, batch: b, parameterCount: parameterCount, workers: workers).peakBytes <= budget
         }
         guard fits(1) else { return 0 }
         var lo = 1, hi = 2
@@ -48,8 +49,9 @@ public enum BudgetExperiment {
     public static func measure(_ template: RunRequest, budget: Int, quiet: Bool, rounds: Int = 1,
                                log: (String) -> Void) throws -> RunRecord {
         let config = template.configuration
-        let params = try SizeCheck.check(config, variant: template.variant, batch: 1).parameterCount
-        var batch = predictedMaxBatch(config, variant: template.variant, parameterCount: params, budget: budget)
+        let params = try SizeCheck.check(config, variant: template.variant, batch: 1, workers: template.threads).parameterCount
+        var batch = predictedMaxBatch(config, variant: template.variant, parameterCount: params, budget: budget,
+                                      workers: template.threads)
         func noBatch(_ message: String) -> RunRecord {
             var row = template.failure(message)
             row.maxBatch = 0

@@ -23,7 +23,7 @@ public enum StepRunner {
         rng.fillNormal(images, std: 1, truncated: false)
         let labels = (0..<r.batch).map { _ in rng.int(below: config.classes) }
         m.predictedPeakBytes = MemoryModel.predict(config, variant: r.variant, batch: r.batch,
-                                                   parameterCount: model.parameterCount).peakBytes
+                                                   parameterCount: model.parameterCount, workers: r.threads).peakBytes
 
         for i in 0..<r.warmup {
             let t0 = DispatchTime.now().uptimeNanoseconds

@@ -23,10 +23,11 @@ public struct RunRequest: Codable, Sendable, Equatable {
     /// The standard-side preset name of the pair (what rows record as `model`).
     public var model: String { configuration.model }
 
-    /// The configuration's parameter count and predicted peak, computed arithmetically (no model is built); an
-    /// absurd size is a ConfigError, not a trap or an out-of-memory kill.
+    /// The configuration's parameter count and predicted peak at the request's threads (the child's attention
+    /// lanes), computed arithmetically (no model is built); an absurd size is a ConfigError, not a trap or an
+    /// out-of-memory kill.
     public func checkedSize() throws -> CheckedSize {
-        try SizeCheck.check(configuration, variant: variant, batch: batch)
+        try SizeCheck.check(configuration, variant: variant, batch: batch, workers: threads)
     }
 
     /// Predicted work of the whole run (MACs x batch x passes x steps), the unit of progress and ETA. In floating

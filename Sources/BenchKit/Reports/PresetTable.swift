@@ -1,16 +1,16 @@
-// The table `bench list` prints: every preset with its sizes, parameter count and GMACs from the model code.
+// The table `bench list` prints: every preset with its sizes, parameter count and GMACs, computed from the
+// layer definitions.
 import Foundation
 import Models
 
 public enum PresetTable {
-    /// One row per preset. Parameter counts come from building the model (weights left uninitialized).
+    /// One row per preset. Parameter counts and MACs are computed from the configuration (no model is built).
     public static func render() -> String {
         var rows: [[String]] = [[Column.model, .variant, .depth, .width, .heads, .tokens, .params].map(\.rawValue) + ["GMACs"]]
         for p in Presets.all {
-            let model = Presets.makeModel(p.config, variant: p.architecture, initialize: false)
             rows.append([p.name, p.architecture.rawValue, "\(p.config.depth)", "\(p.config.width)", "\(p.config.heads)",
-                         "\(p.config.tokens(p.architecture))", grouped(model.parameterCount),
-                         Format.gmacs(model.macsPerImage)])
+                         "\(p.config.tokens(p.architecture))", grouped(p.config.parameterCount(p.architecture) ?? 0),
+                         Format.gmacs(p.config.macsPerImage(p.architecture))])
         }
         return TextTable.render(rows, rightAligned: Set(2..<8))
     }

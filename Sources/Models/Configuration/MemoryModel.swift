@@ -18,8 +18,13 @@ public enum MemoryModel {
 
     /// Predicts the step peak of `variant` at `batch` with AdamW (two state tensors per parameter).
     /// Each term is a tensor alive at the peak, read off the code's lifetimes (Saved structs, backward locals).
-    public static func predict(_ config: ModelConfiguration, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
-        if config.family == .mvit { return predictMViT(config, variant: variant, batch: b, parameterCount: parameterCount) }
+    /// `workers` is the elementwise workers of the process that trains (its --threads): the attention cores' workspace
+    /// is per lane, one lane per worker.
+    public static func predict(_ config: ModelConfiguration, variant: Variant, batch b: Int, parameterCount: Int,
+                               workers: Int) -> MemoryPrediction {
+        if config.family == .mvit {
+            return predictMViT(config, variant: variant, batch: b, parameterCount: parameterCount, workers: workers)
+        }
         let f = 4  // bytes per float
         let n = config.tokens(variant), c = config.width, e = config.mlpRatio * c
         let images = b * config.channels * config.imageSize * config.imageSize
@@ -31,8 +36,9 @@ public enum MemoryModel {
         let fused = config.attention == .fused
         // Attention backward's workspace, per lane: one (N, N) score-gradient buffer (math), or the (Bq, N)
         // probabilities and their gradients (fused).
-        let scores = fused ? FusedAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n, backward: true)
-                           : MathAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n)
+        let scores = fused ? FusedAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n, backward: true,
+                                                             workers: workers)
+                           : MathAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n, workers: workers)
         let attn = attentionFloatsPerToken(config, tokens: n)
         // The top block's backward frees each saved tensor once used. Its peak is either in the MLP, when fc2's
         // input gradient (E) is allocated beside the incoming gradient (C) and every saved tensor, or in the
@@ -86,19 +92,20 @@ public enum MemoryModel {
     /// probabilities and q per head); the larger, in floats for a batch of `b`. The loop's scores workspace is per
     /// step: per lane one (N, Nk) buffer (math), or two (Bq, Nk) blocks (fused, which also keeps the context, C, for
     /// its backward and H log-sum-exps instead of the probabilities).
-    static func revMViTRecompute(_ s: MViTBlockSpec, batch b: Int) -> Int {
+    static func revMViTRecompute(_ s: MViTBlockSpec, batch b: Int, workers: Int) -> Int {
         let n = s.side * s.side, nk = s.kvSide * s.kvSide, c = s.width, h = s.heads, e = 4 * c
         let g = (2 * c + 3 * e + 2) * n
         let pooled = 6 * nk * c + 4 * nk * h                 // k, v pooled, before their norms, and their gradients
         let fLoop = s.attention == .fused ? 9 * n * c + pooled + h * n + 2 * n : 8 * n * c + pooled + h * n * nk + 2 * n
         let scores = s.attention == .fused
-            ? FusedAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, backward: true)
-            : MathAttention.workspaceFloats(groups: b * h, queries: n, keys: nk)
+            ? FusedAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, backward: true, workers: workers)
+            : MathAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, workers: workers)
         let fProjections = 9 * n * c + pooled + 2 * n
         return max(g * b, fLoop * b + scores, fProjections * b)
     }
 
-    static func predictMViT(_ config: ModelConfiguration, variant: Variant, batch b: Int, parameterCount: Int) -> MemoryPrediction {
+    static func predictMViT(_ config: ModelConfiguration, variant: Variant, batch b: Int, parameterCount: Int,
+                            workers: Int) -> MemoryPrediction {
         let plan = MViTPlan(config)
         let images = b * config.channels * config.imageSize * config.imageSize
         let baseline = (4 * parameterCount + images) * 4
@@ -151,7 +158,7 @@ public enum MemoryModel {
             func closeRun() {
                 guard let last = run.last else { return }
                 let stream = last.outSide * last.outSide * last.width
-                let recompute = run.map { revMViTRecompute($0, batch: b) }.max() ?? 0
+                let recompute = run.map { revMViTRecompute($0, batch: b, workers: workers) }.max() ?? 0
                 if b * (kept + 4 * stream) + recompute > b * perImage + perStep {
                     perImage = kept + 4 * stream; perStep = recompute
                 }

@@ -10,8 +10,9 @@ public enum SizeCheck {
     static let largestProduct = 1 << 60
 
     /// The parameter count and predicted peak of `variant` at `batch`, or a ConfigError naming the sizes when they
-    /// overflow or exceed `largestBytes`. For a validated configuration.
-    public static func check(_ c: ModelConfiguration, variant: Variant, batch: Int) throws -> CheckedSize {
+    /// overflow or exceed `largestBytes`. For a validated configuration, trained with `workers` elementwise workers
+    /// (the --threads of the process that trains it).
+    public static func check(_ c: ModelConfiguration, variant: Variant, batch: Int, workers: Int) throws -> CheckedSize {
         let sizes = "depth \(c.depth), width \(c.width), heads \(c.heads), image size \(c.imageSize), patch size \(c.patchSize), "
             + "classes \(c.classes), batch \(batch)"
         // Envelopes that dominate every intermediate of MemoryModel.predict and macsPerImage (widths and heads grow
@@ -29,7 +30,7 @@ public enum SizeCheck {
             throw ConfigError("\(sizes): far too large (its sizes overflow 64-bit arithmetic or exceed 1 PiB); "
                               + "choose smaller sizes")
         }
-        let prediction = MemoryModel.predict(c, variant: variant, batch: batch, parameterCount: params)
+        let prediction = MemoryModel.predict(c, variant: variant, batch: batch, parameterCount: params, workers: workers)
         if prediction.peakBytes > largestBytes {
             throw ConfigError("\(sizes): needs about \(prediction.peakBytes >> 40) TiB (predicted peak of \(variant.rawValue)), "
                               + "more than 1 PiB, which no machine has; choose smaller sizes (--force does not apply)")

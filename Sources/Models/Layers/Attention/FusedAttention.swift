@@ -22,9 +22,9 @@ public enum FusedAttention {
         return (nq + blocks - 1) / blocks
     }
 
-    /// Workspace floats of forward (one score block per lane) and backward (two per lane).
-    public static func workspaceFloats(groups: Int, queries nq: Int, keys nk: Int, backward: Bool) -> Int {
-        AttentionLanes.count(groups: groups) * (backward ? 2 : 1) * queryBlock(queries: nq, keys: nk) * nk
+    /// Workspace floats of forward (one score block per lane) and backward (two per lane) with `workers` workers.
+    public static func workspaceFloats(groups: Int, queries nq: Int, keys nk: Int, backward: Bool, workers: Int) -> Int {
+        AttentionLanes.count(groups: groups, workers: workers) * (backward ? 2 : 1) * queryBlock(queries: nq, keys: nk) * nk
     }
 
     /// Writes O into `out` and returns the per-row log-sum-exp (G, Nq).

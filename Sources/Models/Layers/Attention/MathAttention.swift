@@ -11,9 +11,9 @@ import Glibc
 #endif
 
 public enum MathAttention {
-    /// Backward's workspace floats: one (Nq, Nk) score-gradient buffer per lane.
-    public static func workspaceFloats(groups: Int, queries nq: Int, keys nk: Int) -> Int {
-        AttentionLanes.count(groups: groups) * nq * nk
+    /// Backward's workspace floats with `workers` workers: one (Nq, Nk) score-gradient buffer per lane.
+    public static func workspaceFloats(groups: Int, queries nq: Int, keys nk: Int, workers: Int) -> Int {
+        AttentionLanes.count(groups: groups, workers: workers) * nq * nk
     }
 
     /// Writes O into `out` and returns the probabilities (G, Nq, Nk), which backward needs.
