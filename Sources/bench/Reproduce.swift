@@ -70,8 +70,8 @@ struct Reproduce: ParsableCommand {
     func predictedWork(_ e: ReproduceEntry) throws -> Double {
         let out = try runChild(e.arguments + ["--predict-work", "--output", NSTemporaryDirectory() + "revbench-predict.csv"],
                                passthrough: false)
-        guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("REVBENCH_WORK\t") }),
-              let work = Double(line.dropFirst("REVBENCH_WORK\t".count)) else {
+        guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix(ReproducePlan.workMarker) }),
+              let work = Double(line.dropFirst(ReproducePlan.workMarker.count)) else {
             throw BenchError("\(e.file): its command did not report its predicted work")
         }
         return work

@@ -66,7 +66,7 @@ struct StabilityCommand: ParsableCommand {
                     let macs = Double(c.macsPerImage(.reversible)) * Double(batch)
                     return macs * Double(4 * steps + 7 * request.measuredSteps.count)
                 }.reduce(0, +)
-                print("REVBENCH_WORK\t\(work)")
+                print(ReproducePlan.workMarker + "\(work)")
                 return
             }
             let file = try ResultsFile(path: output, header: CSV.header(StabilityRecord.self), required: StabilityRecord.requiredColumns)
@@ -75,9 +75,7 @@ struct StabilityCommand: ParsableCommand {
             var rows: [StabilityRecord] = []
             try Stability.run(request, emit: { row in
                 var row = row
-                row.timestamp = ISO8601DateFormatter().string(from: Date())
-                row.gitSHA = env.gitSHA; row.build = env.build; row.cpu = env.cpu; row.cores = env.cores
-                row.blas = env.blas; row.swiftVersion = env.swiftVersion
+                env.stamp(&row)
                 try file.append(row)
                 rows.append(row)
             }, log: { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } })

@@ -25,7 +25,7 @@ final class ReproducePlanTests: XCTestCase {
             let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             XCTAssertEqual(p.terminationStatus, 0, e.file)
-            let work = text.split(separator: "\n").first { $0.hasPrefix("REVBENCH_WORK\t") }.flatMap { Double($0.split(separator: "\t")[1]) }
+            let work = text.split(separator: "\n").first { $0.hasPrefix(ReproducePlan.workMarker) }.flatMap { Double($0.split(separator: "\t")[1]) }
             XCTAssertGreaterThan(try XCTUnwrap(work, e.file), 0, e.file)
         }
     }

@@ -60,9 +60,6 @@ public enum StepRunner {
         return RunRecord(request: r, measurement: m)
     }
 
-    /// `x` rounded to `decimals` places, as the CSV stores it.
-    static func rounded(_ x: Double, _ decimals: Int) -> Double { RunRecord.rounded(x, decimals) }
-
     static func seconds(since t0: UInt64) -> String {
         Format.fixed(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, 3)
     }

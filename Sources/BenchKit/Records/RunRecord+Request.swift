@@ -25,15 +25,7 @@ extension RunRecord {
         let macs = c.macsPerImage(r.variant)
         params = c.parameterCount(r.variant)
         gmacsPerImage = Self.rounded(Double(macs) / 1e9, 4)
-        let times = m.stepSeconds
-        if !times.isEmpty {
-            let sorted = times.sorted()
-            let median = Format.median(sorted: sorted)
-            stepSecondsMedian = Self.rounded(median, 4)
-            stepSecondsMin = Self.rounded(sorted.first!, 4)
-            stepSecondsMax = Self.rounded(sorted.last!, 4)
-            imagesPerSecond = Self.rounded(Double(r.batch) / median, 3)
-            stepSecondsAll = CSV.list(times, format: "%.4f")
+        if let median = setSpeed(steps: m.stepSeconds, batch: r.batch) {
             rounds = 1
             imagesPerSecondRounds = "\(Self.rounded(Double(r.batch) / median, 3))"
             imagesPerSecondRoundMin = imagesPerSecond
@@ -57,11 +49,5 @@ extension RunRecord {
         lossFirst = m.losses.first
         lossLast = m.losses.last
         blas = m.blas
-    }
-
-    /// `x` rounded to `decimals` places, as the CSV stores it.
-    static func rounded(_ x: Double, _ decimals: Int) -> Double {
-        let scale = pow(10, Double(decimals))
-        return (x * scale).rounded() / scale
     }
 }

@@ -77,7 +77,7 @@ public struct BenchSession {
         let groups = Self.configurationGroups(requests)
         // The SGEMM reference, measured before the children run (after a long run the BLAS pool sleeps and the
         // machine may be slower than at its best); recorded on every row.
-        let sgemm = StepRunner.rounded(Calibration.sgemmReference(threads: requests.first?.threads ?? System.coreCount), 1)
+        let sgemm = RunRecord.rounded(Calibration.sgemmReference(threads: requests.first?.threads ?? System.coreCount), 1)
         note("SGEMM reference \(sgemm) GFLOP/s, measured before the runs")
         var rows: [RunRecord] = []
         let start = Date()
@@ -154,15 +154,10 @@ public struct BenchSession {
             + "(\(runLabel(row)))"
     }
 
+    /// Stamps a run record's environment columns (`EnvironmentInfo.stamp`) and its jemalloc version.
     public static func addEnvironment(_ row: inout RunRecord, _ env: EnvironmentInfo) {
-        row.timestamp = ISO8601DateFormatter().string(from: Date())
-        row.gitSHA = env.gitSHA
-        row.build = env.build
-        row.cpu = env.cpu
-        row.cores = env.cores
-        if row.blas == nil { row.blas = env.blas }
+        env.stamp(&row)
         row.jemallocVersion = env.jemallocVersion
-        row.swiftVersion = env.swiftVersion
     }
 
     func note(_ s: String) { if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }

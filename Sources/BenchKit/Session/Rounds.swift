@@ -22,16 +22,10 @@ public enum Rounds {
         let steps = rounds.flatMap { CSV.numbers($0.stepSecondsAll) }
         let perRound = rounds.compactMap(\.imagesPerSecond)
         merged.rounds = rounds.count
-        merged.stepSecondsAll = CSV.list(steps, format: "%.4f")
-        if let batch = merged.batch, !steps.isEmpty {
-            let sorted = steps.sorted()
-            let median = Format.median(sorted: sorted)
-            merged.stepSecondsMedian = StepRunner.rounded(median, 4)
-            merged.stepSecondsMin = sorted.first.map { StepRunner.rounded($0, 4) }
-            merged.stepSecondsMax = sorted.last.map { StepRunner.rounded($0, 4) }
-            merged.imagesPerSecond = StepRunner.rounded(Double(batch) / median, 3)
+        merged.stepSecondsAll = CSV.list(steps, format: "%.4f")  // also without a batch (setSpeed sets it otherwise)
+        if let batch = merged.batch, let median = merged.setSpeed(steps: steps, batch: batch) {
             if let gmacs = merged.gmacsPerImage {
-                merged.gflopsPerSecond = StepRunner.rounded(gmacs * Double(merged.variant.passesPerStep * 2 * batch) / median, 2)
+                merged.gflopsPerSecond = RunRecord.rounded(gmacs * Double(merged.variant.passesPerStep * 2 * batch) / median, 2)
             }
         }
         merged.imagesPerSecondRounds = perRound.map { "\($0)" }.joined(separator: ";")

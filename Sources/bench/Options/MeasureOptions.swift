@@ -40,7 +40,7 @@ struct MeasureOptions: ParsableArguments {
     /// With --predict-work (used by bench reproduce): prints the predicted work of what would run and returns true.
     func printedPredictedWork(_ work: Double) -> Bool {
         guard predictWork else { return false }
-        print("REVBENCH_WORK\t\(work)")
+        print(ReproducePlan.workMarker + "\(work)")
         return true
     }
 
