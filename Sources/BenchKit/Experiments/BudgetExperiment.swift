@@ -44,6 +44,19 @@ public enum BudgetExperiment {
         return lo
     }
 
+    /// Predicted work of measuring `requests` under `budget` (each at its predicted largest batch, at least 1): what
+    /// shards balance and --predict-work reports.
+    public static func predictedWork(_ requests: [RunRequest], budget: Int) throws -> Double {
+        try requests.map { r -> Double in
+            let params = try SizeCheck.check(r.configuration, variant: r.variant, batch: 1, workers: r.threads).parameterCount
+            let batch = predictedMaxBatch(r.configuration, variant: r.variant, parameterCount: params, budget: budget,
+                                          workers: r.threads)
+            var one = r
+            one.batch = 1
+            return try one.predictedWork() * Double(max(batch, 1))
+        }.reduce(0, +)
+    }
+
     /// Measures one (model, depth, variant) under `budget`; returns the record to keep (with max_batch).
     /// With `rounds` > 1 the confirmed batch runs again until `rounds` measurements are merged (see `Rounds`).
     public static func measure(_ template: RunRequest, budget: Int, quiet: Bool, rounds: Int = 1,

@@ -59,10 +59,9 @@ public struct BenchSession {
             if requests.isEmpty { return [] }
         }
         if resume, FileManager.default.fileExists(atPath: outputPath) {
-            let done = Set(try ResultsFile.read(outputPath).filter { !$0.failed && $0.build == env.build }
-                .map { "\($0.configuration) \($0.variant.rawValue)" })
+            let done = try completedKeys(build: env.build)
             let before = requests.count
-            requests.removeAll { done.contains("\(RunRecord(request: $0).configuration) \($0.variant.rawValue)") }
+            requests.removeAll { done.contains(Self.resumeKey(RunRecord(request: $0))) }
             note("--resume: \(before - requests.count) of \(before) configurations already in \(outputPath), \(requests.count) to run")
             if requests.isEmpty { return [] }
         }
@@ -117,6 +116,16 @@ public struct BenchSession {
         note("wrote \(rows.count) row\(rows.count == 1 ? "" : "s") to \(file.path) in \(Format.duration(Date().timeIntervalSince(start)))")
         return rows
     }
+
+    /// With --resume, the keys (`resumeKey`) of the successful rows of this build already in the output that also
+    /// satisfy `include`; empty without --resume or without the file.
+    func completedKeys(build: String, where include: (RunRecord) -> Bool = { _ in true }) throws -> Set<String> {
+        guard resume, FileManager.default.fileExists(atPath: outputPath) else { return [] }
+        return Set(try ResultsFile.read(outputPath).filter { !$0.failed && $0.build == build && include($0) }.map(Self.resumeKey))
+    }
+
+    /// What --resume matches a row by: its configuration and variant.
+    static func resumeKey(_ row: RunRecord) -> String { "\(row.configuration) \(row.variant.rawValue)" }
 
     /// Requests grouped by configuration (their variants together), in first-seen order.
     public static func configurationGroups(_ requests: [RunRequest]) -> [[RunRequest]] {
