@@ -6,7 +6,7 @@ import Engine
 import Foundation
 import Models
 
-struct Budget: ParsableCommand {
+struct Budget: ParsableCommand, PredictsWork {
     static let configuration = CommandConfiguration(
         abstract: "The paper's throughput experiment: max batch under a memory budget per variant and depth, and images/s at it.",
         discussion: """
@@ -31,6 +31,25 @@ struct Budget: ParsableCommand {
         }
     }
 
+    /// One unit per (model, depth): its variants, each to be measured at the largest batch the budget allows.
+    func units() throws -> [[RunRequest]] {
+        for m in models.value { _ = try Presets.named(m) }
+        let threads = try measure.threadCount()
+        return try models.value.flatMap { m in
+            try depths.value.map { d in
+                let c = try sizes.configuration(m, depth: d)
+                return measure.variants.value.map { v in
+                    RunRequest(c, variant: v, batch: 1, steps: measure.steps, warmup: measure.warmup, threads: threads,
+                               seed: measure.seed)
+                }
+            }
+        }
+    }
+
+    func predictedWork() throws -> Double {
+        try BudgetExperiment.predictedWork(try units().flatMap { $0 }, budget: memory.value) * Double(try measure.roundCount(default: 1))
+    }
+
     func run() throws {
         try reportingErrors {
             let budget = memory.value
@@ -38,25 +57,9 @@ struct Budget: ParsableCommand {
                 throw BenchError("--memory \(memory) is more than the \(Format.gib(available)) GiB available; "
                                  + "scale the budget down (e.g. --memory 2GiB) or use --force")
             }
-            let depthList = depths.value
-            let modelList = models.value
-            for m in modelList { _ = try Presets.named(m) }
-            let threads = try measure.threadCount()
-            let variants = measure.variants.value
-            // One unit per (model, depth): its variants, each measured at the largest batch the budget allows.
-            let units = try modelList.flatMap { m in
-                try depthList.map { d in
-                    let c = try sizes.configuration(m, depth: d)
-                    return variants.map { v in
-                        RunRequest(c, variant: v, batch: 1, steps: measure.steps, warmup: measure.warmup, threads: threads,
-                                   seed: measure.seed)
-                    }
-                }
-            }
+            let units = try units()
             let rounds = try measure.roundCount(default: 1)
-            if measure.printedPredictedWork(try BudgetExperiment.predictedWork(units.flatMap { $0 }, budget: budget) * Double(rounds)) {
-                return
-            }
+            if try measure.printedPredictedWork(of: self) { return }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force, rounds: rounds,
                                         resume: measure.resume, shard: measure.shard?.value).runBudget(units, budget: budget)
             print(BudgetTable.render(rows))

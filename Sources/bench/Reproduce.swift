@@ -18,7 +18,7 @@ struct Reproduce: ParsableCommand {
     @Flag(help: "Only print the plan with its predicted time.")
     var dryRun = false
     @Option(help: "Run shard i of N (0 <= i < N) of every command's configurations.")
-    var shard: String?
+    var shard: Parsed<ShardSpec>?
     @Option(help: "Only the entries whose file contains this text (e.g. budget, stability).")
     var only: String?
     @Option(help: "Rewrite the table of files and commands between the reproduce markers of this file, and stop.")
@@ -26,6 +26,10 @@ struct Reproduce: ParsableCommand {
 
     /// Achieved training throughput as a fraction of SGEMM, for the time estimate (measured here: 0.6-0.9).
     static let efficiency = 0.7
+
+    mutating func validate() throws {
+        try reportingErrors { try shard?.check(option: "--shard") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -38,7 +42,7 @@ struct Reproduce: ParsableCommand {
                 print("updated \(markdown)")
                 return
             }
-            let shardValue = try shard.map { try Shard(parsing: $0) }
+            let shardValue = shard?.value
             let entries = ReproducePlan.entries.filter { only == nil || $0.file.contains(only!) }
             if entries.isEmpty { throw BenchError("--only '\(only ?? "")' matches no file of the plan") }
             let sgemm = Calibration.sgemmReference(threads: System.coreCount)
@@ -57,7 +61,7 @@ struct Reproduce: ParsableCommand {
             for e in entries {
                 if !e.shardable, let s = shardValue, s.index != 0 { continue }
                 var args = e.arguments + ["--output", "results/" + e.file]
-                if e.shardable { args += ["--resume"] + (shard.map { ["--shard", $0] } ?? []) }
+                if e.shardable { args += ["--resume"] + (shard.map { ["--shard", $0.text] } ?? []) }
                 print("\n== \(e.file): bench \(args.joined(separator: " "))")
                 try runChild(args, passthrough: true)
             }
@@ -66,15 +70,13 @@ struct Reproduce: ParsableCommand {
         }
     }
 
-    /// The entry's predicted work (MACs x batch x passes x steps), asked of its own subcommand.
+    /// The entry's predicted work (MACs x batch x passes x steps), asked in process of its own command, parsed
+    /// from the entry's arguments as the child would parse them.
     func predictedWork(_ e: ReproduceEntry) throws -> Double {
-        let out = try runChild(e.arguments + ["--predict-work", "--output", NSTemporaryDirectory() + "revbench-predict.csv"],
-                               passthrough: false)
-        guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix(ReproducePlan.workMarker) }),
-              let work = Double(line.dropFirst(ReproducePlan.workMarker.count)) else {
-            throw BenchError("\(e.file): its command did not report its predicted work")
+        guard let command = try Bench.parseAsRoot(e.arguments) as? PredictsWork else {
+            throw BenchError("\(e.file): bench \(e.arguments.first ?? "") cannot predict its work")
         }
-        return work
+        return try command.predictedWork()
     }
 
     /// Runs this executable with `args`; returns its stdout (or streams it), and fails when it fails.

@@ -4,7 +4,7 @@ import BenchKit
 import Engine
 import Models
 
-struct Run: ParsableCommand {
+struct Run: ParsableCommand, PredictsWork {
     static let configuration = CommandConfiguration(
         abstract: "Train the standard, reversible and checkpointed variants of one model and compare memory and speed.",
         discussion: "Each configuration runs in a fresh child process; each measured row is appended to --output at once.")
@@ -22,19 +22,28 @@ struct Run: ParsableCommand {
         try reportingErrors { try batch.check(option: "--batch") }
     }
 
+    /// Every batch and variant of the one resolved configuration.
+    func requests() throws -> [RunRequest] {
+        let threads = try measure.threadCount()
+        let configuration = try sizes.configuration(model, depth: depth)
+        return batch.value.flatMap { b in
+            measure.variants.value.map { v in
+                RunRequest(configuration, variant: v, batch: b, steps: measure.steps,
+                           warmup: measure.warmup, threads: threads, seed: measure.seed)
+            }
+        }
+    }
+
+    func predictedWork() throws -> Double {
+        try requests().map { try $0.predictedWork() }.reduce(0, +) * Double(try measure.roundCount(default: 3))
+    }
+
     func run() throws {
         try reportingErrors {
-            let batches = batch.value, variants = measure.variants.value
-            let threads = try measure.threadCount()
-            let configuration = try sizes.configuration(model, depth: depth)
-            let requests = batches.flatMap { b in
-                variants.map { v in
-                    RunRequest(configuration, variant: v, batch: b, steps: measure.steps,
-                               warmup: measure.warmup, threads: threads, seed: measure.seed)
-                }
-            }
+            let requests = try requests()
+            let configuration = requests[0].configuration, threads = requests[0].threads
             let rounds = try measure.roundCount(default: 3)
-            if measure.printedPredictedWork(try requests.map { try $0.predictedWork() }.reduce(0, +) * Double(rounds)) { return }
+            if try measure.printedPredictedWork(of: self) { return }
             let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
                                        rounds: rounds, resume: measure.resume, shard: measure.shard?.value)
             let rows = try session.run(requests)

@@ -5,7 +5,7 @@ import Engine
 import Foundation
 import Models
 
-struct StabilityCommand: ParsableCommand {
+struct StabilityCommand: ParsableCommand, PredictsWork {
     static let configuration = CommandConfiguration(
         commandName: "stability",
         abstract: "How exact reversible backprop is: reconstruction and gradient error by depth and training step.",
@@ -46,27 +46,30 @@ struct StabilityCommand: ParsableCommand {
         try reportingErrors { try depths.check(option: "--depths") }
     }
 
+    /// The request: the options checked, one resolved configuration per depth, each size checked.
+    func request() throws -> StabilityRequest {
+        if steps < 0 { throw BenchError("--steps must be 0 or more, got \(steps)") }
+        if steps > MeasureOptions.largestSteps { throw BenchError("--steps \(steps) is outside 0...\(MeasureOptions.largestSteps)") }
+        if measureEvery < 1 { throw BenchError("--measure-every must be a positive integer, got \(measureEvery)") }
+        if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
+        if !(lr > 0 && lr < 1) { throw BenchError("--lr must be in (0, 1), got \(lr)") }
+        try sizes.checkPositive(depth: nil)
+        let depthList = depths.value
+        let threadCount = try MeasureOptions.threads(threads)
+        let request = StabilityRequest(configurations: try depthList.map { try sizes.configuration(model, depth: $0) },
+                                       steps: steps, measureEvery: measureEvery, batch: batch, learningRate: lr,
+                                       threads: threadCount, seed: seed)
+        for c in request.configurations { _ = try SizeCheck.check(c, variant: .reversible, batch: batch, workers: threadCount) }
+        return request
+    }
+
+    func predictedWork() throws -> Double { try request().predictedWork }
+
     func run() throws {
         try reportingErrors {
-            if steps < 0 { throw BenchError("--steps must be 0 or more, got \(steps)") }
-            if steps > MeasureOptions.largestSteps { throw BenchError("--steps \(steps) is outside 0...\(MeasureOptions.largestSteps)") }
-            if measureEvery < 1 { throw BenchError("--measure-every must be a positive integer, got \(measureEvery)") }
-            if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
-            if !(lr > 0 && lr < 1) { throw BenchError("--lr must be in (0, 1), got \(lr)") }
-            try sizes.checkPositive(depth: nil)
-            let depthList = depths.value
-            let threadCount = try MeasureOptions.threads(threads)
-            let request = StabilityRequest(configurations: try depthList.map { try sizes.configuration(model, depth: $0) },
-                                           steps: steps, measureEvery: measureEvery, batch: batch, learningRate: lr,
-                                           threads: threadCount, seed: seed)
-            for c in request.configurations { _ = try SizeCheck.check(c, variant: .reversible, batch: batch, workers: threadCount) }
+            let request = try request()
             if predictWork {
-                // Training steps (4 passes) and, per measurement, a recompute (4) and a store-everything (3) pass.
-                let work = request.configurations.map { c -> Double in
-                    let macs = Double(c.macsPerImage(.reversible)) * Double(batch)
-                    return macs * Double(4 * steps + 7 * request.measuredSteps.count)
-                }.reduce(0, +)
-                print(ReproducePlan.workMarker + "\(work)")
+                print(ReproducePlan.workMarker + "\(request.predictedWork)")
                 return
             }
             let file = try ResultsFile(path: output, header: CSV.header(StabilityRecord.self), required: StabilityRecord.requiredColumns)

@@ -4,7 +4,7 @@ import BenchKit
 import Engine
 import Models
 
-struct Sweep: ParsableCommand {
+struct Sweep: ParsableCommand, PredictsWork {
     static let configuration = CommandConfiguration(
         abstract: "Measure every combination of models, depths, batch sizes and variants, one CSV row each.")
 
@@ -25,29 +25,39 @@ struct Sweep: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try reportingErrors {
-            let modelList = models.value
-            for m in modelList { _ = try Presets.named(m) }
-            let depthList: [Int?] = depths?.value.map { $0 } ?? [nil]
-            let batchList = batches.value
-            let threads = try measure.threadCount()
-            let variants = measure.variants.value
-            var requests: [RunRequest] = []
-            for m in modelList {
-                for d in depthList {
-                    let configuration = try sizes.configuration(m, depth: d)
-                    for b in batchList {
-                        for v in variants {
-                            requests.append(RunRequest(configuration, variant: v, batch: b,
-                                                       steps: measure.steps, warmup: measure.warmup,
-                                                       threads: threads, seed: measure.seed))
-                        }
+    /// Every model, depth, batch and variant; each (model, depth) configuration resolved once.
+    func requests() throws -> [RunRequest] {
+        let modelList = models.value
+        for m in modelList { _ = try Presets.named(m) }
+        let depthList: [Int?] = depths?.value.map { $0 } ?? [nil]
+        let batchList = batches.value
+        let threads = try measure.threadCount()
+        let variants = measure.variants.value
+        var requests: [RunRequest] = []
+        for m in modelList {
+            for d in depthList {
+                let configuration = try sizes.configuration(m, depth: d)
+                for b in batchList {
+                    for v in variants {
+                        requests.append(RunRequest(configuration, variant: v, batch: b,
+                                                   steps: measure.steps, warmup: measure.warmup,
+                                                   threads: threads, seed: measure.seed))
                     }
                 }
             }
+        }
+        return requests
+    }
+
+    func predictedWork() throws -> Double {
+        try requests().map { try $0.predictedWork() }.reduce(0, +) * Double(try measure.roundCount(default: 3))
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let requests = try requests()
             let rounds = try measure.roundCount(default: 3)
-            if measure.printedPredictedWork(try requests.map { try $0.predictedWork() }.reduce(0, +) * Double(rounds)) { return }
+            if try measure.printedPredictedWork(of: self) { return }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
                                         rounds: rounds, resume: measure.resume,
                                         shard: measure.shard?.value).run(requests)

@@ -59,8 +59,8 @@ public enum AttentionBenchmark {
         }
     }
 
-    /// Times both cores on `shapes` for `rounds` rounds (math then fused in odd rounds, fused then math in even
-    /// ones), each round's figure the median of `repeats` runs of every shape's blocks. `progress` gets one line a round.
+    /// Times both cores on `shapes` for `rounds` rounds, the order rotating round by round as a session's variants
+    /// do (`Rounds.order`: math then fused, then fused then math, ...), each round's figure the median of `repeats` runs of every shape's blocks. `progress` gets one line a round.
     public static func measure(_ shapes: [AttentionShape], threads: Int, rounds: Int, repeats: Int,
                                progress: ((String) -> Void)? = nil) -> [AttentionTiming] {
         BLAS.threads = threads
@@ -71,8 +71,7 @@ public enum AttentionBenchmark {
         var timings = AttentionKind.allCases.map { AttentionTiming(core: $0, secondsPerRound: [], flops: flops) }
         for kind in AttentionKind.allCases { step(kind) }   // warm-up: caches, BLAS threads, allocator
         for round in 0..<rounds {
-            let order = round % 2 == 0 ? AttentionKind.allCases : AttentionKind.allCases.reversed()
-            for kind in order {
+            for kind in Rounds.order(AttentionKind.allCases, round: round) {
                 let seconds = Calibration.medianSeconds(repeats: repeats) { step(kind) }
                 timings[AttentionKind.allCases.firstIndex(of: kind)!].secondsPerRound.append(seconds)
             }

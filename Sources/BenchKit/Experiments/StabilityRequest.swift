@@ -21,6 +21,14 @@ public struct StabilityRequest: Sendable {
         self.seed = seed
     }
 
+    /// Predicted work (MACs x batch x passes): every training step (4 passes) and, per measurement, a recompute (4)
+    /// and a store-everything (3) pass of the probe batch, over all depths.
+    public var predictedWork: Double {
+        configurations.map { c -> Double in
+            Double(c.macsPerImage(.reversible)) * Double(batch) * Double(4 * steps + 7 * measuredSteps.count)
+        }.reduce(0, +)
+    }
+
     /// The depths, one per configuration.
     public var depths: [Int] { configurations.map(\.depth) }
 

@@ -15,7 +15,7 @@ public enum Calibration {
             body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
-        return times.sorted()[times.count / 2]
+        return Format.median(sorted: times.sorted())
     }
 
     /// The SGEMM rate achieved GFLOP/s is compared with (`SGEMMReference`: the BLAS pool warmed until two medians

@@ -37,10 +37,10 @@ struct MeasureOptions: ParsableArguments {
 
     @Flag(help: .hidden) var predictWork = false
 
-    /// With --predict-work (used by bench reproduce): prints the predicted work of what would run and returns true.
-    func printedPredictedWork(_ work: Double) -> Bool {
+    /// With --predict-work: prints the predicted work of what `command` would run and returns true.
+    func printedPredictedWork(of command: PredictsWork) throws -> Bool {
         guard predictWork else { return false }
-        print(ReproducePlan.workMarker + "\(work)")
+        print(ReproducePlan.workMarker + "\(try command.predictedWork())")
         return true
     }
 
