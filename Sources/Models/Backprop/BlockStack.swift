@@ -36,10 +36,10 @@ public enum BlockStack {
 
 extension DropPath {
     /// Per-block drop-path multipliers of one forward (F and G of each block), rates rising linearly with depth.
-    public static func drawMasks(blocks: Int, config: ModelConfiguration, batch: Int, rng: inout SeededRNG) -> [TransformerBlock.Masks] {
+    public static func drawMasks(blocks: Int, config: ModelConfiguration, batch: Int, rng: inout SeededRNG) -> [DropPathMasks] {
         (0..<blocks).map { i in
             let rate = config.dropPathRate(block: i)
-            return TransformerBlock.Masks(f: draw(batch: batch, rate: rate, rng: &rng), g: draw(batch: batch, rate: rate, rng: &rng))
+            return DropPathMasks(f: draw(batch: batch, rate: rate, rng: &rng), g: draw(batch: batch, rate: rate, rng: &rng))
         }
     }
 }

@@ -20,11 +20,11 @@ public enum ReversibleRun {
         public var y1: Tensor, y2: Tensor                     // (B, N, C) outputs of the run's last block
         var stored: [(Block.FSaved, Block.GSaved)]            // store-everything mode only
         var inputs: [(Tensor, Tensor)]                        // forward inputs per block, when recording reconstruction
-        let masks: [TransformerBlock.Masks]
+        let masks: [DropPathMasks]
     }
 
     /// Runs `blocks` from X1 = X2 = x.
-    public static func forward<Block: ReversibleBlock>(_ x: consuming Tensor, blocks: [Block], masks: [TransformerBlock.Masks],
+    public static func forward<Block: ReversibleBlock>(_ x: consuming Tensor, blocks: [Block], masks: [DropPathMasks],
                                                        storeEverything: Bool, recordInputs: Bool = false) -> Saved<Block> {
         var x1 = copy x               // both streams start as the input, sharing its storage
         var x2 = consume x

@@ -35,10 +35,10 @@ public final class MViTBlock: ParameterOwner {
         let norm2Saved: LayerNorm.Saved      // x1 (B, Nq, C)
         let mlpSaved: MLP.Saved              // norm2(x1) (B, Nq, C), hidden (B, Nq, 4C) twice
         let projSaved: Linear.Saved?         // norm2(x1), shared with the MLP's
-        let masks: TransformerBlock.Masks
+        let masks: DropPathMasks
     }
 
-    public func forward(_ x: Tensor, masks: TransformerBlock.Masks = .init()) -> (Tensor, Saved) {
+    public func forward(_ x: Tensor, masks: DropPathMasks = .init()) -> (Tensor, Saved) {
         let (h1, n1) = norm1.forward(x)
         let (a, attnSaved) = attn.forward(h1, side: spec.side)
         DropPath.apply(a, masks.f)

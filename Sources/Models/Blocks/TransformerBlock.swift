@@ -14,20 +14,13 @@ public final class TransformerBlock: ParameterOwner {
 
     public var parameters: [Parameter] { f.parameters + g.parameters }
 
-    /// Drop-path multipliers of one forward, replayed by any recompute.
-    public struct Masks {
-        public var f: [Float]?
-        public var g: [Float]?
-        public init(f: [Float]? = nil, g: [Float]? = nil) { self.f = f; self.g = g }
-    }
-
     public struct Saved {
         public let fSaved: AttentionSublayer.Saved  // keeps x (B, N, C) and attention's buffers
         public let gSaved: MLPSublayer.Saved        // keeps x1 (B, N, C) and the MLP's buffers
-        public let masks: Masks
+        public let masks: DropPathMasks
     }
 
-    public func forward(_ x: Tensor, masks: Masks = Masks()) -> (Tensor, Saved) {
+    public func forward(_ x: Tensor, masks: DropPathMasks = DropPathMasks()) -> (Tensor, Saved) {
         let (fx, fSaved) = f.forward(x)
         DropPath.apply(fx, masks.f)
         let x1 = Elementwise.add(x, fx)   // (B, N, C)

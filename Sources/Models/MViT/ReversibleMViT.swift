@@ -15,7 +15,7 @@ public final class ReversibleMViT: VisionModel {
 
     public let config: ModelConfiguration
     public let variant: Variant = .reversible
-    public var backprop: ReversibleViT.Backprop
+    public var backprop: ReversibleBackprop
     /// Whether the stage transitions keep their saved tensors (.store, the paper's code) or only their input.
     public var transitions: TransitionBackprop
     public let plan: MViTPlan
@@ -30,7 +30,7 @@ public final class ReversibleMViT: VisionModel {
     /// Per reversible block, in block order (transitions have none).
     public private(set) var reconstructionErrors: [ReconstructionError] = []
 
-    public init(_ config: ModelConfiguration, backprop: ReversibleViT.Backprop = .recompute, transitions: TransitionBackprop = .store,
+    public init(_ config: ModelConfiguration, backprop: ReversibleBackprop = .recompute, transitions: TransitionBackprop = .store,
                 seed: UInt64 = 0, initialize: Bool = true) {
         self.config = config
         self.backprop = backprop

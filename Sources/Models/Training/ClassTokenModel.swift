@@ -42,7 +42,7 @@ extension ClassTokenModel {
 
     public func logits(images: Tensor) -> Tensor {
         var (x, _) = embed(images)
-        for block in blocks { x = block.forward(x, masks: TransformerBlock.Masks()).0 }
+        for block in blocks { x = block.forward(x, masks: DropPathMasks()).0 }
         return head.logits(x)
     }
 }

@@ -4,7 +4,7 @@
 import Engine
 
 public protocol ReversibleModel: VisionModel {
-    var backprop: ReversibleViT.Backprop { get set }
+    var backprop: ReversibleBackprop { get set }
     var recordsReconstructionError: Bool { get set }
     /// Per reversible block of the last recompute step with `recordsReconstructionError` set, in block order.
     var reconstructionErrors: [ReconstructionError] { get }

@@ -10,17 +10,9 @@ import Engine
 
 /// The reversible twin of `StandardViT`, sharing its block type.
 public final class ReversibleViT: VisionModel {
-    /// How backward gets each block's activations.
-    public enum Backprop: Sendable {
-        /// Reconstruct block inputs from outputs and recompute F and G (the reversible algorithm).
-        case recompute
-        /// Keep every sublayer's saved tensors in forward, like a standard framework (debug and reference).
-        case storeEverything
-    }
-
     public let config: ModelConfiguration
     public let variant: Variant = .reversible
-    public var backprop: Backprop
+    public var backprop: ReversibleBackprop
     public let patchEmbed: PatchEmbed
     public let position: PositionEmbedding  // (1, N, C)
     public let blocks: [TransformerBlock]
@@ -32,7 +24,7 @@ public final class ReversibleViT: VisionModel {
     /// Draws the drop-path masks of each step (saved and restored to replay a step exactly).
     public var dropPathRNG: SeededRNG
 
-    public init(_ config: ModelConfiguration, backprop: Backprop = .recompute, seed: UInt64 = 0, initialize: Bool = true) {
+    public init(_ config: ModelConfiguration, backprop: ReversibleBackprop = .recompute, seed: UInt64 = 0, initialize: Bool = true) {
         self.config = config
         self.backprop = backprop
         let c = config.width
