@@ -175,6 +175,11 @@ def main(argv=None, reexec=False):
             print(f"note: {out.path} had an older header; upgraded in place (rows kept, new columns empty)",
                   file=sys.stderr)
         print(f"wrote {len(rows)} row{'s' if len(rows) != 1 else ''} to {out.path}", file=sys.stderr)
+        failed = [r for r in rows if (r.get("error") or "").startswith("failed:")]
+        if failed:   # a configuration that broke (not one that did not fit, nor one skipped for time)
+            print(f"error: {len(failed)} configuration{'s' if len(failed) != 1 else ''} failed (their rows say why; "
+                  "tracebacks above)", file=sys.stderr)
+            return 1
         return 0
     except (ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)

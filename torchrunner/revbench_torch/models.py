@@ -25,6 +25,14 @@ EPS = 1e-6
 # ---------------------------------------------------------------------------------------------------------------
 # ViT parts
 
+def fused_kernels():
+    """SDPA restricted to its memory-efficient kernels (flash, or the memory-efficient one, which takes fp32 on
+    CUDA): a silent fall-back to the math kernel would keep the probabilities and make the "fused" rows measure
+    explicit attention; this way it fails loudly instead."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION])
+
+
 def use_sdpa(model, on=True):
     """Switches every attention core of `model` to F.scaled_dot_product_attention (on) or explicit attention."""
     for m in model.modules():
@@ -47,7 +55,8 @@ class Attention(nn.Module):
         qkv = self.qkv(x).reshape(b, n, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]                                  # (B, H, N, D) each
         if self.sdpa:
-            x = F.scaled_dot_product_attention(q, k, v, scale=self.head_dim ** -0.5)
+            with fused_kernels():
+                x = F.scaled_dot_product_attention(q, k, v, scale=self.head_dim ** -0.5)
         else:
             attn = (q @ k.transpose(-2, -1)) * self.head_dim ** -0.5      # (B, H, N, N)
             x = attn.softmax(dim=-1) @ v
@@ -292,7 +301,8 @@ class PoolingAttention(nn.Module):
         k = self.pool(k, self.pool_k, self.norm_k, side)
         v = self.pool(v, self.pool_v, self.norm_v, side)
         if self.sdpa:
-            x = F.scaled_dot_product_attention(q, k, v, scale=self.hd ** -0.5)
+            with fused_kernels():
+                x = F.scaled_dot_product_attention(q, k, v, scale=self.hd ** -0.5)
         else:
             attn = ((q * self.hd ** -0.5) @ k.transpose(-2, -1)).softmax(dim=-1)  # (B, H, Nq, Nk)
             x = attn @ v

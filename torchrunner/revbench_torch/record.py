@@ -176,6 +176,9 @@ def read(path):
 # -- environment columns ---------------------------------------------------------------------------------------
 
 def git_sha():
+    """HEAD's short sha, or $REVBENCH_GIT_SHA where the tree is a copy without .git (a lent GPU machine)."""
+    if os.environ.get("REVBENCH_GIT_SHA"):
+        return os.environ["REVBENCH_GIT_SHA"][:12]
     here = os.path.dirname(os.path.abspath(__file__))
     try:
         out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=here, capture_output=True, text=True,

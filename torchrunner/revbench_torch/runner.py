@@ -36,6 +36,7 @@ class Settings:
         self.memory_counter = memory_counter
         self.threads = threads or torch.get_num_threads()
         self.deadline = deadline or Deadline()
+        self.last_build = None    # (seconds, parameters) of the last model built
         torch.set_num_threads(self.threads)
         if device.is_cuda:
             tf32 = precision == "tf32"
@@ -52,7 +53,17 @@ class Settings:
             f"{self.threads} CPU thread{'s' if self.threads != 1 else ''}")
 
     def trainer(self, cfg, variant):
-        return Trainer(cfg, variant, self.device, self.precision, self.seed, self.deadline)
+        """A model on the device; the deadline is checked first with the last build's time scaled by depth x width^2
+        (what a transformer's parameters scale with: building and initialising a 340M-parameter model takes
+        seconds)."""
+        size = cfg.depth * cfg.width ** 2
+        if self.last_build is not None:
+            seconds, built = self.last_build
+            self.deadline.check(seconds * size / built)
+        t0 = time.monotonic()
+        trainer = Trainer(cfg, variant, self.device, self.precision, self.seed, self.deadline)
+        self.last_build = (time.monotonic() - t0, size)
+        return trainer
 
 
 def base_row(settings, name, cfg, variant, batch):
@@ -117,9 +128,10 @@ def failure_text(error):
     return f"failed: {type(error).__name__}: {first}"
 
 
-def run_row(settings, name, cfg, variant, batch):
+def run_row(settings, name, cfg, variant, batch, trainer):
+    """The row of one batch on `trainer` (a callable giving the variant's trainer, built on first use)."""
     try:
-        return timed_row(settings, settings.trainer(cfg, variant), name, batch)
+        return timed_row(settings, trainer(), name, batch)
     except OutOfTime:
         raise
     except Exception as e:  # noqa: BLE001 (any failure of one configuration is its row; the run goes on)
@@ -138,23 +150,30 @@ def measure_configuration(settings, out, rows, make_row, skipped_row, describe):
             log(f"  {describe}: cut off by the time limit; no row")
             return None
         finally:
-            settings.device.release()  # the model and its optimizer are gone with make_row's frame
+            settings.device.release()  # what the step left; a model gone with make_row's frame
     out.append(row)
     rows.append(row)
     return row
 
 
 def run(settings, name, overrides, batches, variants, out):
-    """Rows for every batch and variant of one model; each appended to `out` when measured."""
+    """Rows for every variant and batch of one model, each appended to `out` when measured; one model per variant
+    serves all its batches (building a large one takes seconds)."""
     cfg = presets.config(name, **overrides)
     rows, total, start, done = [], len(batches) * len(variants), time.monotonic(), 0
-    for b in batches:
-        for v in variants:
+    for v in variants:
+        built = []
+
+        def trainer(v=v, built=built):
+            if not built:
+                built.append(settings.trainer(cfg, v))
+            return built[0]
+        for b in batches:
             eta = f", ETA {(time.monotonic() - start) / done * (total - done):.0f}s" if done else ""
             label = f"{presets.pair_name(name)} {v} depth {cfg.depth} batch {b}"
             log(f"[{done + 1}/{total}] {label}{eta}")
             done += 1
-            row = measure_configuration(settings, out, rows, lambda: run_row(settings, name, cfg, v, b),
+            row = measure_configuration(settings, out, rows, lambda: run_row(settings, name, cfg, v, b, trainer),
                                         lambda: error_row(settings, name, cfg, v, b, SKIPPED), label)
             if row is None:
                 continue
@@ -164,10 +183,12 @@ def run(settings, name, overrides, batches, variants, out):
                 log(f"  {row['images_per_s']} img/s" + (f", {row['bytes_per_image'] / 1e6:.1f} MB/img"
                                                         if row.get("bytes_per_image") is not None else "")
                     + (f", {row['alloc_retries']} allocator retries" if row.get("alloc_retries") else ""))
+        built.clear()                       # this variant's model goes before the next one is built
+        settings.device.release()
     return rows
 
 
-def find_max_batch(fits, guess, predicted=True, max_tries=20, tolerance=0.03):
+def find_max_batch(fits, guess, predicted=True, max_tries=20, tolerance=0.05):
     """The largest batch b with fits(b), searched from `guess`. While batches fit it grows (from a prediction by 5%,
     then 10%, 20%, ... up to doubling; without one by doubling); while none has fit it shrinks (from a prediction by
     10%, then 20%, 40%, then halving, since a prediction is rarely far off; without one by halving), then bisects
@@ -211,7 +232,7 @@ def budget(settings, name, overrides, depths, variants, budget_bytes, out):
                 return row
             row = measure_configuration(
                 settings, out, rows, lambda: with_budget(budget_row(settings, name, cfg, v, budget_bytes)),
-                lambda: with_budget(error_row(settings, name, cfg, v, 1, SKIPPED)), label)
+                lambda: with_budget(error_row(settings, name, cfg, v, None, SKIPPED)), label)
             if row is not None:
                 log(f"  {row['error']}" if row.get("error") else
                     f"  max batch {row['max_batch']}, {row['images_per_s']} img/s"
@@ -223,7 +244,7 @@ def budget_row(settings, name, cfg, variant, budget_bytes):
     try:
         trainer = settings.trainer(cfg, variant)
         if 16 * trainer.params > budget_bytes:
-            row = error_row(settings, name, cfg, variant, 1, f"no batch fits: parameters, gradients and AdamW state "
+            row = error_row(settings, name, cfg, variant, None, f"no batch fits: parameters, gradients and AdamW state "
                             f"alone need {16 * trainer.params / 2**30:.1f} GiB of the {budget_bytes / 2**30:.1f} GiB budget")
             row["params"] = trainer.params
             return row
@@ -261,14 +282,14 @@ def budget_row(settings, name, cfg, variant, budget_bytes):
             except OutOfMemory:
                 log(f"    batch {best}: out of memory in the timed steps, trying smaller")
                 best = min(best - 1, int(best * 0.97))
-        row = error_row(settings, name, cfg, variant, 1, "no batch fits: batch 1 ran out of memory" if best == 0
+        row = error_row(settings, name, cfg, variant, None, "no batch fits: batch 1 ran out of memory" if best == 0
                         else "no batch confirmed under the budget")
         row["params"] = trainer.params
         return row
     except OutOfTime:
         raise
     except Exception as e:  # noqa: BLE001 (as run_row)
-        return error_row(settings, name, cfg, variant, 1, failure_text(e))
+        return error_row(settings, name, cfg, variant, None, failure_text(e))
 
 
 def parse_bytes(text):

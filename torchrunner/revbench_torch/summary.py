@@ -54,7 +54,9 @@ def render(files):
     for r in rows:
         config = tuple(r.get(c, "") for c in KEY)
         if r.get("memory_budget_bytes"):
-            budgets.setdefault(config + (r["memory_budget_bytes"],), {}).setdefault(int(r.get("depth") or 0), {})[r["variant"]] = r
+            by_variant = budgets.setdefault(config + (r["memory_budget_bytes"],), {}).setdefault(int(r.get("depth") or 0), {})
+            if not r.get("error") or by_variant.get(r["variant"], {}).get("error", "x"):
+                by_variant[r["variant"]] = r    # a later measurement wins; an error row never hides a measurement
         else:
             memory.setdefault(config + (r.get("depth", ""),), {}).setdefault(r["variant"], []).append(r)
     lines = []

@@ -141,8 +141,9 @@ def test_reproduce_scripts_cuda_branch_runs_as_a_whole_under_fake_cuda(tmp_path)
         ["rel", "gpu", "budget_vit_tiny_24MiB.csv", "budget_vit_tiny_24MiB_fused.csv", "memory.csv",
          "reproduce.log", "summary.txt"])
     budget = record.read(out / "budget_vit_tiny_24MiB.csv")
-    assert [(r["depth"], r["variant"]) for r in budget] == [
-        (d, v) for d in ("2", "4", "8") for v in ("standard", "reversible", "checkpointed")]
+    assert [(r["depth"], r["variant"]) for r in budget] == (
+        [(d, v) for d in ("2", "4") for v in ("standard", "reversible")] + [("2", "checkpointed"), ("4", "checkpointed")]
+        + [("8", v) for v in ("standard", "reversible", "checkpointed")]), "standard and reversible first"
     assert all(r["error"] == "" and int(r["max_batch"]) > 0 and r["device"] == NAME for r in budget)
     memory = record.read(out / "memory.csv")
     assert len(memory) == 16 and all(r["error"] == "" and int(r["bytes_per_image"]) > 0 for r in memory)
@@ -212,7 +213,7 @@ def test_a_time_limit_that_is_not_positive_is_refused(value, capsys):
     assert len(err) == 1 and err[0].startswith("error: --time-limit must be a positive number"), err
 
 
-def test_any_failure_of_one_configuration_is_its_row_and_the_run_goes_on(tmp_path, monkeypatch):
+def test_any_failure_of_one_configuration_is_its_row_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
     original = measure.Trainer.step
 
     def broken_for_reversible(self, b):
@@ -222,7 +223,8 @@ def test_any_failure_of_one_configuration_is_its_row_and_the_run_goes_on(tmp_pat
     monkeypatch.setattr(measure.Trainer, "step", broken_for_reversible)
     out = tmp_path / "failed.csv"
     assert main(["run", "--device", "cpu", "--model", "vit_tiny_test", "--batch", "2", "--steps", "1",
-                 "--output", str(out)]) == 0
+                 "--output", str(out)]) == 1, "a broken configuration fails the invocation, after every row"
+    assert "error: 1 configuration failed" in capsys.readouterr().err
     rows = {r["variant"]: r for r in record.read(out)}
     assert rows["reversible"]["error"] == "failed: KeyError: 'a bug in one variant'"
     assert rows["standard"]["error"] == "" and rows["checkpointed"]["error"] == ""

@@ -224,14 +224,18 @@ def test_reproduce_script_rehearses_on_cpu_into_a_relative_folder(tmp_path):
 
 def test_reproduce_script_refuses_bad_options_in_one_line(tmp_path):
     script = os.path.join(ROOT, "torchrunner", "reproduce.sh")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "budget.csv").write_text("earlier rows\n")
     for args, message in ((["--time-limit", "0"], "--time-limit must be a positive whole number"),
                           (["--device", "tpu"], "--device must be cuda or cpu"),
                           (["--device", "cpu", "--scale", "paper"], "--device cpu runs --scale tiny only"),
-                          (["--out"], "--out needs a value")):
+                          (["--out"], "--out needs a value"),
+                          (["--time-limit", "00"], "--time-limit must be a positive whole number"),
+                          (["--device", "cpu", "--out", "full"], "already holds rows")):
         done = subprocess.run(["bash", script, *args], cwd=tmp_path, capture_output=True, text=True)
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 64 and len(lines) == 1 and message in lines[0], done.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["budget.csv", "full"], "nothing was written"
 
 
 def test_breakdown_attributes_saved_tensors_to_blocks():
