@@ -4,6 +4,7 @@ import BenchKit
 import Engine
 import Foundation
 
+/// `bench baseline`: the CI preset measured and written as the baseline.
 struct Baseline: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the CI baseline.", subcommands: [Update.self])

@@ -3,6 +3,7 @@ import ArgumentParser
 import BenchKit
 import Foundation
 
+/// `bench plot`: the SVG charts of every results CSV.
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "SVG charts from result CSVs: memory per image and images/s vs depth, max batch and images/s under a budget vs depth, and bench stability's error charts.",

@@ -1,6 +1,7 @@
 // One committed result and the command that reproduces it.
 import Foundation
 
+/// A results file and the bench arguments that write it.
 public struct ReproduceEntry: Sendable {
     /// The file under results/ the command writes.
     public let file: String

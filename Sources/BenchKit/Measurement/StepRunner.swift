@@ -5,6 +5,7 @@ import Foundation
 import Engine
 import Models
 
+/// Measures one request's training steps in this process (the child's side of a run).
 public enum StepRunner {
     /// Builds the model, runs `warmup` then `steps` timed training steps, and returns a record without environment
     /// columns. `log` receives one line per step. `duringStep`, when given, is called at the start of each timed

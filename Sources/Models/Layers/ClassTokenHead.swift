@@ -4,6 +4,7 @@
 // Dimensions: B = batch, N = tokens, C = width, K = classes.
 import Engine
 
+/// LayerNorm on the class token, Linear to the classes.
 public final class ClassTokenHead: ParameterOwner {
     public let norm: LayerNorm  // C
     public let head: Linear     // C -> K

@@ -1,6 +1,7 @@
 // The reversible models' head: LayerNorm over both streams' token means, then a Linear to the classes.
 import Engine
 
+/// LayerNorm over both streams, mean over tokens, Linear to the classes.
 public final class StreamsHead: ParameterOwner {
     public let norm: LayerNorm  // 2C
     public let head: Linear     // 2C -> K
