@@ -24,7 +24,7 @@ struct Budget: ParsableCommand, PredictsWork {
     @OptionGroup var measure: MeasureOptions
 
     mutating func validate() throws {
-        try reportingErrors {
+        try checkingOptions {
             try memory.check(option: "--memory")
             try depths.check(option: "--depths")
             try models.check(option: "--models")

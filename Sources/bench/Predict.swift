@@ -20,7 +20,7 @@ struct Predict: ParsableCommand {
     @OptionGroup var sizes: SizeOptions
 
     mutating func validate() throws {
-        try reportingErrors { try variants.check(option: "--variants") }
+        try checkingOptions { try variants.check(option: "--variants") }
     }
 
     func run() throws {

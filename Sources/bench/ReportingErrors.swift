@@ -15,3 +15,11 @@ func reportingErrors(_ body: () throws -> Void) throws {
         Bench.exit(withError: ExitCode.validationFailure)
     }
 }
+
+/// Checks options in a command's validate(), refused like every other input (`reportingErrors`). When help may have
+/// been asked for, the error is thrown to the argument parser instead, which shows the help if it was (a bad value
+/// beside --help must not hide it) and the error otherwise.
+func checkingOptions(_ body: () throws -> Void) throws {
+    if CommandLine.arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) { return try body() }
+    try reportingErrors(body)
+}

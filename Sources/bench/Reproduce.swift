@@ -28,7 +28,7 @@ struct Reproduce: ParsableCommand {
     static let efficiency = 0.7
 
     mutating func validate() throws {
-        try reportingErrors { try shard?.check(option: "--shard") }
+        try checkingOptions { try shard?.check(option: "--shard") }
     }
 
     func run() throws {

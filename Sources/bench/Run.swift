@@ -19,7 +19,7 @@ struct Run: ParsableCommand, PredictsWork {
     @OptionGroup var measure: MeasureOptions
 
     mutating func validate() throws {
-        try reportingErrors { try batch.check(option: "--batch") }
+        try checkingOptions { try batch.check(option: "--batch") }
     }
 
     /// Every batch and variant of the one resolved configuration.

@@ -43,7 +43,7 @@ struct StabilityCommand: ParsableCommand, PredictsWork {
     @Flag(help: .hidden) var predictWork = false
 
     mutating func validate() throws {
-        try reportingErrors { try depths.check(option: "--depths") }
+        try checkingOptions { try depths.check(option: "--depths") }
     }
 
     /// The request: the options checked, one resolved configuration per depth, each size checked.

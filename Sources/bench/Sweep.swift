@@ -18,7 +18,7 @@ struct Sweep: ParsableCommand, PredictsWork {
     @OptionGroup var measure: MeasureOptions
 
     mutating func validate() throws {
-        try reportingErrors {
+        try checkingOptions {
             try models.check(option: "--models")
             try depths?.check(option: "--depths")
             try batches.check(option: "--batches")

@@ -28,7 +28,7 @@ struct MeasureOptions: ParsableArguments {
 
     /// Checks the counts and parses the typed options (one `error:` line and exit 64 for a bad one).
     mutating func validate() throws {
-        try reportingErrors {
+        try checkingOptions {
             try validateCounts()
             try variants.check(option: "--variants")
             try shard?.check(option: "--shard")
