@@ -54,6 +54,17 @@ struct BenchProcess {
         }
     }
 
+    /// The first `bench measure-one` child of a started `parent`, waited for while the parent runs (up to two minutes
+    /// on a busy machine); nil if none appeared.
+    static func firstMeasuringChild(of parent: Process) -> Int32? {
+        let start = Date()
+        while parent.isRunning && Date().timeIntervalSince(start) < 120 {
+            if let child = measuringChildren(of: parent.processIdentifier).first { return child }
+            usleep(20_000)
+        }
+        return nil
+    }
+
     /// A one-line refusal: exit 64, one `error:` line on stderr, no crash.
     func assertRefused(_ mentions: [String], _ context: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(status, 64, "\(context): \(err)", file: file, line: line)

@@ -14,16 +14,8 @@ final class CommandLineTests: XCTestCase {
 
     func runBench(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: benchPath), "bench not built at \(benchPath)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: benchPath)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try BenchProcess.run(args)
+        return (r.status, r.out, r.err)
     }
 
     func assertRejected(_ args: [String], mentions expected: [String], file: StaticString = #filePath, line: UInt = #line) throws {

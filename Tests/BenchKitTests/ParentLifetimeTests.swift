@@ -24,13 +24,8 @@ final class ParentLifetimeTests: XCTestCase {
                                              "--threads", "1", "--rounds", "1", "--variants", "standard", "--quiet",
                                              "--output", dir + "/runs-\(sig).csv"])
             try parent.run()
-            var child: Int32?
-            let start = Date()
-            while child == nil && parent.isRunning && Date().timeIntervalSince(start) < 120 {
-                child = BenchProcess.measuringChildren(of: parent.processIdentifier).first
-                if child == nil { usleep(20_000) }
-            }
-            let measuring = try XCTUnwrap(child, "the parent started its measuring child")
+            let measuring = try XCTUnwrap(BenchProcess.firstMeasuringChild(of: parent),
+                                          "the parent started its measuring child")
             defer { kill(measuring, SIGKILL) }
             kill(parent.processIdentifier, sig)   // the parent alone, not its process group
             parent.waitUntilExit()

@@ -46,13 +46,7 @@ final class SupersededFailureTests: XCTestCase {
                     "--variants", "standard", "--quiet", "--output", out]
         let parent = BenchProcess.start(args + ["--steps", "1000000"])
         try parent.run()
-        var child: Int32?
-        let start = Date()
-        while child == nil && parent.isRunning && Date().timeIntervalSince(start) < 120 {
-            child = BenchProcess.measuringChildren(of: parent.processIdentifier).first
-            if child == nil { usleep(20_000) }
-        }
-        kill(try XCTUnwrap(child, "the measuring child started"), SIGKILL)
+        kill(try XCTUnwrap(BenchProcess.firstMeasuringChild(of: parent), "the measuring child started"), SIGKILL)
         parent.waitUntilExit()
         XCTAssertTrue(try ResultsFile.read(out).first?.error?.contains("killed by signal 9") ?? false)
         XCTAssertTrue(try BenchProcess.run(["table", out]).out.contains("without a measurement"))
