@@ -62,8 +62,8 @@ def add_common(p):
     p.add_argument("--warmup", type=int, default=1, help="untimed warm-up steps (default 1)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     p.add_argument("--seed", type=int, default=0, help="seed for weights and synthetic data")
-    p.add_argument("--time-limit", type=float, help="seconds this invocation may run (a positive number): checked "
-                                                     "before every step, so it ends at most one step later; the "
+    p.add_argument("--time-limit", type=float, help="seconds this invocation may run (a positive number): a model "
+                                                     "build or step expected to end after it does not start; the "
                                                      "configuration it cuts off writes no row, later ones 'skipped' rows")
     p.add_argument("--output", default="results/gpu/runs.csv", help="CSV the rows are appended to")
     p.add_argument("--memory-counter", default="jemalloc", choices=("jemalloc", "profiler"),

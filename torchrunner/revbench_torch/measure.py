@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from . import models
 from .jemalloc import Jemalloc
 
+
 class OutOfMemory(RuntimeError):
     """A step that did not fit: the device's out-of-memory error, or a CPU step over its injected budget."""
 

@@ -213,5 +213,14 @@ def size_text(n):
     return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
 
 
+def retries_text(row):
+    """A row's allocator retries in words ("" for none): such a row's images/s is not the batch's steady rate."""
+    try:
+        n = int(float(row.get("alloc_retries") or 0))
+    except ValueError:
+        return ""
+    return f"{n} allocator retries in the timed steps" if n else ""
+
+
 def timestamp():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -17,7 +17,7 @@ import traceback
 import torch
 
 from . import presets, record
-from .record import size_text
+from .record import retries_text, size_text
 from .measure import Deadline, Device, OutOfMemory, OutOfTime, Trainer, blas_description
 
 SKIPPED = "skipped: the run's time limit was reached"
@@ -36,7 +36,7 @@ class Settings:
         self.memory_counter = memory_counter
         self.threads = threads or torch.get_num_threads()
         self.deadline = deadline or Deadline()
-        self.last_build = None    # (seconds, parameters) of the last model built
+        self.last_build = None    # (seconds, depth x width^2) of the last model built
         torch.set_num_threads(self.threads)
         if device.is_cuda:
             tf32 = precision == "tf32"
@@ -182,7 +182,7 @@ def run(settings, name, overrides, batches, variants, out):
             else:
                 log(f"  {row['images_per_s']} img/s" + (f", {row['bytes_per_image'] / 1e6:.1f} MB/img"
                                                         if row.get("bytes_per_image") is not None else "")
-                    + (f", {row['alloc_retries']} allocator retries" if row.get("alloc_retries") else ""))
+                    + (f", {retries_text(row)}" if retries_text(row) else ""))
         built.clear()                       # this variant's model goes before the next one is built
         settings.device.release()
     return rows
@@ -236,7 +236,7 @@ def budget(settings, name, overrides, depths, variants, budget_bytes, out):
             if row is not None:
                 log(f"  {row['error']}" if row.get("error") else
                     f"  max batch {row['max_batch']}, {row['images_per_s']} img/s"
-                    + (f", {row['alloc_retries']} allocator retries" if row.get("alloc_retries") else ""))
+                    + (f", {retries_text(row)}" if retries_text(row) else ""))
     return rows
 
 

@@ -6,7 +6,7 @@
   checkpointed / standard ratios of both, beside the paper's claim.
 Rows whose timed steps hit allocator retries (CUDA) are flagged: their images/s is not the batch's steady rate."""
 from . import record
-from .record import size_text
+from .record import retries_text, size_text
 
 VARIANTS = ("standard", "reversible", "checkpointed")
 KEY = ("model", "device", "engine", "precision", "width", "heads", "image_size", "patch_size", "attention")
@@ -37,11 +37,6 @@ def slope(rows):
         return None
     (b0, m0), (b1, m1) = points[0], points[-1]
     return (m1 - m0) / (b1 - b0) / 2**20, b0, b1
-
-
-def _retries(row):
-    n = _num(row, "alloc_retries")
-    return f"{int(n)} allocator retries in the timed steps" if n else ""
 
 
 def _ratio(a, b):
@@ -75,7 +70,7 @@ def render(files):
                 slopes[v] = s[0] if s else None
                 speeds = ", ".join(f"b{r['batch']} {r.get('images_per_s') or '-'}" for r in sorted(runs, key=lambda r: int(r["batch"])))
                 notes = "; ".join(n for n in [s and f"batches {s[1]}->{s[2]}"] + [r.get("error", "") for r in runs]
-                                  + [_retries(r) for r in runs] if n)
+                                  + [retries_text(r) for r in runs] if n)
                 lines.append(f"{label[:60]:<60} {v:<13} {'-' if not s else f'{s[0]:.2f}':>9}  {speeds:<28} {notes}")
             std = slopes.get("standard")
             ratios = [f"std/{short} {std / slopes[v]:.2f}x" for v, short in (("reversible", "rev"), ("checkpointed", "ckpt"))
@@ -97,7 +92,7 @@ def render(files):
                 for v in VARIANTS:
                     r = by_variant.get(v, {})
                     cells += [r.get("max_batch", "") or "", r.get("images_per_s", "") or ""]
-                    notes += [f"{v}: {text}" for text in (r.get("error", ""), _retries(r)) if text]
+                    notes += [f"{v}: {text}" for text in (r.get("error", ""), retries_text(r)) if text]
                 s, rv, ck = (by_variant.get(v, {}) for v in VARIANTS)
                 ratios = [_ratio(_num(s, c), _num(o, c)) for o in (rv, ck) for c in ("max_batch", "images_per_s")]
                 lines.append(f"{label[:60]:<60} {depth:>5} {cells[0]:>9} {cells[1]:>9} {cells[2]:>9} {cells[3]:>9} "
