@@ -1,5 +1,6 @@
 // `bench budget`: largest batch under a memory budget per variant and depth, and images/s at that batch. Parses
-// and prints; the session (`BenchSession.runBudget`) resumes, shards, measures and writes.
+// and prints; the session (`BenchSession.run(_:measuring:)` with a `BudgetExperiment`) resumes, shards, measures
+// and writes.
 import ArgumentParser
 import BenchKit
 import Engine
@@ -61,7 +62,8 @@ struct Budget: ParsableCommand, PredictsWork {
             let rounds = try measure.roundCount(default: 1)
             if try measure.printedPredictedWork(of: self) { return }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force, rounds: rounds,
-                                        resume: measure.resume, shard: measure.shard?.value).runBudget(units, budget: budget)
+                                        resume: measure.resume, shard: measure.shard?.value)
+                .run(units, measuring: BudgetExperiment(budget: budget))
             print(BudgetTable.render(rows))
         }
     }

@@ -1,6 +1,7 @@
 // Rounds and contention evidence: the order rotates, merged records take the median over every round's steps with
 // the per-round range, ratios pair rounds, and a busy competing process makes bench warn that its speed is unreliable.
-// The SGEMM reference's schedule, on injected timings, and that bench measures it before the runs.
+// The SGEMM reference's schedule, on injected timings, and that bench measures it before the runs. Budget rounds
+// rotate across the variants too.
 import XCTest
 import Foundation
 import Models
@@ -147,5 +148,22 @@ final class SGEMMReferenceTests: XCTestCase {
         let rows = try ResultsFile.read(out)
         XCTAssertEqual(rows.count, 2)
         XCTAssertTrue(rows.allSatisfy { $0.sgemmGFLOPs == figure }, "every row records the reference measured first")
+    }
+
+    /// Budget rounds rotate like a run's: the batch search measures each variant once, then the second round measures
+    /// the variants at their confirmed batches in the other order, and each row merges its two rounds.
+    func testBudgetRoundsRotateAcrossTheVariants() throws {
+        let out = NSTemporaryDirectory() + "revbench-budget-rounds-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try BenchProcess.run(["budget", "--memory", "64MiB", "--models", "vit_tiny_test", "--depths", "2",
+                                      "--variants", "standard,reversible", "--steps", "1", "--warmup", "0", "--threads", "1",
+                                      "--rounds", "2", "--output", out])
+        XCTAssertEqual(r.status, 0, r.err)
+        let measured = r.err.split(separator: "\n").filter { $0.hasPrefix("[") }.map { String($0.split(separator: " ")[2]) }
+        XCTAssertEqual(measured, ["standard", "reversible", "reversible", "standard"], r.err)
+        let rows = try ResultsFile.read(out)
+        XCTAssertEqual(rows.map(\.variant), [.standard, .reversible])
+        XCTAssertEqual(rows.map(\.rounds), [2, 2])
+        XCTAssertTrue(rows.allSatisfy { !$0.failed && ($0.maxBatch ?? 0) > 0 && $0.memoryBudgetBytes == 64 << 20 }, r.err)
     }
 }

@@ -1,11 +1,35 @@
 // The paper's throughput experiment: under a fixed memory budget, each variant trains at the largest batch that
 // fits; images/s is measured at that batch. The batch comes from the memory model and is confirmed by a real step
 // whose measured peak (ledger, all categories) must be under the budget; if it is not, the batch shrinks and the
-// step is measured again.
+// step is measured again. Later rounds (see `Rounds`) measure the confirmed batch again, rotating with the other
+// variants of the same model and depth.
 import Foundation
 import Models
 
-public enum BudgetExperiment {
+public struct BudgetExperiment: SessionExperiment {
+    /// The memory budget in bytes: parameters, gradients, AdamW state, input and the step's activations.
+    public var budget: Int
+
+    public init(budget: Int) { self.budget = budget }
+
+    public var unitName: String { "model-depth pairs" }
+    public var headerNotes: [String] {
+        ["budget \(Format.gib(budget)) GiB" + (budget < 16 << 30 ? " (scaled down from the paper's 16 GiB-class device)" : "")]
+    }
+    public var batchKnownBeforeFirstRound: Bool { false }
+
+    /// Nothing to refuse: the budget was checked against the available memory when it was given.
+    public func refuse(_ requests: [RunRequest], in session: BenchSession) throws {}
+
+    public func predictedWork(_ r: RunRequest) throws -> Double { try Self.predictedWork([r], budget: budget) }
+
+    /// A budget row is matched by its configuration, budget included, and variant; its batch is the outcome.
+    public func resumeRecord(_ r: RunRequest) -> RunRecord {
+        var key = RunRecord(request: r)
+        key.memoryBudgetBytes = budget
+        return key
+    }
+
     /// The smallest and largest budgets accepted: below 1 MiB not even a tiny model's weights fit; above 1 PiB is
     /// no machine's memory (and would overflow the batch search).
     public static let smallestBudget = 1 << 20, largestBudget = SizeCheck.largestBytes
@@ -57,20 +81,20 @@ public enum BudgetExperiment {
         }.reduce(0, +)
     }
 
-    /// Measures one (model, depth, variant) under `budget`; returns the record to keep (with max_batch).
-    /// With `rounds` > 1 the confirmed batch runs again until `rounds` measurements are merged (see `Rounds`).
-    public static func measure(_ template: RunRequest, budget: Int, quiet: Bool, rounds: Int = 1,
-                               log: (String) -> Void) throws -> RunRecord {
+    /// The largest batch under the budget, found for `template` (its batch is ignored) and confirmed by a measured
+    /// step; the record (with max_batch) and the request later rounds repeat at that batch (nil when none fits).
+    public func firstRound(_ template: RunRequest, quiet: Bool,
+                           log: (String) -> Void) throws -> (record: RunRecord, next: RunRequest?) {
         let config = template.configuration
         let params = try SizeCheck.check(config, variant: template.variant, batch: 1, workers: template.threads).parameterCount
-        var batch = predictedMaxBatch(config, variant: template.variant, parameterCount: params, budget: budget,
-                                      workers: template.threads)
-        func noBatch(_ message: String) -> RunRecord {
+        var batch = Self.predictedMaxBatch(config, variant: template.variant, parameterCount: params, budget: budget,
+                                           workers: template.threads)
+        func noBatch(_ message: String) -> (record: RunRecord, next: RunRequest?) {
             var row = template.failure(message)
             row.maxBatch = 0
             row.memoryBudgetBytes = budget
             row.params = params
-            return row
+            return (row, nil)
         }
         guard batch > 0 else {
             return noBatch("no batch fits: parameters, gradients and AdamW state alone "
@@ -80,21 +104,9 @@ public enum BudgetExperiment {
             var r = template
             r.batch = batch
             log("  batch \(batch) (predicted max), measuring" + (attempt > 1 ? " again (try \(attempt))" : ""))
-            var row = ChildRunner.run(r, quiet: quiet)
-            row.maxBatch = batch
-            row.memoryBudgetBytes = budget
-            guard !row.failed, let peak = row.peakLedgerBytes, let base = row.baselineBytes else { return row }
-            if peak <= budget {
-                var measured = [row]
-                for round in 2...max(2, rounds) where round <= rounds {
-                    log("  batch \(batch), round \(round)/\(rounds)")
-                    var again = ChildRunner.run(r, quiet: quiet)
-                    again.maxBatch = batch
-                    again.memoryBudgetBytes = budget
-                    measured.append(again)
-                }
-                return Rounds.merge(measured)
-            }
+            let row = laterRound(r, quiet: quiet)
+            guard !row.failed, let peak = row.peakLedgerBytes, let base = row.baselineBytes else { return (row, nil) }
+            if peak <= budget { return (row, r) }
             // Over budget: shrink by the measured per-image cost and try again.
             let perImage = max(1, (peak - base) / batch)
             let smaller = max(0, (budget - base) / perImage - 1)
@@ -103,5 +115,13 @@ public enum BudgetExperiment {
             if batch < 1 { break }
         }
         return noBatch("no batch confirmed under the budget")
+    }
+
+    /// One measurement of `r` at its confirmed batch, recorded with the budget and that batch as max_batch.
+    public func laterRound(_ r: RunRequest, quiet: Bool) -> RunRecord {
+        var row = ChildRunner.run(r, quiet: quiet)
+        row.maxBatch = r.batch
+        row.memoryBudgetBytes = budget
+        return row
     }
 }

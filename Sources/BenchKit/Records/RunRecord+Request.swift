@@ -25,13 +25,12 @@ extension RunRecord {
         let macs = c.macsPerImage(r.variant)
         params = c.parameterCount(r.variant)
         gmacsPerImage = Self.rounded(Double(macs) / 1e9, 4)
-        if let median = setSpeed(steps: m.stepSeconds, batch: r.batch) {
+        if let median = setSpeed(steps: m.stepSeconds, batch: r.batch, macsPerImage: Double(macs)) {
             rounds = 1
             imagesPerSecondRounds = "\(Self.rounded(Double(r.batch) / median, 3))"
             imagesPerSecondRoundMin = imagesPerSecond
             imagesPerSecondRoundMax = imagesPerSecond
             if m.wallSeconds > 0 { cpuUtilization = Self.rounded(m.cpuSeconds / m.wallSeconds / Double(r.threads), 3) }
-            gflopsPerSecond = Self.rounded(Double(macs * r.variant.passesPerStep * 2 * r.batch) / median / 1e9, 2)
             let memory = m.memory
             baselineBytes = memory.baselineLedger
             peakLedgerBytes = memory.peakLedger

@@ -1,13 +1,14 @@
-// A record's speed columns from its timed steps: the one computation of median, range and images/s, used by the
-// child for one round and by `Rounds.merge` for all rounds together.
+// A record's speed columns from its timed steps: the one computation of median, range, images/s and GFLOP/s, used by
+// the child for one round and by `Rounds.merge` for all rounds together.
 import Foundation
 import Models
 
 extension RunRecord {
-    /// Sets the step-time columns and images/s from `steps` (seconds, in order) at `batch` images a step, rounded
-    /// as the CSV stores them; returns the median step time (nil, and nothing set, without steps).
+    /// Sets the step-time columns, images/s and (given the MACs of one image's forward pass) GFLOP/s from `steps`
+    /// (seconds, in order) at `batch` images a step, rounded as the CSV stores them; returns the median step time
+    /// (nil, and nothing set, without steps).
     @discardableResult
-    mutating func setSpeed(steps: [Double], batch: Int) -> Double? {
+    mutating func setSpeed(steps: [Double], batch: Int, macsPerImage: Double?) -> Double? {
         guard !steps.isEmpty else { return nil }
         let sorted = steps.sorted()
         let median = Format.median(sorted: sorted)
@@ -16,6 +17,10 @@ extension RunRecord {
         stepSecondsMax = Self.rounded(sorted.last!, 4)
         imagesPerSecond = Self.rounded(Double(batch) / median, 3)
         stepSecondsAll = CSV.list(steps, format: "%.4f")
+        if let macsPerImage {
+            // A step is `passesPerStep` forward-sized passes of 2 FLOPs per MAC over the batch.
+            gflopsPerSecond = Self.rounded(macsPerImage * Double(variant.passesPerStep * 2 * batch) / median / 1e9, 2)
+        }
         return median
     }
 

@@ -1,10 +1,12 @@
-// Runs a list of configurations, each in a child process: checks the output file and the memory forecast first,
-// shows progress (completed/total, ETA), appends each row as soon as it is measured, warns on disagreement.
+// The one scheduler of every measuring experiment (run, sweep, budget, check, baseline): checks and opens the output,
+// takes this shard's units, skips what --resume finds done, measures the SGEMM reference, runs the rounds in rotating
+// order with progress and ETA, stamps the environment on each row and appends it as soon as it is final. What one
+// round measures is the experiment's (`SessionExperiment`).
 import Foundation
 import Engine
 import Models
 
-/// Runs requests in child processes, round by round, and appends their merged records to one results file.
+/// Runs an experiment's requests in child processes, round by round, and appends their merged records to one results file.
 public struct BenchSession {
     public var outputPath: String
     public var quiet: Bool
@@ -41,91 +43,128 @@ public struct BenchSession {
         }
     }
 
-    /// Validates everything, then measures each configuration's variants `rounds` times (each round every variant
-    /// once, in rotating order, a fresh child each) and appends one merged record per variant as soon as its
-    /// configuration's rounds are done. Returns the records (also appended to the file).
+    /// Measures `requests` at their batches (`FixedBatchExperiment`), each configuration's variants as one unit.
     public func run(_ requests: [RunRequest]) throws -> [RunRecord] {
+        try run(Self.configurationGroups(requests), measuring: FixedBatchExperiment())
+    }
+
+    /// Validates everything, then measures each unit's requests `rounds` times (each round every request once, in
+    /// rotating order, a fresh child each; `experiment` says what one round is) and appends one merged, stamped
+    /// record per request as soon as it and those before it in its unit are final. Returns the records.
+    public func run(_ units: [[RunRequest]], measuring experiment: some SessionExperiment) throws -> [RunRecord] {
         try ResultsFile.checkTarget(outputPath)
         // Every size is checked arithmetically first, with or without --force.
-        for r in requests { _ = try r.checkedSize() }
+        for r in units.joined() { _ = try r.checkedSize() }
         let env = EnvironmentInfo.current()
-        var requests = requests
+        var log = ProgressLog(quiet: quiet)
+        var units = units
         if let shard {
-            // A configuration's variants stay together (they share rounds); configurations are the unit of the split.
-            let groups = Self.configurationGroups(requests)
-            let chosen = shard.select(groups, works: try groups.map { try $0.map { try $0.predictedWork() }.reduce(0, +) })
-            requests = chosen.flatMap { $0 }
-            note("shard \(shard): \(chosen.count) of \(groups.count) configurations")
-            if requests.isEmpty { return [] }
+            // A unit's requests stay together (they share rounds); units are the unit of the split.
+            let all = units.count
+            units = shard.select(units, works: try units.map { try $0.map(experiment.predictedWork).reduce(0, +) })
+            log.note("shard \(shard): \(units.count) of \(all) \(experiment.unitName)")
         }
         if resume, FileManager.default.fileExists(atPath: outputPath) {
-            let done = try completedKeys(build: env.build)
-            let before = requests.count
-            requests.removeAll { done.contains(Self.resumeKey(RunRecord(request: $0))) }
-            note("--resume: \(before - requests.count) of \(before) configurations already in \(outputPath), \(requests.count) to run")
-            if requests.isEmpty { return [] }
+            let done = Set(try ResultsFile.read(outputPath).filter { !$0.failed && $0.build == env.build }.map(Self.resumeKey))
+            let before = units.joined().count
+            units = units.map { $0.filter { !done.contains(Self.resumeKey(experiment.resumeRecord($0))) } }
+            let left = units.joined().count
+            log.note("--resume: \(before - left) of \(before) configurations already in \(outputPath), \(left) to run")
         }
-        try checkMemory(requests)
+        units.removeAll(where: \.isEmpty)
+        let requests = Array(units.joined())
+        if requests.isEmpty { return [] }
+        try experiment.refuse(requests, in: self)
         // Opening the output checks that it can be written (and creates its header) before anything is measured.
         let file = try ResultsFile(path: outputPath)
-        if let upgrade = file.upgradeNote { FileHandle.standardError.write(Data((upgrade + "\n").utf8)) }
-        if let advice = BLASEnvironment.advice() { note("note: " + advice) }
-        note("bench: \(env.build) build, \(env.cpu), \(requests.first?.threads ?? 0) threads, \(env.blas), jemalloc \(env.jemallocVersion)"
-             + (rounds > 1 ? ", \(rounds) rounds" : ""))
-        // The requests of one configuration (its variants) run together, round after round.
-        let groups = Self.configurationGroups(requests)
+        if let upgrade = file.upgradeNote { ProgressLog.write(upgrade) }
+        experiment.headerNotes.forEach(log.note)
+        if let advice = BLASEnvironment.advice() { log.note("note: " + advice) }
+        let threads = requests[0].threads
+        log.note("bench: \(env.build) build, \(env.cpu), \(threads) threads, \(env.blas), jemalloc \(env.jemallocVersion)"
+                 + (rounds > 1 ? ", \(rounds) rounds" : ""))
         // The SGEMM reference, measured before the children run (after a long run the BLAS pool sleeps and the
         // machine may be slower than at its best); recorded on every row.
-        let sgemm = RunRecord.rounded(Calibration.sgemmReference(threads: requests.first?.threads ?? System.coreCount), 1)
-        note("SGEMM reference \(sgemm) GFLOP/s, measured before the runs")
-        var rows: [RunRecord] = []
-        let start = Date()
+        let sgemm = RunRecord.rounded(Calibration.sgemmReference(threads: threads), 1)
+        log.note("SGEMM reference \(sgemm) GFLOP/s, measured before the runs")
         // ETA: elapsed time per unit of predicted work (MACs x batch x passes x steps) done so far.
-        let totalWork = try requests.map { try $0.predictedWork() }.reduce(0, +) * Double(rounds)
-        var done = 0.0, count = 0
-        for group in groups {
-            var measured = Array(repeating: [RunRecord](), count: group.count)
+        var totalWork = try requests.map(experiment.predictedWork).reduce(0, +) * Double(rounds)
+        var total = requests.count * rounds, count = 0, done = 0.0
+        var rows: [RunRecord] = []
+        log.startClock()
+        for unit in units {
+            var measured = Array(repeating: [RunRecord](), count: unit.count)
+            var next = [RunRequest?](repeating: nil, count: unit.count)
+            var written = 0
+            /// Whether request `k`'s rounds are all measured (none follow a first round that returned no request).
+            func isFinal(_ k: Int) -> Bool { !measured[k].isEmpty && (next[k] == nil || measured[k].count == rounds) }
             for round in 0..<rounds {
-                for (k, r) in Rounds.order(Array(group.enumerated()), round: round) {
-                    count += 1
-                    var line = "[\(count)/\(requests.count * rounds)] \(r.model) \(r.variant.rawValue) depth \(r.configuration.depth) batch \(r.batch)"
-                    if rounds > 1 { line += ", round \(round + 1)/\(rounds)" }
-                    if done > 0 { line += ", ETA \(Format.duration(Date().timeIntervalSince(start) / done * (totalWork - done)))" }
-                    note(line)
-                    measured[k].append(ChildRunner.run(r, quiet: quiet))
-                    done += try r.predictedWork()
-                }
-            }
-            for (k, r) in group.enumerated() {
-                var row = Rounds.merge(measured[k])
-                Self.addEnvironment(&row, env)
-                row.sgemmGFLOPs = sgemm
-                try file.append(row)
-                rows.append(row)
-                if row.failed {
-                    warn("\(r.model) \(r.variant.rawValue) batch \(r.batch): \(row.error ?? "")")
-                } else {
-                    if let message = Self.disagreement(row) { warn(message) }
-                    if let message = Self.heapGrowth(row) { warn(message) }
-                    if let reason = Rounds.unreliability(row) {
-                        warn("speed figures of \(Self.runLabel(row)) are unreliable: \(reason)")
+                for (k, r) in Rounds.order(Array(unit.enumerated()), round: round) {
+                    let work = try experiment.predictedWork(r)
+                    if round == 0 {
+                        count += 1
+                        log.progress(count, of: total, Self.label(r, batch: experiment.batchKnownBeforeFirstRound),
+                                     round: round, rounds: rounds, done: done, totalWork: totalWork)
+                        let first = try experiment.firstRound(r, quiet: quiet, log: log.note)
+                        measured[k].append(first.record)
+                        next[k] = first.next
+                        done += work
+                        if first.next == nil {
+                            // No later rounds: they leave the count and the work still to do.
+                            total -= rounds - 1
+                            totalWork -= work * Double(rounds - 1)
+                        }
+                    } else if let again = next[k] {
+                        count += 1
+                        log.progress(count, of: total, Self.label(again, batch: true), round: round, rounds: rounds,
+                                     done: done, totalWork: totalWork)
+                        measured[k].append(experiment.laterRound(again, quiet: quiet))
+                        done += work
                     }
+                }
+                // The unit's final records are appended at once, in the unit's order.
+                while written < unit.count, isFinal(written) {
+                    let row = finish(measured[written], env: env, sgemm: sgemm, log: log)
+                    try file.append(row)
+                    rows.append(row)
+                    written += 1
                 }
             }
         }
-        note("wrote \(rows.count) row\(rows.count == 1 ? "" : "s") to \(file.path) in \(Format.duration(Date().timeIntervalSince(start)))")
+        log.note("wrote \(rows.count) row\(rows.count == 1 ? "" : "s") to \(file.path) in \(Format.duration(log.elapsed))")
         return rows
     }
 
-    /// With --resume, the keys (`resumeKey`) of the successful rows of this build already in the output that also
-    /// satisfy `include`; empty without --resume or without the file.
-    func completedKeys(build: String, where include: (RunRecord) -> Bool = { _ in true }) throws -> Set<String> {
-        guard resume, FileManager.default.fileExists(atPath: outputPath) else { return [] }
-        return Set(try ResultsFile.read(outputPath).filter { !$0.failed && $0.build == build && include($0) }.map(Self.resumeKey))
+    /// One request's record from its rounds: merged, stamped with the environment and the SGEMM reference, and
+    /// warned about when it failed or its figures are doubtful.
+    func finish(_ rounds: [RunRecord], env: EnvironmentInfo, sgemm: Double, log: ProgressLog) -> RunRecord {
+        var row = Rounds.merge(rounds)
+        Self.addEnvironment(&row, env)
+        row.sgemmGFLOPs = sgemm
+        if row.failed {
+            log.warn("\(Self.runLabel(row)): \(row.error ?? "")")
+        } else {
+            if let message = Self.disagreement(row) { log.warn(message) }
+            if let message = Self.heapGrowth(row) { log.warn(message) }
+            if let reason = Rounds.unreliability(row) {
+                log.warn("speed figures of \(Self.runLabel(row)) are unreliable: \(reason)")
+            }
+        }
+        return row
     }
 
-    /// What --resume matches a row by: its configuration and variant.
-    static func resumeKey(_ row: RunRecord) -> String { "\(row.configuration) \(row.variant.rawValue)" }
+    /// "model variant depth D batch B" (without the batch where it is not known yet), for progress lines.
+    static func label(_ r: RunRequest, batch: Bool) -> String {
+        "\(r.model) \(r.variant.rawValue) depth \(r.configuration.depth)" + (batch ? " batch \(r.batch)" : "")
+    }
+
+    /// What --resume matches a row by: its configuration (budget included) and variant.
+    struct ResumeKey: Hashable {
+        var configuration: RunConfiguration
+        var variant: Variant
+    }
+
+    static func resumeKey(_ row: RunRecord) -> ResumeKey { ResumeKey(configuration: row.configuration, variant: row.variant) }
 
     /// Requests grouped by configuration (their variants together), in first-seen order.
     public static func configurationGroups(_ requests: [RunRequest]) -> [[RunRequest]] {
@@ -168,7 +207,4 @@ public struct BenchSession {
         env.stamp(&row)
         row.jemallocVersion = env.jemallocVersion
     }
-
-    func note(_ s: String) { if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }
-    func warn(_ s: String) { FileHandle.standardError.write(Data(("warning: " + s + "\n").utf8)) }
 }

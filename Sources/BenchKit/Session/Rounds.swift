@@ -23,10 +23,8 @@ public enum Rounds {
         let perRound = rounds.compactMap(\.imagesPerSecond)
         merged.rounds = rounds.count
         merged.stepSecondsAll = CSV.list(steps, format: "%.4f")  // also without a batch (setSpeed sets it otherwise)
-        if let batch = merged.batch, let median = merged.setSpeed(steps: steps, batch: batch) {
-            if let gmacs = merged.gmacsPerImage {
-                merged.gflopsPerSecond = RunRecord.rounded(gmacs * Double(merged.variant.passesPerStep * 2 * batch) / median, 2)
-            }
+        if let batch = merged.batch {
+            merged.setSpeed(steps: steps, batch: batch, macsPerImage: merged.gmacsPerImage.map { $0 * 1e9 })
         }
         merged.imagesPerSecondRounds = perRound.map { "\($0)" }.joined(separator: ";")
         merged.imagesPerSecondRoundMin = perRound.min()
