@@ -49,6 +49,8 @@ let package = Package(
             "BenchKit", "Engine", "Models",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // A test entry point (not a product): a results-file replace a test can interrupt before its rename.
+        .executableTarget(name: "ReplaceProbe", dependencies: ["BenchKit"]),
         .target(name: "TestSupport", dependencies: ["Engine", "Models"], path: "Sources/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "TestSupport"]),

@@ -141,23 +141,26 @@ final class ResultsWriterTests: XCTestCase {
         XCTAssertEqual(try ResultsFile.read(path).count, 3)
     }
 
-    /// Item 5: a merge interrupted (SIGTERM, SIGINT) after writing its temporary and before its rename leaves the old
-    /// output whole and no temporary behind. The pause is a test hook that holds the replace in that window.
-    func testAnInterruptedMergeLeavesTheOldOutputAndNoTemporary() throws {
+    /// Item 5: a replace (what merge and baseline updates do) interrupted (SIGTERM, SIGINT) after writing its temporary
+    /// and before its rename leaves the old output whole and no temporary behind. ReplaceProbe, a test entry point,
+    /// holds the replace in that window through `ResultsFile.beforeRename`; bench itself has no such pause.
+    func testAnInterruptedReplaceLeavesTheOldOutputAndNoTemporary() throws {
         let input = dir + "/in.csv", output = dir + "/merged.csv"
         let file = try ResultsFile(path: input)
         for d in [4, 8] { try file.append(row(d)) }
         try ResultsFile.replace(output, with: CSV.header(RunRecord.self) + "\n" + (try CSV.line(row(2))) + "\n")
         let old = bytes(output)
         for sig in [SIGTERM, SIGINT] {
-            let p = BenchProcess.start(["merge", "-o", output, input], environment: ["REVBENCH_TEST_PAUSE_BEFORE_RENAME": "60"])
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: (benchExecutablePath as NSString).deletingLastPathComponent + "/ReplaceProbe")
+            p.arguments = [output, input, "60"]
             try p.run()
             let deadline = Date().addingTimeInterval(120)
             func temporaries() -> [String] {
                 ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.contains(".tmp-") }
             }
             while temporaries().isEmpty && p.isRunning && Date() < deadline { usleep(20_000) }
-            XCTAssertFalse(temporaries().isEmpty, "the merge wrote its temporary")
+            XCTAssertFalse(temporaries().isEmpty, "the replace wrote its temporary")
             kill(p.processIdentifier, sig)
             p.waitUntilExit()
             XCTAssertEqual(p.terminationReason, .uncaughtSignal, "it dies of the signal")

@@ -111,6 +111,10 @@ public final class ResultsFile {
         try replaceFile(path, with: text)
     }
 
+    /// Called between a replace's write and its rename; nil in bench. Only a test entry point sets it (ReplaceProbe,
+    /// which holds the replace in the window a signal can hit).
+    nonisolated(unsafe) public static var beforeRename: (() -> Void)?
+
     /// The rename itself, for a checked target.
     static func replaceFile(_ path: String, with text: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
@@ -128,10 +132,7 @@ public final class ResultsFile {
             // The new file keeps the permissions of the one it replaces (mkstemp creates 0600).
             var st = stat()
             fchmod(fd, stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o644)
-            // Lets a test interrupt a replace between its write and its rename (the window a signal can hit).
-            if let pause = ProcessInfo.processInfo.environment["REVBENCH_TEST_PAUSE_BEFORE_RENAME"].flatMap(Double.init) {
-                Thread.sleep(forTimeInterval: pause)
-            }
+            beforeRename?()
             close(fd)
             guard rename(tmp, path) == 0 else {
                 throw ResultsFileError("cannot write '\(path)': \(String(cString: strerror(errno)))")
