@@ -15,10 +15,7 @@ struct AttentionCommand: ParsableCommand {
             fused core also recomputes Q K^T in backward, so it executes 14/12 of them ("executed").
             """)
 
-    @Option(parsing: .unconditional, help: "Model preset (see `bench list`).")
-    var model = "vit_small_patch16_224"
-    @Option(parsing: .unconditional, help: "Depth in blocks (overrides the preset).")
-    var depth: Int?
+    @OptionGroup var preset: ModelOptions
     @Option(parsing: .unconditional, help: "Batch size.")
     var batch = 8
     @Option(parsing: .unconditional, help: "Variant whose token counts are used: standard (with the class token) or reversible (without).")
@@ -47,7 +44,7 @@ struct AttentionCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try checkOptions()
-            let config = try sizes.configuration(model, depth: depth)
+            let config = try preset.configuration(sizes)
             let threads = try MeasureOptions.threads(threads)
             _ = try SizeCheck.check(config, variant: variant, batch: batch, workers: threads)
             let shapes = AttentionShape.of(config, variant: variant, batch: batch)

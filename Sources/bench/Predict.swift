@@ -9,10 +9,7 @@ struct Predict: ParsableCommand {
         abstract: "Predict a training step's peak memory per variant from the layer definitions, without running it.",
         discussion: "Works for configurations too large for this machine (e.g. --depth 192). Agrees with the ledger within 1% on the tested shapes.")
 
-    @Option(parsing: .unconditional, help: "Model preset (see `bench list`).")
-    var model = "vit_small_patch16_224"
-    @Option(parsing: .unconditional, help: "Depth in blocks (overrides the preset).")
-    var depth: Int?
+    @OptionGroup var preset: ModelOptions
     @Option(parsing: .unconditional, help: "Batch size.")
     var batch = 8
     @Option(parsing: .unconditional, help: "Variants, comma-separated.")
@@ -26,7 +23,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
-            let config = try sizes.configuration(model, depth: depth)
+            let config = try preset.configuration(sizes)
             let list = variants.value
             var rows = [[Column.variant.rawValue, Column.params.rawValue, "baseline GiB", "step GiB", "peak GiB", "MiB/img"]]
             for v in list {

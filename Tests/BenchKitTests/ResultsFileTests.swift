@@ -7,12 +7,7 @@ import Models
 final class ResultsFileTests: XCTestCase {
     var dir: String!
 
-    override func setUp() {
-        dir = NSTemporaryDirectory() + "revbench-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUp() { dir = temporaryFolder("results") }
 
     func testAppendAndReadBackWithQuoting() throws {
         let path = dir + "/sub/runs.csv"
@@ -124,7 +119,7 @@ final class ResultsFileTests: XCTestCase {
     /// A binary file is refused without its bytes in the message.
     func testBinaryFileIsRefusedWithoutItsBytes() throws {
         let path = dir + "/binary.csv"
-        FileManager.default.createFile(atPath: path, contents: Data([0x7f, 0x45, 0x4c, 0x46, 0x00, 0xff, 0xfe, 0x01]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data([0x7f, 0x45, 0x4c, 0x46, 0x00, 0xff, 0xfe, 0x01])))
         XCTAssertThrowsError(try ResultsFile.read(path)) { e in
             XCTAssertEqual("\(e)", "'\(path)' is not a text CSV file (it holds binary data)")
         }

@@ -13,12 +13,7 @@ import Glibc
 final class ResultsWriterTests: XCTestCase {
     var dir: String!
 
-    override func setUp() {
-        dir = NSTemporaryDirectory() + "revbench-writer-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUp() { dir = temporaryFolder("writer") }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path

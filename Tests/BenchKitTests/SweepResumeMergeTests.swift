@@ -7,11 +7,7 @@ import Models
 
 final class SweepResumeMergeTests: XCTestCase {
     var dir: String!
-    override func setUp() {
-        dir = NSTemporaryDirectory() + "revbench-resume-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUp() { dir = temporaryFolder("resume") }
 
     func bench(_ args: [String]) throws -> Process {
         let p = Process()

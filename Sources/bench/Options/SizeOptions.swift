@@ -24,10 +24,15 @@ struct SizeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Attention core (ViT and MViT): math (the probabilities kept for backward, the paper's) or fused (only each row's log-sum-exp kept; recomputed in backward).")
     var attention: AttentionKind?
 
+    /// The whole-number settings: each option's name, its value and the field it sets.
+    var counts: [(option: String, value: Int?, field: WritableKeyPath<ModelConfiguration, Int>)] {
+        [("--width", width, \.width), ("--heads", heads, \.heads), ("--image-size", imageSize, \.imageSize),
+         ("--patch-size", patchSize, \.patchSize), ("--classes", classes, \.classes)]
+    }
+
     /// Refuses a size that is not a positive integer, naming its option.
     func checkPositive(depth: Int?) throws {
-        for (name, v) in [("--width", width), ("--heads", heads), ("--image-size", imageSize),
-                          ("--patch-size", patchSize), ("--classes", classes), ("--depth", depth)] {
+        for (name, v, _) in counts + [("--depth", depth, \.depth)] {
             if let v, v < 1 { throw BenchError("\(name) must be a positive integer, got \(v)") }
         }
     }
@@ -38,11 +43,7 @@ struct SizeOptions: ParsableArguments {
         try checkPositive(depth: depth)
         return try Presets.configuration(model) { c in
             if let depth { c.depth = depth }
-            if let width { c.width = width }
-            if let heads { c.heads = heads }
-            if let imageSize { c.imageSize = imageSize }
-            if let patchSize { c.patchSize = patchSize }
-            if let classes { c.classes = classes }
+            for (_, value, field) in counts { if let value { c[keyPath: field] = value } }
             if let dropPath { c.dropPath = dropPath }
             if let transitions { c.transitions = transitions }
             if let attention { c.attention = attention }
