@@ -72,18 +72,9 @@ struct StabilityCommand: ParsableCommand, PredictsWork {
                 print(ReproducePlan.workMarker + "\(request.predictedWork)")
                 return
             }
-            let file = try ResultsFile(path: output, header: CSV.header(StabilityRecord.self), required: StabilityRecord.requiredColumns)
-            if let upgrade = file.upgradeNote { FileHandle.standardError.write(Data((upgrade + "\n").utf8)) }
-            let env = EnvironmentInfo.current()
-            var rows: [StabilityRecord] = []
-            try Stability.run(request, emit: { row in
-                var row = row
-                env.stamp(&row)
-                try file.append(row)
-                rows.append(row)
-            }, log: { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } })
+            let rows = try BenchSession(outputPath: output, quiet: quiet, force: false).runStability(request)
             print(StabilityTable.render(rows))
-            let all = try ResultsFile.read(StabilityRecord.self, file.path, required: StabilityRecord.requiredColumns)
+            let all = try ResultsFile.read(StabilityRecord.self, output, required: StabilityRecord.requiredColumns)
             let plots = Self.plotFolder(plots, output: output)
             do { try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true) }
             catch { throw BenchError("cannot create '\(plots)': \(error.localizedDescription)") }

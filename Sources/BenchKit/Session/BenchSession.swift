@@ -81,8 +81,7 @@ public struct BenchSession {
         experiment.headerNotes.forEach(log.note)
         if let advice = BLASEnvironment.advice() { log.note("note: " + advice) }
         let threads = requests[0].threads
-        log.note("bench: \(env.build) build, \(env.cpu), \(threads) threads, \(env.blas), jemalloc \(env.jemallocVersion)"
-                 + (rounds > 1 ? ", \(rounds) rounds" : ""))
+        log.note(Self.environmentLine(env, threads: threads, rounds: rounds))
         // The SGEMM reference, measured before the children run (after a long run the BLAS pool sleeps and the
         // machine may be slower than at its best); recorded on every row.
         let sgemm = RunRecord.rounded(Calibration.sgemmReference(threads: threads), 1)
@@ -151,6 +150,12 @@ public struct BenchSession {
             }
         }
         return row
+    }
+
+    /// The note that opens a session's log: build, CPU, threads, BLAS, jemalloc and the rounds when several.
+    static func environmentLine(_ env: EnvironmentInfo, threads: Int, rounds: Int) -> String {
+        "bench: \(env.build) build, \(env.cpu), \(threads) threads, \(env.blas), jemalloc \(env.jemallocVersion)"
+            + (rounds > 1 ? ", \(rounds) rounds" : "")
     }
 
     /// "model variant depth D batch B" (without the batch where it is not known yet), for progress lines.
