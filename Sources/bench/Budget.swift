@@ -3,8 +3,6 @@
 // and writes.
 import ArgumentParser
 import BenchKit
-import Engine
-import Foundation
 import Models
 
 struct Budget: ParsableCommand, PredictsWork {
@@ -54,10 +52,6 @@ struct Budget: ParsableCommand, PredictsWork {
     func run() throws {
         try reportingErrors {
             let budget = memory.value
-            if let available = ProcessMemory.availableBytes(), budget > available, !measure.force {
-                throw BenchError("--memory \(memory) is more than the \(Format.gib(available)) GiB available; "
-                                 + "scale the budget down (e.g. --memory 2GiB) or use --force")
-            }
             let units = try units()
             let rounds = try measure.roundCount(default: 1)
             if try measure.printedPredictedWork(of: self) { return }

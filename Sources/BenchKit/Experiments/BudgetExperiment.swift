@@ -18,8 +18,12 @@ public struct BudgetExperiment: SessionExperiment {
     }
     public var batchKnownBeforeFirstRound: Bool { false }
 
-    /// Nothing to refuse: the budget was checked against the available memory when it was given.
-    public func refuse(_ requests: [RunRequest], in session: BenchSession) throws {}
+    /// Refuses a budget above the available memory (unless forced): its largest batches could not run here.
+    public func refuse(_ requests: [RunRequest], in session: BenchSession) throws {
+        guard !session.force, let available = ProcessMemory.availableBytes(), budget > available else { return }
+        throw BenchError("--memory \(Format.size(Double(budget))) is more than the \(Format.gib(available)) GiB available; "
+                         + "scale the budget down (e.g. --memory 2GiB) or use --force")
+    }
 
     public func predictedWork(_ r: RunRequest) throws -> Double { try Self.predictedWork([r], budget: budget) }
 
