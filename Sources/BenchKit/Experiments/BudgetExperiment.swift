@@ -6,6 +6,7 @@
 import Foundation
 import Models
 
+/// Measures each request at the largest batch its memory budget allows (see the file's header).
 public struct BudgetExperiment: SessionExperiment {
     /// The memory budget in bytes: parameters, gradients, AdamW state, input and the step's activations.
     public var budget: Int
