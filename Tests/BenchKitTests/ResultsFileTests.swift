@@ -59,7 +59,7 @@ final class ResultsFileTests: XCTestCase {
                                          batch: 1, steps: 1, warmup: 0, threads: 1)
                 let row = RunRecord(request: request)
                 XCTAssertEqual(row.attention, core.rawValue, model)
-                XCTAssertEqual(row.configuration.attention, core.rawValue, model)
+                XCTAssertEqual(row.configuration[.attention], core.rawValue, model)
             }
         }
     }
@@ -73,7 +73,7 @@ final class ResultsFileTests: XCTestCase {
         let rows = try ResultsFile.read(path)
         XCTAssertEqual(rows.count, 9)
         XCTAssertTrue(rows.allSatisfy { $0.device == nil && $0.engine == nil && $0.transitions == nil })
-        XCTAssertTrue(rows.allSatisfy { $0.configuration.device == RunConfiguration.cpu && $0.configuration.engine == RunConfiguration.revbench })
+        XCTAssertTrue(rows.allSatisfy { $0.configuration[.device] == RunConfiguration.cpu && $0.configuration[.engine] == RunConfiguration.revbench })
         XCTAssertEqual(rows.first?.depth, 12)
         XCTAssertEqual(Set(rows.map(\.variant)), Set(Variant.allCases))
     }

@@ -1,4 +1,6 @@
-// The configuration a row measured, without its variant: what rows are grouped, compared and keyed by.
+// The configuration a row measured, without its variant: what rows are grouped, compared and keyed by. Its values,
+// description and order come from the record's configuration columns (RunRecord.configurationColumns), so a
+// column added there is part of it with nothing written here.
 import Models
 
 /// The configuration a row measured: rows with equal configurations and different variants are one comparison.
@@ -6,70 +8,64 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
     /// The device, engine and precision of the Swift engine's rows.
     public static let cpu = "cpu", revbench = "revbench", fp32 = "fp32"
 
-    public var model: String
-    public var device: String
-    /// Rows of different engines (or precisions) are never compared with each other.
-    public var engine: String
-    public var precision: String
-    public var depth: Int?, width: Int?, heads: Int?, imageSize: Int?, patchSize: Int?
-    /// The stage transitions' backprop; "store" for every model without any.
-    public var transitions: String
-    /// The attention core; "math" where there is no choice.
-    public var attention: String
-    public var batch: Int?
-    public var memoryBudgetBytes: Int?
+    /// Each configuration column's value as text, an absent cell at its column's default; missing where none.
+    private var values: [Column: String] = [:]
+
+    private static let columns = Dictionary(uniqueKeysWithValues: RunRecord.configurationColumns.map { ($0.column, $0) })
+
+    /// The configuration `record` measured: its value in each configuration column.
+    init(_ record: RunRecord) {
+        for c in RunRecord.configurationColumns { values[c.column] = c.value(record) }
+    }
+
+    /// The value of a configuration column (an absent cell reads as the column's default); nil where there is none.
+    public subscript(column: Column) -> String? { values[column] }
+
+    /// The same configuration with no value in `column` (e.g. at any batch).
+    public func without(_ column: Column) -> RunConfiguration { var c = self; c.values[column] = nil; return c }
 
     /// Who measured where, when it is not the Swift engine on the CPU in fp32: e.g. "pytorch 2.11.0, NVIDIA H100, tf32".
     public var engineLabel: String {
         var parts: [String] = []
-        if engine != Self.revbench { parts.append(engine) }
-        if device != Self.cpu || !parts.isEmpty { parts.append(device) }
-        if precision != Self.fp32 { parts.append(precision) }
+        if self[.engine] != Self.revbench { parts.append(self[.engine] ?? "") }
+        if self[.device] != Self.cpu || !parts.isEmpty { parts.append(self[.device] ?? "") }
+        if self[.precision] != Self.fp32 { parts.append(self[.precision] ?? "") }
         return parts.joined(separator: ", ")
     }
 
     /// The model's name with the engine label and non-default transitions or attention in parentheses.
     public var modelLabel: String {
-        let notes = [engineLabel, transitions == TransitionBackprop.store.rawValue ? "" : "transitions \(transitions)",
-                     attention == AttentionKind.math.rawValue ? "" : "attention \(attention)"]
+        let notes = [engineLabel, Self.columns[.transitions]?.shown(self[.transitions]) ?? "",
+                     Self.columns[.attention]?.shown(self[.attention]) ?? ""]
             .filter { !$0.isEmpty }
+        let model = self[.model] ?? ""
         return notes.isEmpty ? model : "\(model) (\(notes.joined(separator: ", ")))"
     }
 
     /// The same configuration with stored transitions: where the standard and checkpointed twins of a
     /// transitions-recompute run are measured (they have no stage transitions to recompute).
     public var withStoredTransitions: RunConfiguration {
-        var c = self; c.transitions = TransitionBackprop.store.rawValue; return c
+        var c = self; c.values[.transitions] = TransitionBackprop.store.rawValue; return c
     }
 
     /// The same configuration at any depth (reversible memory must not depend on it).
-    public var ignoringDepth: RunConfiguration { var c = self; c.depth = nil; return c }
+    public var ignoringDepth: RunConfiguration { without(.depth) }
 
+    /// The shown values in column order, e.g. "vit_small_patch16_224 d12 w384 h6 img224/p16 b32".
     public var description: String {
-        var parts = [model]
-        if engine != Self.revbench { parts.append(engine) }
-        if device != Self.cpu { parts.append(device) }
-        if precision != Self.fp32 { parts.append(precision) }
-        if let depth { parts.append("d\(depth)") }
-        parts.append("w\(width.map(String.init) ?? "?") h\(heads.map(String.init) ?? "?")")
-        parts.append("img\(imageSize.map(String.init) ?? "?")/p\(patchSize.map(String.init) ?? "?")")
-        if transitions != TransitionBackprop.store.rawValue { parts.append("transitions \(transitions)") }
-        if attention != AttentionKind.math.rawValue { parts.append("attention \(attention)") }
-        if let batch { parts.append("b\(batch)") }
-        if let memoryBudgetBytes { parts.append("budget \(Format.size(Double(memoryBudgetBytes)))") }
-        return parts.joined(separator: " ")
+        var text = ""
+        for c in RunRecord.configurationColumns {
+            guard let shown = c.shown(values[c.column]) else { continue }
+            text += (text.isEmpty ? "" : c.separator) + shown
+        }
+        return text
     }
 
+    /// Column by column in `RunRecord.configurationOrder`.
     public static func < (a: RunConfiguration, b: RunConfiguration) -> Bool {
-        func key(_ c: RunConfiguration) -> [Int] {
-            [c.depth ?? -1, c.width ?? -1, c.heads ?? -1, c.imageSize ?? -1, c.patchSize ?? -1, c.memoryBudgetBytes ?? -1, c.batch ?? -1]
+        for column in RunRecord.configurationOrder {
+            if let before = columns[column]?.precedes(a[column], b[column]) { return before }
         }
-        if a.model != b.model { return a.model < b.model }
-        if a.transitions != b.transitions { return a.transitions < b.transitions }
-        if a.attention != b.attention { return a.attention < b.attention }
-        if a.engine != b.engine { return a.engine < b.engine }
-        if a.device != b.device { return a.device < b.device }
-        if a.precision != b.precision { return a.precision < b.precision }
-        return key(a).lexicographicallyPrecedes(key(b))
+        return false
     }
 }

@@ -109,6 +109,32 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public static let requiredColumns: [CodingKeys] = [.model, .variant, .depth, .width, .heads, .imageSize, .patchSize,
                                                        .batch, .error]
 
+    /// The columns of a row's configuration (what it measured, without the variant), in the order its description
+    /// shows them: e.g. "vit_small_patch16_224 d12 w384 h6 img224/p16 attention fused b32".
+    public static let configurationColumns: [ConfigurationColumn] = [
+        .name(.model) { $0.model },
+        .text(.engine, absent: RunConfiguration.revbench) { $0.engine },
+        .text(.device, absent: RunConfiguration.cpu) { $0.device },
+        .text(.precision, absent: RunConfiguration.fp32) { $0.precision },
+        .number(.depth, prefix: "d") { $0.depth },
+        .number(.width, prefix: "w", unknown: "?") { $0.width },
+        .number(.heads, prefix: "h", unknown: "?") { $0.heads },
+        .number(.imageSize, prefix: "img", unknown: "?") { $0.imageSize },
+        .number(.patchSize, prefix: "p", unknown: "?", separator: "/") { $0.patchSize },
+        .text(.transitions, absent: TransitionBackprop.store.rawValue, prefix: "transitions ") { $0.transitions },
+        .text(.attention, absent: AttentionKind.math.rawValue, prefix: "attention ") { $0.attention },
+        .number(.batch, prefix: "b") { $0.batch },
+        .number(.memoryBudgetBytes, prefix: "budget ", format: { Format.size(Double($0)) }) { $0.memoryBudgetBytes },
+    ]
+
+    /// The order of configurations (merged files, check reports): by these columns in turn.
+    public static let configurationOrder: [CodingKeys] = [.model, .transitions, .attention, .engine, .device, .precision,
+        .depth, .width, .heads, .imageSize, .patchSize, .memoryBudgetBytes, .batch]
+
+    /// The `ModelConfiguration` settings no column records (a model setting's column has the setting's name in
+    /// snake_case and is filled from it by `init(request:)`).
+    public static let unrecordedSettings: Set<String> = ["family", "channels", "mlp_ratio", "classes", "drop_path"]
+
     public init(model: String, variant: Variant) {
         self.model = model
         self.variant = variant
@@ -118,12 +144,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// The configuration this row measured, without the variant: what rows are compared and grouped by.
     public var configuration: RunConfiguration {
-        RunConfiguration(model: model, device: device ?? RunConfiguration.cpu, engine: engine ?? RunConfiguration.revbench,
-                         precision: precision ?? RunConfiguration.fp32, depth: depth, width: width, heads: heads,
-                         imageSize: imageSize, patchSize: patchSize, transitions: transitions ?? TransitionBackprop.store.rawValue,
-                         attention: attention ?? AttentionKind.math.rawValue,
-                         // In a budget experiment the batch is the outcome, the budget is the configuration.
-                         batch: memoryBudgetBytes == nil ? batch : nil, memoryBudgetBytes: memoryBudgetBytes)
+        // In a budget experiment the batch is the outcome, the budget is the configuration.
+        memoryBudgetBytes == nil ? RunConfiguration(self) : RunConfiguration(self).without(.batch)
     }
 }
 

@@ -55,7 +55,7 @@ public enum ComparisonTable {
     static func slopeLines(_ rows: [RunRecord]) -> [String] {
         var lines: [String] = []
         // The same configuration at any batch, per variant.
-        func key(_ r: RunRecord) -> String { var c = r.configuration; c.batch = nil; return "\(c) \(r.variant.rawValue)" }
+        func key(_ r: RunRecord) -> String { "\(r.configuration.without(.batch)) \(r.variant.rawValue)" }
         var keys: [String] = []
         for r in rows where !keys.contains(key(r)) { keys.append(key(r)) }
         for k in keys {
