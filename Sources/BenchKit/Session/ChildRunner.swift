@@ -74,14 +74,19 @@ public enum ChildRunner {
         p.standardOutput = out
         p.standardError = err
         let collected = StderrTail(echo: !quiet)
-        err.fileHandleForReading.readabilityHandler = { h in collected.add(h.availableData) }
         do { try p.run() } catch {
             return r.failure("could not start child process: \(error.localizedDescription)")
         }
+        // Stderr is read to its end on a thread of its own, echoed as it comes; the tail is read only after that
+        // thread has seen the end, so the child's last line is never lost to a read still in flight.
+        let stderrRead = DispatchSemaphore(value: 0), errors = err.fileHandleForReading
+        Thread.detachNewThread {
+            while case let data = errors.availableData, !data.isEmpty { collected.add(data) }
+            stderrRead.signal()
+        }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        err.fileHandleForReading.readabilityHandler = nil
-        collected.add(err.fileHandleForReading.readDataToEndOfFile())
+        stderrRead.wait()
         let text = String(decoding: data, as: UTF8.self)
         if p.terminationReason == .exit, p.terminationStatus == 0,
            let line = text.split(separator: "\n").last(where: { $0.hasPrefix(recordMarker) }),
