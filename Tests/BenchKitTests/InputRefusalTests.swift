@@ -62,6 +62,14 @@ final class InputRefusalTests: XCTestCase {
         }
     }
 
+    /// A budget above the machine's memory is refused naming it as given, not as thousands of GiB.
+    func testABudgetAboveTheMachinesMemoryIsRefusedAsGiven() throws {
+        let out = ["--output", NSTemporaryDirectory() + "revbench-never-\(UUID().uuidString).csv"]
+        try BenchProcess.run(["budget", "--memory", "1000TiB", "--models", "vit_tiny_test", "--depths", "4"] + out)
+            .assertRefused(["--memory 1000 TiB is more than the", "GiB available"], "--memory 1000TiB")
+        XCTAssertEqual([1 << 20, 3 << 29, 16 << 30, 1_000_000_000].map(Format.bytes), ["1 MiB", "1.5 GiB", "16 GiB", "953.7 MiB"])
+    }
+
     /// Item 13: a negative number reaches the option's own check (not the parser's "Missing value"); empty and
     /// repeated list entries are refused (a repeat would measure one configuration twice).
     func testNegativeNumbersEmptyAndRepeatedLists() throws {

@@ -22,7 +22,7 @@ public struct BudgetExperiment: SessionExperiment {
     /// Refuses a budget above the available memory (unless forced): its largest batches could not run here.
     public func refuse(_ requests: [RunRequest], in session: BenchSession) throws {
         guard !session.force, let available = ProcessMemory.availableBytes(), budget > available else { return }
-        throw BenchError("--memory \(Format.size(Double(budget))) is more than the \(Format.gib(available)) GiB available; "
+        throw BenchError("--memory \(Format.bytes(budget)) is more than the \(Format.gib(available)) GiB available; "
                          + "scale the budget down (e.g. --memory 2GiB) or use --force")
     }
 

@@ -36,6 +36,16 @@ extension Format {
 }
 
 extension Format {
+    /// A size as a user writes it: in the largest binary unit it fills, to one decimal without a trailing ".0"
+    /// ("1000 TiB", "1.5 GiB", "512 MiB").
+    public static func bytes(_ n: Int) -> String {
+        for (unit, shift) in [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)] where n >= 1 << shift {
+            let text = String(format: "%.1f", Double(n) / Double(1 << shift))
+            return (text.hasSuffix(".0") ? String(text.dropLast(2)) : text) + " " + unit
+        }
+        return "\(n) bytes"
+    }
+
     /// A memory size as "2.0 GiB", or "8 MiB" below one GiB.
     public static func size(_ bytes: Double) -> String {
         bytes >= 1_073_741_824 ? String(format: "%.1f GiB", bytes / 1_073_741_824) : String(format: "%.0f MiB", bytes / 1_048_576)
