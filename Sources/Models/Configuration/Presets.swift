@@ -1,5 +1,6 @@
 // Named model presets in timm style. A preset names a pair: the standard ViT and its reversible twin share the
 // same sizes, so `vit_small_patch16_224` and `rev_vit_small_patch16_224` are the same pair seen from either side.
+// Building a preset's model is Factory/Presets+MakeModel.swift's job.
 
 public enum Presets {
     private static func pair(_ base: String, _ config: ModelConfiguration, _ summary: String) -> [ModelPreset] {
@@ -48,17 +49,5 @@ public enum Presets {
         try change(&c)
         try c.validate()
         return c
-    }
-
-    /// Builds the model of `variant` for a validated configuration.
-    /// With `initialize` false the weights stay zero (for counting parameters of models too big to fill).
-    public static func makeModel(_ config: ModelConfiguration, variant: Variant, seed: UInt64 = 0,
-                                 initialize: Bool = true) -> VisionModel {
-        switch (config.family, variant) {
-        case (.vit, .reversible): return ReversibleViT(config, seed: seed, initialize: initialize)
-        case (.vit, _): return StandardViT(config, variant: variant, seed: seed, initialize: initialize)
-        case (.mvit, .reversible): return ReversibleMViT(config, transitions: config.transitions, seed: seed, initialize: initialize)
-        case (.mvit, _): return MViT(config, variant: variant, seed: seed, initialize: initialize)
-        }
     }
 }
