@@ -54,7 +54,6 @@ struct Budget: ParsableCommand, PredictsWork {
             let budget = memory.value
             let units = try units()
             let rounds = try measure.roundCount(default: 1)
-            if try measure.printedPredictedWork(of: self) { return }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force, rounds: rounds,
                                         resume: measure.resume, shard: measure.shard?.value)
                 .run(units, measuring: BudgetExperiment(budget: budget))

@@ -43,7 +43,6 @@ struct Run: ParsableCommand, PredictsWork {
             let requests = try requests()
             let configuration = requests[0].configuration, threads = requests[0].threads
             let rounds = try measure.roundCount(default: 3)
-            if try measure.printedPredictedWork(of: self) { return }
             let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
                                        rounds: rounds, resume: measure.resume, shard: measure.shard?.value)
             let rows = try session.run(requests)

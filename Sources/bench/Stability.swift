@@ -40,7 +40,6 @@ struct StabilityCommand: ParsableCommand, PredictsWork {
     @OptionGroup var sizes: SizeOptions
     @Flag(help: "Print only the summary (no per-measurement log).")
     var quiet = false
-    @Flag(help: .hidden) var predictWork = false
 
     mutating func validate() throws {
         try checkingOptions { try depths.check(option: "--depths") }
@@ -68,10 +67,6 @@ struct StabilityCommand: ParsableCommand, PredictsWork {
     func run() throws {
         try reportingErrors {
             let request = try request()
-            if predictWork {
-                print(ReproducePlan.workMarker + "\(request.predictedWork)")
-                return
-            }
             let rows = try BenchSession(outputPath: output, quiet: quiet, force: false).runStability(request)
             print(StabilityTable.render(rows))
             let all = try ResultsFile.read(StabilityRecord.self, output, required: StabilityRecord.requiredColumns)

@@ -57,7 +57,6 @@ struct Sweep: ParsableCommand, PredictsWork {
         try reportingErrors {
             let requests = try requests()
             let rounds = try measure.roundCount(default: 3)
-            if try measure.printedPredictedWork(of: self) { return }
             let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
                                         rounds: rounds, resume: measure.resume,
                                         shard: measure.shard?.value).run(requests)

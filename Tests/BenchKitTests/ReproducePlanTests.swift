@@ -1,5 +1,6 @@
 // The reproduce plan is the one list of commands behind results/: results/README.md's table is generated from it
-// (and must not drift from it), every file it names is committed, and every command parses (bench predicts its work).
+// (and must not drift from it), every file it names is committed, and every command parses (bench reproduce predicts
+// its time).
 import XCTest
 import Foundation
 @testable import BenchKit
@@ -13,20 +14,15 @@ final class ReproducePlanTests: XCTestCase {
     }
 
     func testEveryPlannedFileIsCommittedAndEveryCommandParses() throws {
+        // `reproduce --dry-run` parses every entry's command in process and prints its predicted time.
+        let plan = try BenchProcess.run(["reproduce", "--dry-run"])
+        XCTAssertEqual(plan.status, 0, plan.err)
+        let lines = plan.out.split(separator: "\n")
         for e in ReproducePlan.entries {
             XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("results/" + e.file).path), e.file)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: benchExecutablePath)
-            p.arguments = e.arguments + ["--predict-work", "--output", NSTemporaryDirectory() + "revbench-plan-\(UUID().uuidString).csv"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0, e.file)
-            let work = text.split(separator: "\n").first { $0.hasPrefix(ReproducePlan.workMarker) }.flatMap { Double($0.split(separator: "\t")[1]) }
-            XCTAssertGreaterThan(try XCTUnwrap(work, e.file), 0, e.file)
+            let row = try XCTUnwrap(lines.first { $0.hasPrefix(e.file + " ") }, "\(e.file) is in the plan: \(plan.out)")
+            XCTAssertTrue(row.contains(e.arguments.joined(separator: " ")), String(row))
+            XCTAssertNotEqual(row.split(separator: " ").last, "0s", "\(e.file) predicts some work: \(row)")
         }
     }
 }

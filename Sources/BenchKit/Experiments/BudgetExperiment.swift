@@ -74,7 +74,7 @@ public struct BudgetExperiment: SessionExperiment {
     }
 
     /// Predicted work of measuring `requests` under `budget` (each at its predicted largest batch, at least 1): what
-    /// shards balance and --predict-work reports.
+    /// shards balance and `bench reproduce` estimates its time from.
     public static func predictedWork(_ requests: [RunRequest], budget: Int) throws -> Double {
         try requests.map { r -> Double in
             let params = try SizeCheck.check(r.configuration, variant: r.variant, batch: 1, workers: r.threads).parameterCount

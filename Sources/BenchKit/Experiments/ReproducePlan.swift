@@ -3,9 +3,6 @@
 import Foundation
 
 public enum ReproducePlan {
-    /// Marks the stdout line with which a command run with --predict-work reports its predicted work.
-    public static let workMarker = "REVBENCH_WORK\t"
-
     public static let entries: [ReproduceEntry] = [
         ReproduceEntry(file: "vit_small_depths.csv", arguments: ["sweep", "--models", "vit_small_patch16_224", "--depths", "12,24,48",
                                                                  "--batches", "2,4", "--rounds", "1"]),

@@ -35,15 +35,6 @@ struct MeasureOptions: ParsableArguments {
         }
     }
 
-    @Flag(help: .hidden) var predictWork = false
-
-    /// With --predict-work: prints the predicted work of what `command` would run and returns true.
-    func printedPredictedWork(of command: PredictsWork) throws -> Bool {
-        guard predictWork else { return false }
-        print(ReproducePlan.workMarker + "\(try command.predictedWork())")
-        return true
-    }
-
     @Flag(help: "Skip configurations whose successful rows (same configuration and build) are already in --output, so an interrupted run or sweep continues where it stopped.")
     var resume = false
     @Option(parsing: .unconditional, help: "Rounds per configuration: each runs every variant once, in rotating order, a fresh child each; images/s is the median over all rounds' steps, with the per-round range (default 3 for run and sweep, 1 for budget).")
