@@ -53,7 +53,7 @@ struct AttentionCommand: ParsableCommand {
             for s in shapes {
                 print("  \(s.count) block(s): \(s.heads) heads x \(s.batch) images, \(s.queries) queries x \(s.keys) keys, head dim \(s.headDim)")
             }
-            let timings = AttentionBenchmark.measure(shapes, threads: threads, rounds: rounds, repeats: repeats,
+            let (timings, sgemm) = AttentionBenchmark.measure(shapes, threads: threads, rounds: rounds, repeats: repeats,
                                                      progress: { print($0) })
             var rows = [["core", "ms (median)", "ms per round (min-max)", "model GFLOP/s", "executed GFLOP/s"]]
             for t in timings {
@@ -63,7 +63,6 @@ struct AttentionCommand: ParsableCommand {
                              Format.fixed(t.gflops, 1), Format.fixed(executed, 1)])
             }
             print(TextTable.render(rows, rightAligned: Set(1..<5)))
-            let sgemm = Calibration.sgemmReference(threads: threads)
             print(String(format: "fused / math time: %.2f; SGEMM 1576x384x1152 on this machine: %.0f GFLOP/s at %d threads",
                          timings[1].median / timings[0].median, sgemm, threads))
         }

@@ -2,7 +2,8 @@
 // model's blocks, alternating the two cores round by round on the same operands, and reports the achieved GFLOP/s.
 // ViT's operands are laid out as in the model (q, k, v read out of a (B, N, 3C) buffer); MViT's as its pooled
 // (G, N, D) tensors. FLOPs are the math core's: per group 2 Nq Nk D for each of Q K^T and P V forward, and of dV,
-// dP, dQ, dK backward (12 Nq Nk D); the fused core also recomputes Q K^T (14), reported as its executed rate.
+// dP, dQ, dK backward (12 Nq Nk D); the fused core also recomputes Q K^T (14), reported as its executed rate. The
+// machine's SGEMM reference is measured after the timings, for comparison.
 import Foundation
 import Engine
 import Models
@@ -61,8 +62,9 @@ public enum AttentionBenchmark {
 
     /// Times both cores on `shapes` for `rounds` rounds, the order rotating round by round as a session's variants
     /// do (`Rounds.order`: math then fused, then fused then math, ...), each round's figure the median of `repeats` runs of every shape's blocks. `progress` gets one line a round.
+    /// Returns each core's timing and, measured after them, the machine's SGEMM reference at `threads` (GFLOP/s).
     public static func measure(_ shapes: [AttentionShape], threads: Int, rounds: Int, repeats: Int,
-                               progress: ((String) -> Void)? = nil) -> [AttentionTiming] {
+                               progress: ((String) -> Void)? = nil) -> (timings: [AttentionTiming], sgemmGFLOPs: Double) {
         BLAS.threads = threads
         Parallel.workers = threads
         let operands = shapes.enumerated().map { Operands($0.element, seed: UInt64($0.offset + 1)) }
@@ -78,6 +80,6 @@ public enum AttentionBenchmark {
             progress?("round \(round + 1)/\(rounds): " + timings.map {
                 String(format: "%@ %.1f ms", $0.core.rawValue, $0.secondsPerRound.last! * 1e3) }.joined(separator: ", "))
         }
-        return timings
+        return (timings, Calibration.sgemmReference(threads: threads))
     }
 }
