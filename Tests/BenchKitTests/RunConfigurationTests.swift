@@ -26,6 +26,19 @@ final class RunConfigurationTests: XCTestCase {
         XCTAssertEqual(vit.configuration.description, "vit_tiny_test d4 w32 h2 img32/p8 b2")
     }
 
+    /// A setting added to the schema later (as `mlp_ratio` would be): older rows, without the column, read as its
+    /// default, so they keep their configuration and description.
+    func testANumberColumnWithADefaultReadsAbsentCellsAsIt() {
+        let ratio = ConfigurationColumn.number(.width, prefix: "mlp", absent: 4) { $0.width }
+        var older = RunRecord(model: "vit_small_patch16_224", variant: .standard), newer = older
+        newer.width = 4
+        XCTAssertEqual(ratio.value(older), "4")
+        XCTAssertEqual(ratio.value(older), ratio.value(newer))
+        XCTAssertNil(ratio.shown(ratio.value(older)), "the default is not shown")
+        older.width = 2
+        XCTAssertEqual(ratio.shown(ratio.value(older)), "mlp2")
+    }
+
     func testDescriptionAndOrderFollowTheColumns() {
         XCTAssertEqual(Set(RunRecord.configurationColumns.map(\.column)), Set(RunRecord.configurationOrder))
         XCTAssertEqual(RunRecord.configurationColumns.count, RunRecord.configurationOrder.count)

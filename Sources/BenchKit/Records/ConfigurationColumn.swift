@@ -31,13 +31,17 @@ public struct ConfigurationColumn: Sendable {
                             shown: { $0 == absent ? nil : prefix + ($0 ?? "") }, separator: " ")
     }
 
-    /// A whole-number column shown as `prefix` and its value (`format`ted); an absent one shows as `unknown`, or
-    /// not at all when that is nil.
-    static func number(_ column: Column, prefix: String, unknown: String? = nil, separator: String = " ",
+    /// A whole-number column shown as `prefix` and its value (`format`ted). An absent cell means `absent` where
+    /// given (a setting added to the schema later: older rows had its default), which is then not shown; otherwise
+    /// it shows as `unknown`, or not at all when that is nil.
+    static func number(_ column: Column, prefix: String, absent: Int? = nil, unknown: String? = nil, separator: String = " ",
                        format: @escaping @Sendable (Int) -> String = { String($0) },
                        _ read: @escaping @Sendable (RunRecord) -> Int?) -> ConfigurationColumn {
-        ConfigurationColumn(column: column, read: { read($0).map(String.init) }, absent: nil, numeric: true,
-                            shown: { v in v.flatMap(Int.init).map(format).map { prefix + $0 } ?? unknown.map { prefix + $0 } },
+        ConfigurationColumn(column: column, read: { read($0).map(String.init) }, absent: absent.map(String.init), numeric: true,
+                            shown: { v in
+                                guard let n = v.flatMap(Int.init) else { return unknown.map { prefix + $0 } }
+                                return n == absent ? nil : prefix + format(n)
+                            },
                             separator: separator)
     }
 
