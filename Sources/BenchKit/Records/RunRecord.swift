@@ -132,7 +132,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
         .depth, .width, .heads, .imageSize, .patchSize, .memoryBudgetBytes, .batch]
 
     /// The `ModelConfiguration` settings no column records (a model setting's column has the setting's name in
-    /// snake_case and is filled from it by `init(request:)`).
+    /// snake_case and is filled from it by `init(request:)`): the family (the model's name implies it), channels and
+    /// mlp_ratio (3 and 4 in every preset, no option changes them), classes and drop_path (--classes and --drop-path
+    /// change them, but rows differing only in them share a configuration).
     public static let unrecordedSettings: Set<String> = ["family", "channels", "mlp_ratio", "classes", "drop_path"]
 
     public init(model: String, variant: Variant) {
