@@ -58,4 +58,15 @@ final class AdamWTests: XCTestCase {
             }
         }
     }
+
+    func testAStepWakesTheWorkersOnce() {
+        let saved = Parallel.workers
+        defer { Parallel.workers = saved }
+        Parallel.workers = 2
+        // Three tensors each big enough for two chunks of their own: the per-tensor loop woke the workers 3 times.
+        let opt = AdamW([Parameter("a", [70_000]), Parameter("b", [3]), Parameter("c", [80_000]), Parameter("d", [90_000])])
+        let before = Parallel.dispatches
+        opt.step()
+        XCTAssertEqual(Parallel.dispatches - before, 1)
+    }
 }
