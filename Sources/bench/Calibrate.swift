@@ -99,9 +99,9 @@ struct Calibrate: ParsableCommand {
             print("OpenBLAS \(EnvironmentInfo.current().blas) loaded \(loaded) when asked for OPENBLAS_CORETYPE=\(best): keep \(inForce)")
             return
         }
-        let comparison = KernelComparison(inForce: KernelProbe.best(of: current)!, candidate: KernelProbe.best(of: candidate)!,
-                                          environmentValue: set)
+        let comparison = KernelComparison(inForceRounds: current, candidateRounds: candidate, environmentValue: set)!
         print(comparison.render())
+        guard comparison.isSteady else { return }
         let env = EnvironmentInfo.current()
         let version = env.blas.split(separator: " ").dropFirst().first.map(String.init) ?? "unknown"
         let date = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])

@@ -41,6 +41,19 @@ final class BLASKernelsTests: XCTestCase {
         XCTAssertTrue(wrong.render().contains("WRONG"))
     }
 
+    func testRoundsThatDisagreeLeaveTheVerdictUncertain() throws {
+        let steady = try XCTUnwrap(KernelComparison(inForceRounds: [probe("Haswell", [220]), probe("Haswell", [230])],
+                                                    candidateRounds: [probe("SkylakeX", [450]), probe("SkylakeX", [440])],
+                                                    environmentValue: nil))
+        XCTAssertTrue(steady.isSteady)
+        XCTAssertEqual(steady.factor, 450.0 / 230, accuracy: 1e-12)
+        let busy = try XCTUnwrap(KernelComparison(inForceRounds: [probe("Haswell", [220]), probe("Haswell", [150])],
+                                                  candidateRounds: [probe("SkylakeX", [450])], environmentValue: nil))
+        XCTAssertFalse(busy.isSteady)
+        XCTAssertTrue(busy.render().contains("not stored"), busy.render())
+        XCTAssertNil(KernelComparison(inForceRounds: [], candidateRounds: [probe("Zen", [1])], environmentValue: nil))
+    }
+
     func testProbesCombineToTheFastestRoundAndTravelAsOneLine() throws {
         let a = probe("Zen", [100, 90, 80, 10]), b = probe("Zen", [90, 95, 70, 20])
         let best = try XCTUnwrap(KernelProbe.best(of: [a, b]))

@@ -20,9 +20,30 @@ public struct KernelComparison: Sendable, Equatable {
         case wrong(String)
     }
 
+    /// The largest over the smallest reference-shape rate among one set's rounds, the larger of the two sets'
+    /// (1 for a single round each): how far the machine's speed moved while calibrate measured.
+    public var roundSpread = 1.0
+
+    /// Rounds of one set that disagree by more than this leave the verdict to a quieter machine (not stored).
+    public static let spreadLimit = 1.10
+
     public init(inForce: KernelProbe, candidate: KernelProbe, environmentValue: String?) {
         self.inForce = inForce; self.candidate = candidate; self.environmentValue = environmentValue
     }
+
+    /// Each set's fastest reading per shape over its rounds, with the rounds' spread.
+    public init?(inForceRounds: [KernelProbe], candidateRounds: [KernelProbe], environmentValue: String?) {
+        guard let a = KernelProbe.best(of: inForceRounds), let b = KernelProbe.best(of: candidateRounds) else { return nil }
+        self.init(inForce: a, candidate: b, environmentValue: environmentValue)
+        func spread(_ rounds: [KernelProbe]) -> Double {
+            let rates = rounds.map(\.referenceGFLOPs)
+            return rates.max()! / rates.min()!
+        }
+        roundSpread = max(spread(inForceRounds), spread(candidateRounds))
+    }
+
+    /// Whether the rounds agreed well enough for the verdict to stand and be stored.
+    public var isSteady: Bool { roundSpread <= Self.spreadLimit }
 
     /// Candidate / in force on the reference shape (qkv: what every row's `sgemm_gflops` records).
     public var factor: Double { candidate.referenceGFLOPs / inForce.referenceGFLOPs }
@@ -47,6 +68,11 @@ public struct KernelComparison: Sendable, Equatable {
                          + Format.fixed(r.worstRatio, 3) + " of its bound (\(r.worstCase)): " + (r.passed ? "OK" : "WRONG"))
         }
         let gain = Format.fixed(factor, 2) + "x on " + KernelProbe.shapes[0].label + " at \(inForce.threads) threads"
+        if !isSteady {
+            lines.append("warning: rounds of one kernel set differ by " + Format.fixed(100 * (roundSpread - 1), 0)
+                         + "% on " + KernelProbe.shapes[0].label + " (above " + Format.fixed(100 * (Self.spreadLimit - 1), 0)
+                         + "%: the machine is busy); the verdict below is uncertain and is not stored: rerun on a quiet machine")
+        }
         switch verdict {
         case .use(let name, _):
             lines.append("use: OPENBLAS_CORETYPE=\(name) (\(gain); \(a) is in force"
