@@ -12,10 +12,15 @@ public enum Parallel {
         min(workers, max(1, count / max(grain, 1)))
     }
 
+    /// Parallel loops started so far (each wakes `chunks - 1` workers); counted on the calling thread, which is
+    /// the only one that starts loops (workers never nest them), so the kernels' wake-ups can be counted in tests.
+    nonisolated(unsafe) public private(set) static var dispatches = 0
+
     /// Calls `body(chunk, range)` for `chunks` disjoint chunks of 0..<count, in parallel.
     @inline(__always)
     public static func forChunks(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
         if chunks <= 1 { body(0, 0..<count); return }
+        dispatches &+= 1
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let lo = count * c / chunks, hi = count * (c + 1) / chunks
             if lo < hi { body(c, lo..<hi) }

@@ -1,5 +1,6 @@
 // Hot kernels of a ViT-S training step (batch 8, 197 tokens, width 384): the matmul shapes, attention (the layer,
-// and each core alone), LayerNorm and GELU, forward and backward. Throughput is in operations of the named shape per second.
+// and each core alone), LayerNorm and GELU, forward and backward (GELU also each alone), and AdamW's step over
+// ViT-S's parameters. Throughput is in operations of the named shape per second.
 import Benchmark
 import Engine
 import Models
@@ -66,6 +67,32 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let (y, saved) = GELU.forward(x)
             blackHole(GELU.backward(dy, saved)[0] + y[0])
+        }
+    }
+
+    // Each direction alone, so a regression in one shows. Backward into a new tensor: in place over the same dy the
+    // values would shrink every iteration towards denormals.
+    Benchmark("gelu forward \(rows)x1536", configuration: config) { benchmark in
+        let x = randomTensor([rows, 1536], seed: 7)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(GELU.forward(x).0[0]) }
+    }
+
+    Benchmark("gelu backward \(rows)x1536", configuration: config) { benchmark in
+        let x = randomTensor([rows, 1536], seed: 7), dy = randomTensor([rows, 1536], seed: 8)
+        let saved = GELU.forward(x).1
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(GELU.backward(dy, saved)[0]) }
+    }
+
+    // One optimizer step over ViT-S's 22M parameters (152 tensors): one parallel pass, memory-bound.
+    Benchmark("adamw step vit_small_patch16_224 parameters", configuration: config) { benchmark in
+        let model = Presets.makeModel(try! Presets.named("vit_small_patch16_224").config, variant: .standard)
+        let optimizer = AdamW(model.parameters)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            optimizer.step()
+            blackHole(model.parameters[0].value[0])
         }
     }
 }
