@@ -34,9 +34,33 @@ final class RunConfigurationTests: XCTestCase {
         newer.width = 4
         XCTAssertEqual(ratio.value(older), "4")
         XCTAssertEqual(ratio.value(older), ratio.value(newer))
-        XCTAssertNil(ratio.shown(ratio.value(older)), "the default is not shown")
+        XCTAssertNil(ratio.shown(ratio.value(older), older.model), "the default is not shown")
         older.width = 2
-        XCTAssertEqual(ratio.shown(ratio.value(older)), "mlp2")
+        XCTAssertEqual(ratio.shown(ratio.value(older), older.model), "mlp2")
+    }
+
+    /// classes and drop_path (--classes, --drop-path): a row written before their columns reads as its preset's
+    /// settings, so it keeps its configuration (the --resume key) and description; other settings make another
+    /// configuration, which shows them.
+    func testClassesAndDropPathReadAbsentCellsAsThePresets() throws {
+        let tiny = RunRecord(request: RunRequest(try Presets.configuration("vit_tiny_test"), variant: .standard, batch: 2,
+                                                 threads: 1))
+        XCTAssertEqual(tiny.classes, 10)
+        XCTAssertEqual(tiny.dropPath, 0)
+        var older = tiny
+        older.classes = nil; older.dropPath = nil
+        XCTAssertEqual(older.configuration, tiny.configuration)
+        XCTAssertEqual(older.configuration.description, "vit_tiny_test d4 w32 h2 img32/p8 b2")
+        var small = RunRecord(model: "vit_small_patch16_224", variant: .standard)
+        XCTAssertEqual([small.configuration[.classes], small.configuration[.dropPath]], ["1000", "0.0"])
+        small.classes = 10
+        XCTAssertEqual(small.configuration.description, "vit_small_patch16_224 w? h? img?/p? classes 10")
+        let changed = try Presets.configuration("vit_tiny_test") { $0.classes = 5; $0.dropPath = 0.1 }
+        let other = RunRecord(request: RunRequest(changed, variant: .standard, batch: 2, threads: 1))
+        XCTAssertNotEqual(other.configuration, tiny.configuration)
+        XCTAssertEqual(other.configuration.description, "vit_tiny_test d4 w32 h2 img32/p8 classes 5 drop_path 0.1 b2")
+        XCTAssertEqual(other.configuration.modelLabel, "vit_tiny_test (classes 5, drop_path 0.1)")
+        XCTAssertTrue(other.configuration < tiny.configuration, "fewer classes first")
     }
 
     func testDescriptionAndOrderFollowTheColumns() {

@@ -10,11 +10,11 @@ import TestSupport
 final class FusedAttentionTests: XCTestCase {
     /// Query blocks split the queries evenly under the block budget and cover them.
     func testQueryBlocksCoverTheQueries() {
-        XCTAssertEqual(FusedAttention.queryBlock(queries: 197, keys: 197), 197)   // ViT-S/B/L: one block
-        XCTAssertEqual(FusedAttention.queryBlock(queries: 301, keys: 301), 151)   // two: 151 and 150
-        XCTAssertEqual(FusedAttention.queryBlock(queries: 700, keys: 700), 88)    // eight: seven of 88, one of 84
+        XCTAssertEqual(AttentionWorkspace.queryBlock(queries: 197, keys: 197), 197)   // ViT-S/B/L: one block
+        XCTAssertEqual(AttentionWorkspace.queryBlock(queries: 301, keys: 301), 151)   // two: 151 and 150
+        XCTAssertEqual(AttentionWorkspace.queryBlock(queries: 700, keys: 700), 88)    // eight: seven of 88, one of 84
         for (nq, nk) in [(197, 197), (301, 301), (3137, 50), (1, 4000), (50, 100_000)] {
-            let bq = FusedAttention.queryBlock(queries: nq, keys: nk)
+            let bq = AttentionWorkspace.queryBlock(queries: nq, keys: nk)
             XCTAssertGreaterThan(bq, 0)
             XCTAssertLessThanOrEqual(bq, nq)
             XCTAssertTrue(bq * nk <= 1 << 16 || bq <= 8, "(\(nq), \(nk)): \(bq) rows")

@@ -17,7 +17,7 @@ import tempfile
 
 COLUMNS = (
     "timestamp", "git_sha", "model", "variant", "device", "engine", "precision", "depth", "width", "heads",
-    "image_size", "patch_size", "transitions", "attention", "tokens", "batch", "threads", "params", "gmacs_per_image", "warmup", "steps",
+    "image_size", "patch_size", "transitions", "attention", "classes", "drop_path", "tokens", "batch", "threads", "params", "gmacs_per_image", "warmup", "steps",
     "step_s_median", "step_s_min", "step_s_max", "images_per_s", "gflops_per_s", "rounds", "step_s_all",
     "images_per_s_rounds", "images_per_s_round_min", "images_per_s_round_max", "cpu_util", "load_average",
     "sgemm_gflops",

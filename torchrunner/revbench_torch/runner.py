@@ -70,7 +70,8 @@ def base_row(settings, name, cfg, variant, batch):
     row = dict(settings.environment)
     row.update(timestamp=record.timestamp(), model=presets.pair_name(name), variant=variant, depth=cfg.depth,
                width=cfg.width, heads=cfg.heads, image_size=cfg.image_size, patch_size=cfg.patch_size,
-               attention=cfg.attention, tokens=cfg.tokens(variant), batch=batch, warmup=settings.warmup, steps=settings.steps,
+               attention=cfg.attention, classes=cfg.classes, drop_path=0.0,  # no stochastic depth here: the presets' 0
+               tokens=cfg.tokens(variant), batch=batch, warmup=settings.warmup, steps=settings.steps,
                gmacs_per_image=round(presets.macs_per_image(cfg, variant) / 1e9, 4))
     return row
 

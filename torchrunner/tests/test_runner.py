@@ -185,6 +185,9 @@ def test_header_equals_benchs_and_rows_load_in_bench_table(bench, tmp_path):
     rows = record.read(torch_csv)
     assert {r["variant"] for r in rows} == {"standard", "reversible", "checkpointed"}
     assert all(r["engine"].startswith("pytorch ") and r["device"] == "cpu" for r in rows)
+    (swift_row,) = record.read(swift_csv)
+    assert all((r["classes"], r["drop_path"]) == (swift_row["classes"], swift_row["drop_path"]) == ("10", "0.0")
+               for r in rows), "the preset's classes and drop-path rate, written as bench writes them"
     table = subprocess.run([bench, "table", str(torch_csv), str(swift_csv)], capture_output=True, text=True)
     assert table.returncode == 0, table.stderr
     assert re.search(r"\| vit_tiny_test \(pytorch [^|]+, cpu\) \| 4 \| 2 \|", table.stdout), table.stdout

@@ -33,11 +33,11 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
         return parts.joined(separator: ", ")
     }
 
-    /// The model's name with the engine label and non-default transitions or attention in parentheses.
+    /// The model's name with the engine label and non-default transitions, attention, classes or drop-path rate in
+    /// parentheses.
     public var modelLabel: String {
-        let notes = [engineLabel, Self.columns[.transitions]?.shown(self[.transitions]) ?? "",
-                     Self.columns[.attention]?.shown(self[.attention]) ?? ""]
-            .filter { !$0.isEmpty }
+        let options = [Column.transitions, .attention, .classes, .dropPath].map { shown($0) ?? "" }
+        let notes = ([engineLabel] + options).filter { !$0.isEmpty }
         let model = self[.model] ?? ""
         return notes.isEmpty ? model : "\(model) (\(notes.joined(separator: ", ")))"
     }
@@ -51,11 +51,14 @@ public struct RunConfiguration: Hashable, Comparable, Sendable, CustomStringConv
     /// The same configuration at any depth (reversible memory must not depend on it).
     public var ignoringDepth: RunConfiguration { without(.depth) }
 
+    /// A column's value as a description shows it; nil where it is not shown.
+    private func shown(_ column: Column) -> String? { Self.columns[column]?.shown(values[column], values[.model]) }
+
     /// The shown values in column order, e.g. "vit_small_patch16_224 d12 w384 h6 img224/p16 b32".
     public var description: String {
         var text = ""
         for c in RunRecord.configurationColumns {
-            guard let shown = c.shown(values[c.column]) else { continue }
+            guard let shown = shown(c.column) else { continue }
             text += (text.isEmpty ? "" : c.separator) + shown
         }
         return text

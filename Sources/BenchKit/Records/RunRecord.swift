@@ -24,6 +24,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var transitions: String?
     /// ViT rows: "math" (the probabilities kept) or "fused" (the memory-efficient core). Absent: math.
     public var attention: String?
+    /// Classes of the head (--classes). Absent in older files: the preset's.
+    public var classes: Int?
+    /// Stochastic depth rate of the last block (--drop-path). Absent in older files: the preset's (0).
+    public var dropPath: Float?
     public var tokens: Int?
     public var batch: Int?
     public var threads: Int?
@@ -87,7 +91,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// The CSV columns, in file order.
     public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
         case timestamp, gitSHA = "git_sha", model, variant, device, engine, precision, depth, width, heads, imageSize = "image_size"
-        case patchSize = "patch_size", transitions, attention, tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
+        case patchSize = "patch_size", transitions, attention, classes, dropPath = "drop_path", tokens, batch, threads, params, gmacsPerImage = "gmacs_per_image", warmup, steps
         case stepSecondsMedian = "step_s_median", stepSecondsMin = "step_s_min", stepSecondsMax = "step_s_max"
         case imagesPerSecond = "images_per_s", gflopsPerSecond = "gflops_per_s", rounds, stepSecondsAll = "step_s_all"
         case imagesPerSecondRounds = "images_per_s_rounds", imagesPerSecondRoundMin = "images_per_s_round_min"
@@ -110,7 +114,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
                                                        .batch, .error]
 
     /// The columns of a row's configuration (what it measured, without the variant), in the order its description
-    /// shows them: e.g. "vit_small_patch16_224 d12 w384 h6 img224/p16 attention fused b32".
+    /// shows them: e.g. "vit_small_patch16_224 d12 w384 h6 img224/p16 attention fused classes 10 b32".
     public static let configurationColumns: [ConfigurationColumn] = [
         .name(.model) { $0.model },
         .text(.engine, absent: RunConfiguration.revbench) { $0.engine },
@@ -123,19 +127,20 @@ public struct RunRecord: Codable, Sendable, Equatable {
         .number(.patchSize, prefix: "p", unknown: "?", separator: "/") { $0.patchSize },
         .text(.transitions, absent: TransitionBackprop.store.rawValue, prefix: "transitions ") { $0.transitions },
         .text(.attention, absent: AttentionKind.math.rawValue, prefix: "attention ") { $0.attention },
+        .setting(.classes, prefix: "classes ", \.classes) { $0.classes },
+        .setting(.dropPath, prefix: "drop_path ", \.dropPath) { $0.dropPath },
         .number(.batch, prefix: "b") { $0.batch },
         .number(.memoryBudgetBytes, prefix: "budget ", format: { Format.size(Double($0)) }) { $0.memoryBudgetBytes },
     ]
 
     /// The order of configurations (merged files, check reports): by these columns in turn.
     public static let configurationOrder: [CodingKeys] = [.model, .transitions, .attention, .engine, .device, .precision,
-        .depth, .width, .heads, .imageSize, .patchSize, .memoryBudgetBytes, .batch]
+        .depth, .width, .heads, .imageSize, .patchSize, .classes, .dropPath, .memoryBudgetBytes, .batch]
 
     /// The `ModelConfiguration` settings no column records (a model setting's column has the setting's name in
     /// snake_case and is filled from it by `init(request:)`): the family (the model's name implies it), channels and
-    /// mlp_ratio (3 and 4 in every preset, no option changes them), classes and drop_path (--classes and --drop-path
-    /// change them, but rows differing only in them share a configuration).
-    public static let unrecordedSettings: Set<String> = ["family", "channels", "mlp_ratio", "classes", "drop_path"]
+    /// mlp_ratio (3 and 4 in every preset, no option changes them).
+    public static let unrecordedSettings: Set<String> = ["family", "channels", "mlp_ratio"]
 
     public init(model: String, variant: Variant) {
         self.model = model

@@ -36,9 +36,9 @@ public enum MemoryModel {
         let fused = config.attention == .fused
         // Attention backward's workspace, per lane: one (N, N) score-gradient buffer (math), or the (Bq, N)
         // probabilities and their gradients (fused).
-        let scores = fused ? FusedAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n, backward: true,
+        let scores = fused ? AttentionWorkspace.fusedFloats(groups: b * config.heads, queries: n, keys: n, backward: true,
                                                              workers: workers)
-                           : MathAttention.workspaceFloats(groups: b * config.heads, queries: n, keys: n, workers: workers)
+                           : AttentionWorkspace.mathFloats(groups: b * config.heads, queries: n, keys: n, workers: workers)
         let attn = attentionFloatsPerToken(config, tokens: n)
         // The top block's backward frees each saved tensor once used. Its peak is either in the MLP, when fc2's
         // input gradient (E) is allocated beside the incoming gradient (C) and every saved tensor, or in the
@@ -98,8 +98,8 @@ public enum MemoryModel {
         let pooled = 6 * nk * c + 4 * nk * h                 // k, v pooled, before their norms, and their gradients
         let fLoop = s.attention == .fused ? 9 * n * c + pooled + h * n + 2 * n : 8 * n * c + pooled + h * n * nk + 2 * n
         let scores = s.attention == .fused
-            ? FusedAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, backward: true, workers: workers)
-            : MathAttention.workspaceFloats(groups: b * h, queries: n, keys: nk, workers: workers)
+            ? AttentionWorkspace.fusedFloats(groups: b * h, queries: n, keys: nk, backward: true, workers: workers)
+            : AttentionWorkspace.mathFloats(groups: b * h, queries: n, keys: nk, workers: workers)
         let fProjections = 9 * n * c + pooled + 2 * n
         return max(g * b, fLoop * b + scores, fProjections * b)
     }

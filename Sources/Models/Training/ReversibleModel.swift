@@ -10,6 +10,3 @@ public protocol ReversibleModel: VisionModel {
     var reconstructionErrors: [ReconstructionError] { get }
     var dropPathRNG: SeededRNG { get set }
 }
-
-extension ReversibleViT: ReversibleModel {}
-extension ReversibleMViT: ReversibleModel {}

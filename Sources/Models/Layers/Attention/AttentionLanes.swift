@@ -7,12 +7,8 @@ import Engine
 /// one step 226-398 ms with OpenBLAS's two threads per matmul, 117-121 ms in two lanes), and the softmax then runs in
 /// the same lane while its rows are in cache.
 public enum AttentionLanes {
-    /// Lanes for `groups` groups with `workers` elementwise workers (a pure function: the memory model predicts a
-    /// child's workspace from its --threads, whatever this process's workers are).
-    public static func count(groups: Int, workers: Int) -> Int { max(1, min(workers, groups)) }
-
     /// Lanes for `groups` groups in this process (its `Parallel.workers`).
-    public static func count(groups: Int) -> Int { count(groups: groups, workers: Parallel.workers) }
+    public static func count(groups: Int) -> Int { AttentionWorkspace.lanes(groups: groups, workers: Parallel.workers) }
 
     /// Runs `body(lane, groups)` over disjoint ranges of groups in parallel lanes, OpenBLAS single-threaded inside.
     static func run(_ groups: Int, _ body: (Int, Range<Int>) -> Void) {

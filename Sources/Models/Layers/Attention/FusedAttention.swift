@@ -12,25 +12,10 @@
 import Engine
 
 public enum FusedAttention {
-    /// Floats of one (Bq, Nk) score block: 64K floats (256 KB), so a lane's two backward blocks stay in a 1 MB L2.
-    static let blockFloats = 1 << 16
-
-    /// Query rows per block: as many as fit `blockFloats`, split evenly (ViT's 197 tokens: one block; 301: 151 and 150).
-    public static func queryBlock(queries nq: Int, keys nk: Int) -> Int {
-        let most = max(8, blockFloats / max(nk, 1))
-        let blocks = (nq + most - 1) / most
-        return (nq + blocks - 1) / blocks
-    }
-
-    /// Workspace floats of forward (one score block per lane) and backward (two per lane) with `workers` workers.
-    public static func workspaceFloats(groups: Int, queries nq: Int, keys nk: Int, backward: Bool, workers: Int) -> Int {
-        AttentionLanes.count(groups: groups, workers: workers) * (backward ? 2 : 1) * queryBlock(queries: nq, keys: nk) * nk
-    }
-
     /// Writes O into `out` and returns the per-row log-sum-exp (G, Nq).
     public static func forward(groups g: Int, queries nq: Int, keys nk: Int, headDim d: Int, scale: Float,
                                q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix) -> Tensor {
-        let bq = queryBlock(queries: nq, keys: nk), lanes = AttentionLanes.count(groups: g)
+        let bq = AttentionWorkspace.queryBlock(queries: nq, keys: nk), lanes = AttentionLanes.count(groups: g)
         let logSumExp = Tensor([g, nq], zeroed: false)                              // (G, Nq)
         let scores = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk)
         let pl = logSumExp.data, pscores = scores.data
@@ -58,7 +43,7 @@ public enum FusedAttention {
     public static func backward(groups g: Int, queries nq: Int, keys nk: Int, headDim d: Int, scale: Float,
                                 q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix, dOut: HeadMatrix,
                                 logSumExp: Tensor, dq: HeadMatrix, dk: HeadMatrix, dv: HeadMatrix) {
-        let bq = queryBlock(queries: nq, keys: nk), lanes = AttentionLanes.count(groups: g)
+        let bq = AttentionWorkspace.queryBlock(queries: nq, keys: nk), lanes = AttentionLanes.count(groups: g)
         let probs = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk) recomputed P
         let grads = Tensor([lanes, bq, nk], category: .workspace, zeroed: false)   // (lanes, Bq, Nk) dP, then dS
         let pl = logSumExp.data, pprobs = probs.data, pgrads = grads.data

@@ -11,11 +11,6 @@ import Glibc
 #endif
 
 public enum MathAttention {
-    /// Backward's workspace floats with `workers` workers: one (Nq, Nk) score-gradient buffer per lane.
-    public static func workspaceFloats(groups: Int, queries nq: Int, keys nk: Int, workers: Int) -> Int {
-        AttentionLanes.count(groups: groups, workers: workers) * nq * nk
-    }
-
     /// Writes O into `out` and returns the probabilities (G, Nq, Nk), which backward needs.
     public static func forward(groups g: Int, queries nq: Int, keys nk: Int, headDim d: Int, scale: Float,
                                q: HeadMatrix, k: HeadMatrix, v: HeadMatrix, out: HeadMatrix) -> Tensor {
