@@ -9,6 +9,8 @@ public final class Linear: ParameterOwner {
     public let inFeatures: Int, outFeatures: Int
     let scopes: LayerScopes
     let outputScope: ScopeID, inputGradientScope: ScopeID
+    /// Tests only (TestingMutation): keep an extra copy of the input for backward.
+    let keepsExtraInputCopy: Bool
 
     public init(_ name: String, _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures
@@ -18,6 +20,7 @@ public final class Linear: ParameterOwner {
         scopes = LayerScopes(name)
         outputScope = scopes.role("output")
         inputGradientScope = scopes.role("input gradient")
+        keepsExtraInputCopy = TestingMutation.layerKeepingExtraInput == name
     }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
@@ -25,6 +28,8 @@ public final class Linear: ParameterOwner {
     /// What backward needs: the input (as PyTorch keeps it for the weight gradient).
     public struct Saved {
         public let x: Tensor  // (M, I), any leading shape
+        /// A copy of x kept only under TestingMutation.
+        var extra: Tensor? = nil
     }
 
     /// y (..., O) = x (..., I) W^T + b.
@@ -38,7 +43,7 @@ public final class Linear: ParameterOwner {
         BLAS.gemm(transB: true, m: m, n: outFeatures, k: inFeatures,
                   a: x.data, lda: inFeatures, b: weight.value.data, ldb: inFeatures,
                   beta: bias == nil ? 0 : 1, c: y.data, ldc: outFeatures)
-        return (y, Saved(x: x))
+        return (y, Saved(x: x, extra: keepsExtraInputCopy ? x.copy() : nil))
     }
 
     /// Adds dW += dy^T x and db += sum(dy); returns dx = dy W (nil when `inputGradient` is false). Takes the saved
