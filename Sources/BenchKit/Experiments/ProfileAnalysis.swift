@@ -102,7 +102,8 @@ public struct ProfileAnalysis: Sendable {
         for (slot, bytes) in live.enumerated() where bytes != 0 {
             let name = profile.scopeName(Int32(slot / slots))
             let category = MemoryCategory(rawValue: slot % slots) ?? .activation
-            rows.append((slot, PeakRow(variant: profile.variant.rawValue, region: name.region.rawValue, block: name.block,
+            rows.append((slot, PeakRow(model: profile.configuration.model, depth: profile.configuration.depth,
+                                       batch: profile.batch, variant: profile.variant.rawValue, region: name.region.rawValue, block: name.block,
                                        layer: name.layer.isEmpty ? nil : name.layer, role: name.role, scope: name.description,
                                        category: category.description, bytes: bytes)))
         }

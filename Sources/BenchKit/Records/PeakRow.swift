@@ -4,6 +4,10 @@ import Foundation
 
 /// Bytes held by one scope and category at one variant's peak.
 public struct PeakRow: CSVRecord, Sendable, Equatable {
+    /// The configuration profiled: preset (standard-side name), depth, batch.
+    public var model: String
+    public var depth: Int
+    public var batch: Int
     public var variant: String
     /// stem, block, head, loss, optimizer, input (the batch).
     public var region: String
@@ -20,7 +24,7 @@ public struct PeakRow: CSVRecord, Sendable, Equatable {
     public var bytes: Int
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case variant, region, block, layer, role, scope, category, bytes
+        case model, depth, batch, variant, region, block, layer, role, scope, category, bytes
     }
     public static let columns = CodingKeys.allCases.map(\.rawValue)
 }

@@ -21,19 +21,35 @@ public enum ProfileReport {
             + "allocating \(a.peakScope)"
     }
 
-    /// The `count` largest holders at each variant's peak, with their share of it.
+    /// The peak's rows with every layer's weights merged into one row per category (parameters, gradients): what
+    /// the holders table lists. peak.csv keeps them per layer.
+    static func holders(_ a: ProfileAnalysis) -> [PeakRow] {
+        var merged: [String: PeakRow] = [:]
+        var rows: [PeakRow] = []
+        for r in a.peak {
+            guard r.role == "weights" else { rows.append(r); continue }
+            var m = merged[r.category] ?? PeakRow(model: r.model, depth: r.depth, batch: r.batch, variant: r.variant, region: "all", block: nil, layer: nil, role: "weights",
+                                                 scope: "all layers · weights", category: r.category, bytes: 0)
+            m.bytes += r.bytes
+            merged[r.category] = m
+        }
+        return (rows + merged.values).sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.category < $1.category }
+    }
+
+    /// The `count` largest holders at each variant's peak (every layer's weights as one row), with their share.
     public static func holdersTable(_ analyses: [ProfileAnalysis], count: Int = 12) -> String {
         var out: [String] = []
         let unit = unit(analyses)
         func size(_ bytes: Int) -> String { Format.fixed(Double(bytes) / unit.bytes, 1) }
         for a in analyses {
             var rows = [["scope", "category", unit.name, "share"]]
-            for r in a.peak.prefix(count) {
+            let holders = holders(a)
+            for r in holders.prefix(count) {
                 rows.append([r.scope, r.category, size(r.bytes), Format.fixed(100 * Double(r.bytes) / Double(max(a.peakBytes, 1)), 1) + "%"])
             }
-            let rest = a.peak.dropFirst(count).reduce(0) { $0 + $1.bytes }
+            let rest = holders.dropFirst(count).reduce(0) { $0 + $1.bytes }
             if rest > 0 {
-                rows.append(["\(a.peak.count - count) more scopes", "", size(rest), Format.fixed(100 * Double(rest) / Double(max(a.peakBytes, 1)), 1) + "%"])
+                rows.append(["\(holders.count - count) more scopes", "", size(rest), Format.fixed(100 * Double(rest) / Double(max(a.peakBytes, 1)), 1) + "%"])
             }
             rows.append(["total (the ledger's peak)", "", size(a.peakBytes), "100.0%"])
             out.append("\(a.variant.rawValue): largest holders at the peak\n" + TextTable.render(rows, rightAligned: [2, 3]))
