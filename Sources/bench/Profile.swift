@@ -35,6 +35,8 @@ struct Profile: ParsableCommand {
     var output = "results/profile"
     @Option(parsing: .unconditional, help: "After the profiled step, time this many pairs of unprofiled and profiled steps (alternating which goes first) and report the profiling overhead in CPU seconds (0...100; 0: do not measure).")
     var overheadPairs = 0
+    @Option(parsing: .unconditional, help: "A PyTorch breakdown (JSON from scripts/make_breakdown_fixtures.py, same model, batch and attention): print the standard variant's end-of-forward bytes per block and module beside it.")
+    var torchBreakdown: String?
     @Flag(help: "Print only the summary (no progress or step log).")
     var quiet = false
 
@@ -42,6 +44,9 @@ struct Profile: ParsableCommand {
         try checkingOptions {
             try variants.check(option: "--variants")
             if batch < 1 { throw BenchError("--batch must be a positive integer, got \(batch)") }
+            if torchBreakdown != nil, !variants.value.contains(.standard) {
+                throw BenchError("--torch-breakdown compares the standard variant; add standard to --variants '\(variants.text)'")
+            }
             if !(0...100).contains(warmup) { throw BenchError("--warmup \(warmup) is outside 0...100") }
             if !(0...100).contains(overheadPairs) { throw BenchError("--overhead-pairs \(overheadPairs) is outside 0...100") }
         }
@@ -61,11 +66,24 @@ struct Profile: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let requests = try requests()
+            let torch = try torchBreakdown.map(TorchBreakdown.read)
+            if let torch, torch.batch != batch || torch.attention != requests[0].configuration.attention.rawValue {
+                throw BenchError("--torch-breakdown '\(torchBreakdown!)' is batch \(torch.batch), \(torch.attention) attention; "
+                                 + "this profile is batch \(batch), \(requests[0].configuration.attention.rawValue) attention")
+            }
             try ProfileExperiment.prepare(folder: output)
             let analyses = try ProfileExperiment.profile(requests, overheadPairs: overheadPairs, quiet: quiet,
                                                          progress: { if !quiet { print($0) } })
             let paths = try ProfileExperiment.write(analyses, to: output)
             print(ProfileExperiment.summary(analyses))
+            if let torch, let standard = analyses.first(where: { $0.variant == .standard }) {
+                let c = standard.profile.configuration
+                let comparison = TorchComparison(endOfForward: standard.endOfForward, family: c.family, depth: c.depth, torch: torch)
+                print("Held for backward at the end of forward, engine beside PyTorch \(torch.torchVersion) (\(torch.model), batch \(torch.batch), \(torch.attention)):")
+                print(TorchComparison.markdown(comparison.byBlock, batch: batch))
+                print()
+                print(TorchComparison.markdown(comparison.byModule, batch: batch))
+            }
             if !quiet { print("wrote " + paths.joined(separator: ", ")) }
         }
     }
