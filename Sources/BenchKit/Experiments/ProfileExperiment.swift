@@ -29,7 +29,8 @@ public enum ProfileExperiment {
         var lines = ["Profile of one training step: \(ProfileReport.title(analyses)) (ledger bytes; all categories)"]
         lines += analyses.map(ProfileReport.peakLine)
         lines += analyses.compactMap(ProfileReport.overheadLine)
-        return lines.joined(separator: "\n") + "\n\n" + ProfileReport.holdersTable(analyses) + "\n"
+        return lines.joined(separator: "\n") + "\n\n" + ProfileReport.groupTable(analyses) + "\n\n"
+            + ProfileReport.holdersTable(analyses) + "\n"
     }
 
     /// Creates `folder` if missing and checks that it is a writable folder, before anything is profiled.

@@ -85,6 +85,25 @@ public enum ProfileReport {
                              "block inputs, residuals, streams", "LayerNorm outputs and stats",
                              "attention (qkv, context, pooling)", "attention probabilities", "MLP", "head and loss", "workspace"]
 
+    /// What holds each variant's peak, by group (the stacked bars' groups), a column per variant; the totals
+    /// are the ledger's peaks.
+    public static func groupTable(_ analyses: [ProfileAnalysis]) -> String {
+        let unit = unit(analyses)
+        func mib(_ bytes: Int) -> String { Format.fixed(Double(bytes) / unit.bytes, 1) }
+        var rows = [["at the peak, \(unit.name)"] + analyses.map(\.variant.rawValue)]
+        let sums = analyses.map { a -> [String: Int] in
+            var out: [String: Int] = [:]
+            for r in a.peak { out[group(r), default: 0] += r.bytes }
+            return out
+        }
+        let present = groupOrder.filter { g in sums.contains { $0[g] != nil } }
+            + Set(sums.flatMap(\.keys)).subtracting(groupOrder).sorted()
+        for g in present { rows.append([g] + sums.map { mib($0[g] ?? 0) }) }
+        rows.append(["total (the ledger's peak)"] + analyses.map { mib($0.peakBytes) })
+        rows.append(["of which above the step's start"] + analyses.map { mib($0.peakBytes - $0.baselineBytes) })
+        return TextTable.render(rows, rightAligned: Set(1...max(analyses.count, 1)))
+    }
+
     /// "blocks 0-3" style ranges: up to four per model.
     static func blockRange(_ block: Int, depth: Int) -> String {
         let size = max(1, (depth + 3) / 4)
