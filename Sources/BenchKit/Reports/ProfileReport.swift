@@ -160,14 +160,17 @@ public enum ProfileReport {
         return "\(c.model), depth \(c.depth), batch \(p.batch), \(c.attention.rawValue) attention"
     }
 
+    /// Seconds with four significant digits (a tiny model's step is well under a millisecond).
+    static func seconds(_ s: Double) -> String { String(format: "%.4g", s) }
+
     /// The profiling overhead measured in a child: median CPU seconds per step with recording off and on.
     public static func overheadLine(_ a: ProfileAnalysis) -> String? {
         guard let o = a.profile.overhead, !o.profiledCPUSeconds.isEmpty else { return nil }
         let off = Format.median(sorted: o.unprofiledCPUSeconds.sorted()), on = Format.median(sorted: o.profiledCPUSeconds.sorted())
         let offWall = Format.median(sorted: o.unprofiledWallSeconds.sorted()), onWall = Format.median(sorted: o.profiledWallSeconds.sorted())
         return "\(a.variant.rawValue): profiling overhead over \(o.profiledCPUSeconds.count) alternating pairs: median CPU "
-            + "\(Format.fixed(off, 4)) s unprofiled, \(Format.fixed(on, 4)) s profiled (\(String(format: "%+.1f%%", (on / off - 1) * 100))); "
-            + "wall \(Format.fixed(offWall, 4)) s vs \(Format.fixed(onWall, 4)) s; "
-            + "CPU per pair (off/on): " + zip(o.unprofiledCPUSeconds, o.profiledCPUSeconds).map { "\(Format.fixed($0, 3))/\(Format.fixed($1, 3))" }.joined(separator: " ")
+            + "\(seconds(off)) s unprofiled, \(seconds(on)) s profiled (\(String(format: "%+.1f%%", (on / off - 1) * 100))); "
+            + "wall \(seconds(offWall)) s vs \(seconds(onWall)) s; "
+            + "CPU per pair (off/on): " + zip(o.unprofiledCPUSeconds, o.profiledCPUSeconds).map { "\(seconds($0))/\(seconds($1))" }.joined(separator: " ")
     }
 }
