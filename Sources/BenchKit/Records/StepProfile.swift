@@ -3,14 +3,6 @@
 import Engine
 import Models
 
-/// Live bytes of one scope in one category.
-public struct ScopeBytes: Codable, Sendable, Equatable {
-    public var scope: Int32
-    public var category: Int
-    public var bytes: Int
-    public init(scope: Int32, category: Int, bytes: Int) { self.scope = scope; self.category = category; self.bytes = bytes }
-}
-
 /// One profiled step of one variant.
 public struct StepProfile: Codable, Sendable {
     public var variant: Variant
@@ -41,12 +33,4 @@ public struct StepProfile: Codable, Sendable {
     public func scopeName(_ id: Int32) -> ScopeName {
         Int(id) < scopes.count ? scopes[Int(id)] : ScopeName(region: .unknown, layer: "", role: "unknown")
     }
-}
-
-/// CPU seconds of whole training steps with recording off and on, measured alternately in one process.
-public struct ProfileOverhead: Codable, Sendable, Equatable {
-    public var unprofiledCPUSeconds: [Double]
-    public var profiledCPUSeconds: [Double]
-    public var unprofiledWallSeconds: [Double]
-    public var profiledWallSeconds: [Double]
 }
