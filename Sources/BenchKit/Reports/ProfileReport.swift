@@ -57,9 +57,17 @@ public enum ProfileReport {
         return out.joined(separator: "\n\n")
     }
 
+    /// The blocks of `a`'s model that are Rev-MViT stage transitions (non-reversible blocks between the reversible
+    /// runs), so the bars show them as what they are; empty for every other model and variant.
+    static func transitions(_ a: ProfileAnalysis) -> Set<Int> {
+        let c = a.profile.configuration
+        guard c.family == .mvit, a.variant == .reversible else { return [] }
+        return Set(MViTPlan(c).blocks.filter(\.isTransition).map(\.index))
+    }
+
     /// The group a peak row belongs to in the stacked bars: parameters, gradients and optimizer state as a whole;
-    /// the input; the stem, head and loss; inside blocks, by role.
-    public static func group(_ r: PeakRow) -> String {
+    /// the input; the stem, head and loss; Rev-MViT's stage transitions (`transitions`); inside other blocks, by role.
+    public static func group(_ r: PeakRow, transitions: Set<Int> = []) -> String {
         switch r.category {
         case MemoryCategory.parameter.description: return "parameters"
         case MemoryCategory.gradient.description: return "gradients"
@@ -67,6 +75,7 @@ public enum ProfileReport {
         case MemoryCategory.workspace.description: return "workspace"
         default: break
         }
+        if let b = r.block, transitions.contains(b) { return "stage transitions" }
         switch r.region {
         case ScopeRegion.block.rawValue: break
         case ScopeRegion.input.rawValue: return "input batch"
@@ -83,7 +92,8 @@ public enum ProfileReport {
     /// Legend order, bottom of the stack first: what every variant has, then activations from the input upwards.
     static let groupOrder = ["parameters", "gradients", "optimizer state", "input batch", "stem",
                              "block inputs, residuals, streams", "LayerNorm outputs and stats",
-                             "attention (qkv, context, pooling)", "attention probabilities", "MLP", "head and loss", "workspace"]
+                             "attention (qkv, context, pooling)", "attention probabilities", "MLP", "stage transitions",
+                             "head and loss", "workspace"]
 
     /// What holds each variant's peak, by group (the stacked bars' groups), a column per variant; the totals
     /// are the ledger's peaks.
@@ -93,7 +103,8 @@ public enum ProfileReport {
         var rows = [["at the peak, \(unit.name)"] + analyses.map(\.variant.rawValue)]
         let sums = analyses.map { a -> [String: Int] in
             var out: [String: Int] = [:]
-            for r in a.peak { out[group(r), default: 0] += r.bytes }
+            let transitions = transitions(a)
+            for r in a.peak { out[group(r, transitions: transitions), default: 0] += r.bytes }
             return out
         }
         let present = groupOrder.filter { g in sums.contains { $0[g] != nil } }
@@ -116,8 +127,9 @@ public enum ProfileReport {
         let bars = analyses.map { a -> StackedBarChart.Bar in
             var parts: [String: Int] = [:]
             var order: [String] = []
+            let transitions = transitions(a)
             for r in a.peak {
-                let g = group(r)
+                let g = group(r, transitions: transitions)
                 let part = (r.block != nil && r.category != MemoryCategory.parameter.description
                             && r.category != MemoryCategory.gradient.description
                             && r.category != MemoryCategory.optimizerState.description)
