@@ -66,6 +66,20 @@ final class ProfileTests: XCTestCase {
         XCTAssertGreaterThan(std16, 3 * std4 / 2, "standard grows with depth")
     }
 
+    /// Rev-MViT's stage transitions keep their saved tensors (the paper's code): at the reversible peak they hold
+    /// most of the activations, and the report groups them as transitions, not as blocks.
+    func testRevMViTStageTransitionsShowUpAsWhatTheyAre() throws {
+        let a = ProfileAnalysis(StepProfiler.run(try request("mvit_tiny_test", .reversible)))
+        let activations = a.peak.filter { $0.category == "activation" }
+        let transitions = ProfileReport.transitions(a)
+        XCTAssertEqual(transitions, Set(MViTPlan(a.profile.configuration).blocks.filter(\.isTransition).map(\.index)))
+        XCTAssertFalse(transitions.isEmpty)
+        let held = activations.filter { ProfileReport.group($0, transitions: transitions) == "stage transitions" }
+        XCTAssertGreaterThan(held.reduce(0) { $0 + $1.bytes } * 2, activations.reduce(0) { $0 + $1.bytes })
+        XCTAssertTrue(ProfileReport.groupTable([a]).contains("stage transitions"))
+        XCTAssertEqual(ProfileReport.transitions(ProfileAnalysis(StepProfiler.run(try request("mvit_tiny_test", .standard)))), [])
+    }
+
     /// Runs `bench profile` on a tiny preset into a fresh folder; returns its output, peak rows and timeline rows.
     func profileCLI(_ extra: [String] = [], model: String = "vit_tiny_test", environment: [String: String] = [:])
         throws -> (BenchProcess, [PeakRow], [TimelineRow]) {
