@@ -12,11 +12,14 @@ public final class Storage {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
     public let category: MemoryCategory
+    /// Where it was allocated: the scope given, or the one current then.
+    public let scope: ScopeID
     /// Bytes the allocator really reserved (its size class), >= count * 4.
     public let allocatedBytes: Int
 
-    /// Allocates `count` floats through malloc (so jemalloc sees it); zero-filled when `zeroed`.
-    public init(count: Int, category: MemoryCategory, zeroed: Bool) {
+    /// Allocates `count` floats through malloc (so jemalloc sees it); zero-filled when `zeroed`. Charged to `scope`,
+    /// or to the scope current on this thread when nil.
+    public init(count: Int, category: MemoryCategory, zeroed: Bool, scope: ScopeID? = nil) {
         precondition(count >= 0, "negative tensor size \(count)")
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         let raw: UnsafeMutableRawPointer?
@@ -25,13 +28,15 @@ public final class Storage {
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
         self.category = category
+        self.scope = scope ?? Scopes.current
         allocatedBytes = malloc_usable_size(raw)
-        Ledger.shared.recordAllocation(count * MemoryLayout<Float>.stride, category, allocated: allocatedBytes)
+        Ledger.shared.recordAllocation(count * MemoryLayout<Float>.stride, category, allocated: allocatedBytes,
+                                       scope: self.scope)
     }
 
     deinit {
         free(pointer)
-        Ledger.shared.recordFree(count * MemoryLayout<Float>.stride, category, allocated: allocatedBytes)
+        Ledger.shared.recordFree(count * MemoryLayout<Float>.stride, category, allocated: allocatedBytes, scope: scope)
     }
 }
 
@@ -40,17 +45,18 @@ public struct Tensor {
     public let storage: Storage
     public private(set) var shape: [Int]
 
-    /// A new tensor of `shape`; zero-filled unless `zeroed` is false (then contents are undefined).
-    public init(_ shape: [Int], category: MemoryCategory = .activation, zeroed: Bool = true) {
+    /// A new tensor of `shape`; zero-filled unless `zeroed` is false (then contents are undefined). Charged to
+    /// `scope`, or to the scope current when nil.
+    public init(_ shape: [Int], category: MemoryCategory = .activation, zeroed: Bool = true, scope: ScopeID? = nil) {
         let n = shape.reduce(1, *)
-        storage = Storage(count: n, category: category, zeroed: zeroed)
+        storage = Storage(count: n, category: category, zeroed: zeroed, scope: scope)
         self.shape = shape
     }
 
     /// A tensor holding `values` (count must match shape).
-    public init(_ shape: [Int], values: [Float], category: MemoryCategory = .activation) {
+    public init(_ shape: [Int], values: [Float], category: MemoryCategory = .activation, scope: ScopeID? = nil) {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
-        self.init(shape, category: category, zeroed: false)
+        self.init(shape, category: category, zeroed: false, scope: scope)
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: values.count) }
     }
 
@@ -76,9 +82,9 @@ public struct Tensor {
     /// All elements as an Array (for tests and I/O, never hot paths).
     public var values: [Float] { Array(buffer) }
 
-    /// A new tensor with the same contents, in `category`.
-    public func copy(category: MemoryCategory? = nil) -> Tensor {
-        let t = Tensor(shape, category: category ?? self.category, zeroed: false)
+    /// A new tensor with the same contents, in `category`, charged to `scope` (or the current one).
+    public func copy(category: MemoryCategory? = nil, scope: ScopeID? = nil) -> Tensor {
+        let t = Tensor(shape, category: category ?? self.category, zeroed: false, scope: scope)
         t.data.update(from: data, count: count)
         return t
     }

@@ -42,6 +42,10 @@ struct Baseline: ParsableCommand {
                 guard let text = try? String(contentsOfFile: tmp, encoding: .utf8) else { throw BenchError("cannot read back '\(tmp)'") }
                 try ResultsFile.replace(baseline, with: text)
                 print("wrote \(baseline)")
+                // The peak attribution bench check diffs scope by scope when ledger bytes change.
+                let peak = ((baseline as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ci-peak.csv")
+                try PeakAttributionCheck.writeBaseline(peak, quiet: quiet)
+                print("wrote \(peak)")
             }
         }
     }

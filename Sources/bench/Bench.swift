@@ -1,6 +1,6 @@
 // The `bench` command: run (the default), sweep, budget, predict, list, calibrate, check, baseline, table, plot, merge,
-// reproduce, stability, and the hidden measure-one the others start as a child. Thin: parses arguments, calls
-// BenchKit, prints.
+// reproduce, stability, profile, and the hidden measure-one and profile-one the others start as a child. Thin:
+// parses arguments, calls BenchKit, prints.
 import ArgumentParser
 import BenchKit
 
@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training memory and throughput of standard, reversible and checkpointed vision transformers.",
         version: RevBenchVersion.string,
-        subcommands: [Run.self, Sweep.self, List.self, Check.self, Baseline.self, Calibrate.self, Predict.self, Budget.self, AttentionCommand.self, Table.self, Plot.self, MergeCommand.self, StabilityCommand.self, Reproduce.self, MeasureOne.self],
+        subcommands: [Run.self, Sweep.self, List.self, Check.self, Baseline.self, Calibrate.self, Predict.self, Budget.self, AttentionCommand.self, Table.self, Plot.self, MergeCommand.self, StabilityCommand.self, Reproduce.self, Profile.self, MeasureOne.self, ProfileOne.self],
         defaultSubcommand: Run.self
     )
 

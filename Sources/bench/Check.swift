@@ -11,7 +11,9 @@ struct Check: ParsableCommand {
             Fails when: ledger activation bytes (per image or peak) change at all; jemalloc's step peak grows > 5% + 64 KiB \
             (its thread peak is sampled every 64 KiB); \
             the standard/reversible memory ratio falls > 2%; reversible activation memory grows with depth; or a \
-            baseline row is not measured. The reversible/standard images/s ratio only warns outside +-50%.
+            baseline row is not measured. The reversible/standard images/s ratio only warns outside +-50%. When ledger \
+            bytes changed, the changed configurations are profiled and their peak attribution is diffed, scope by \
+            scope, against the one stored beside the baseline (ci-peak.csv, written by `bench baseline update`).
             """)
 
     @Option(help: "Baseline CSV to compare with.")
@@ -22,6 +24,8 @@ struct Check: ParsableCommand {
     var output: String?
     @Flag(help: "Print only the result.")
     var quiet = false
+    @Option(help: "Peak attribution stored with the baseline, diffed scope by scope when ledger bytes change (default: ci-peak.csv beside --baseline).")
+    var peakBaseline: String?
 
     func run() throws {
         try reportingErrors {
@@ -40,6 +44,14 @@ struct Check: ParsableCommand {
             }
             let findings = RegressionCheck.compare(baseline: baseRows, current: currentRows)
             if let table = RegressionCheck.render(findings) { print(table) }
+            let peakPath = peakBaseline ?? ((baseline as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ci-peak.csv")
+            let regressed = PeakAttributionCheck.regressed(try CIPreset.requests(), findings: findings)
+            if current == nil, !regressed.isEmpty, FileManager.default.fileExists(atPath: peakPath) {
+                if !quiet { print("profiling the \(regressed.count) configuration(s) whose ledger bytes changed...") }
+                let changes = PeakAttributionCheck.changes(baseline: try ProfileExperiment.readPeak(peakPath),
+                                                           current: try PeakAttributionCheck.profile(regressed, quiet: quiet))
+                print(PeakAttributionCheck.render(changes))
+            }
             print(RegressionCheck.summary(findings, compared: baseRows.filter { !$0.failed }.count))
             if findings.contains(where: { $0.severity == .failure }) { throw ExitCode.failure }
         }

@@ -91,6 +91,10 @@ def parser():
     k = sub.add_parser("breakdown", help="memory saved for backward per block at the end of forward (CPU, fp32)")
     k.add_argument("--model", default="rev_mvit_base_16", help="preset (a rev_ name for the reversible twin)")
     k.add_argument("--batch", type=int, default=2, help="batch size (figures are per image; from 2 on they do not change)")
+    k.add_argument("--attention", default="math", choices=("math", "fused"),
+                   help="attention core: math (the probabilities kept; default) or fused (F.scaled_dot_product_attention)")
+    k.add_argument("--by-module", action="store_true",
+                   help="split each block by the submodule that saves (norm1, attn, norm2, mlp, ...); standard models")
     return ap
 
 
@@ -142,7 +146,7 @@ def main(argv=None, reexec=False):
             presets.config(a.model)
             if a.batch < 1:
                 raise ValueError(f"--batch must be a positive integer, got {a.batch}")
-            print(breakdown.render(a.model, a.batch))
+            print(breakdown.render(a.model, a.batch, a.attention, a.by_module))
             return 0
         check_counts(a)
         if reexec:

@@ -1,8 +1,10 @@
 """Where a model's memory for backward sits at the end of its forward: every tensor autograd saves (through
 torch.autograd.graph.saved_tensors_hooks, each storage counted once, at the first block that saves it), attributed to
-the stem, each block or reversible run, and the head. Used to trace Rev-MViT-B's memory to its stage transitions.
+the stem, each block or reversible run, and the head. Used to trace Rev-MViT-B's memory to its stage transitions, and,
+with --by-module, to compare a standard model block by block and module by module with `bench profile` (the
+Swift engine's end_of_forward.csv; see docs/profiler.md).
 
-  python -m revbench_torch breakdown --model rev_mvit_base_16 [--batch 2]
+  python -m revbench_torch breakdown --model rev_mvit_base_16 [--batch 2] [--attention fused] [--by-module]
 """
 import torch
 import torch.nn.functional as F
@@ -10,12 +12,15 @@ import torch.nn.functional as F
 from . import models, presets
 
 
-def breakdown(name, batch=2, seed=0):
+def breakdown(name, batch=2, seed=0, attention="math", by_module=False):
     """[(segment label, bytes)] in forward order, and the loss; CPU, fp32. Parameters that autograd saves (a
-    linear's weight, for its input gradient) and the input images are not activations and are not counted."""
+    linear's weight, for its input gradient) and the input images are not activations and are not counted.
+    `attention` "fused" runs F.scaled_dot_product_attention's fused kernels. With `by_module` (standard models),
+    a block's label is split by the block's direct submodule that saves the tensor: "block 3 · attn"; what the
+    block's own code saves (MViT's skip pooling) stays "block 3"."""
     cfg = presets.config(name)
     variant = "reversible" if name.startswith("rev_") else "standard"
-    model = models.initialize(presets.build(cfg, variant), seed)
+    model = models.use_sdpa(models.initialize(presets.build(cfg, variant), seed), attention == "fused")
     labels, current = {}, ["stem"]
     seen = {p.untyped_storage().data_ptr() for p in model.parameters()}
 
@@ -40,6 +45,11 @@ def breakdown(name, batch=2, seed=0):
     else:
         for i, blk in enumerate(model.blocks):
             hooks.append(blk.register_forward_pre_hook(enter(f"block {i}")))
+            if by_module:
+                for child_name, child in blk.named_children():
+                    hooks.append(child.register_forward_pre_hook(enter(f"block {i} · {child_name}")))
+                    hooks.append(child.register_forward_hook(
+                        lambda module, args, out, label=f"block {i}": current.__setitem__(0, label)))
     hooks.append(model.norm.register_forward_pre_hook(enter("head")))
 
     def pack(t):
@@ -60,10 +70,11 @@ def breakdown(name, batch=2, seed=0):
     return list(labels.items()), loss.item()
 
 
-def render(name, batch=2):
-    rows, _ = breakdown(name, batch)
+def render(name, batch=2, attention="math", by_module=False):
+    rows, _ = breakdown(name, batch, attention=attention, by_module=by_module)
     total = sum(b for _, b in rows)
-    lines = [f"{name}, batch {batch}: saved for backward at the end of forward (PyTorch twin, CPU, fp32)",
+    lines = [f"{name}, batch {batch}, {attention} attention: saved for backward at the end of forward "
+             f"(PyTorch twin, CPU, fp32)",
              f"{'segment':<36} {'MB/img':>9} {'MiB/img':>9} {'share':>7}"]
     for label, b in rows:
         lines.append(f"{label:<36} {b / batch / 1e6:9.1f} {b / batch / 2**20:9.1f} {100 * b / total:6.1f}%")

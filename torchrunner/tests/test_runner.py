@@ -256,6 +256,20 @@ def test_breakdown_attributes_saved_tensors_to_blocks():
     assert sum(b for label, b in rows if "transition" in label) > 0.5 * total
 
 
+def test_breakdown_by_module_splits_each_block_and_keeps_its_total():
+    from revbench_torch import breakdown
+    for attention in ("math", "fused"):
+        by_block, _ = breakdown.breakdown("vit_tiny_test", batch=2, attention=attention)
+        by_module, _ = breakdown.breakdown("vit_tiny_test", batch=2, attention=attention, by_module=True)
+        assert [label for label, _ in by_module[:4]] == ["block 0 · norm1", "block 0 · attn", "block 0 · norm2", "block 0 · mlp"]
+        for label, total in by_block:
+            assert sum(b for m, b in by_module if m == label or m.startswith(label + " · ")) == total, label
+    # The fused core keeps no (B, H, N, N) probabilities: less is saved than with the math core.
+    math, _ = breakdown.breakdown("vit_tiny_test", batch=2)
+    fused, _ = breakdown.breakdown("vit_tiny_test", batch=2, attention="fused")
+    assert dict(fused)["block 0"] < dict(math)["block 0"]
+
+
 def test_results_file_keeps_bench_s_guarantees(tmp_path):
     """The runner's writer as bench's (docs/reliability.md): folders, other names and foreign files refused;
     a missing final newline repaired before the next row; an older header upgraded in place with its cells;

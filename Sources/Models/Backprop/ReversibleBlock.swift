@@ -5,6 +5,8 @@ import Engine
 public protocol ReversibleBlock {
     associatedtype FSaved
     associatedtype GSaved
+    /// Where the run charges the streams, reconstructed inputs and drop-path copies of this block.
+    var scopes: BlockScopes { get }
     func forwardF(_ x: Tensor) -> (Tensor, FSaved)
     func backwardF(_ dy: Tensor, _ saved: consuming FSaved) -> Tensor
     func forwardG(_ x: Tensor) -> (Tensor, GSaved)

@@ -31,6 +31,8 @@ public enum ReversibleRun {
         var stored: [(Block.FSaved, Block.GSaved)] = []
         var inputs: [(Tensor, Tensor)] = []
         for (i, block) in blocks.enumerated() {
+            let outer = Scopes.enter(block.scopes.layer.forward)
+            defer { Scopes.leave(outer) }
             if recordInputs { inputs.append((x1, x2)) }
             let y1: Tensor, y2: Tensor
             var fSaved: Block.FSaved?, gSaved: Block.GSaved?
@@ -38,13 +40,13 @@ public enum ReversibleRun {
                 let (f, s) = block.forwardF(x2)
                 if storeEverything { fSaved = s }
                 DropPath.apply(f, masks[i].f)
-                y1 = Elementwise.add(x1, f)
+                y1 = Scopes.within(block.scopes.stream1) { Elementwise.add(x1, f) }
             }
             do {
                 let (g, s) = block.forwardG(y1)
                 if storeEverything { gSaved = s }
                 DropPath.apply(g, masks[i].g)
-                y2 = Elementwise.add(x2, g)
+                y2 = Scopes.within(block.scopes.stream2) { Elementwise.add(x2, g) }
             }
             if storeEverything { stored.append((fSaved!, gSaved!)) }
             x1 = y1; x2 = y2
@@ -61,6 +63,8 @@ public enum ReversibleRun {
         let masks = saved.masks
         for i in blocks.indices.reversed() {
             let block = blocks[i]
+            let outer = Scopes.enter(block.scopes.layer.backward)
+            defer { Scopes.leave(outer) }
             if !saved.stored.isEmpty {
                 let (fSaved, gSaved) = saved.stored.removeLast()
                 let dG = block.backwardG(DropPath.backward(dy2, masks[i].g), consume gSaved)
@@ -76,7 +80,9 @@ public enum ReversibleRun {
                 DropPath.apply(g, masks[i].g)
                 let dG = block.backwardG(DropPath.backward(dy2, masks[i].g), consume gSaved)
                 Elementwise.accumulate(dy1, dG)
+                let rebuilding = Scopes.enter(block.scopes.reconstructed)
                 recX2 = Elementwise.subtract(saved.y2, g)
+                Scopes.leave(rebuilding)
             }
             saved.y2 = recX2
             // Recompute F on X2, backprop dY1 through it, reconstruct X1 = Y1 - F(X2).
@@ -86,7 +92,9 @@ public enum ReversibleRun {
                 DropPath.apply(f, masks[i].f)
                 let dF = block.backwardF(DropPath.backward(dy1, masks[i].f), consume fSaved)
                 Elementwise.accumulate(dy2, dF)
+                let rebuilding = Scopes.enter(block.scopes.reconstructed)
                 recX1 = Elementwise.subtract(saved.y1, f)
+                Scopes.leave(rebuilding)
             }
             saved.y1 = recX1
             if !saved.inputs.isEmpty {

@@ -11,6 +11,9 @@ public final class MViTBlock: ParameterOwner {
     public let norm2: LayerNorm           // C
     public let mlp: MLP                   // C -> 4C -> C'
     public let proj: Linear?              // C -> C' where C' != C
+    public let scopes: BlockScopes
+    /// The max-pooled skip and its argmax (Q-pooling blocks).
+    let skipScope: ScopeID
 
     public init(_ prefix: String, _ spec: MViTBlockSpec, classToken: Bool = true) {
         self.spec = spec
@@ -22,6 +25,8 @@ public final class MViTBlock: ParameterOwner {
         norm2 = LayerNorm(qualified(prefix, "norm2"), c)
         mlp = MLP(qualified(prefix, "mlp"), width: c, hidden: 4 * c, out: spec.outWidth)
         proj = spec.outWidth != c ? Linear(qualified(prefix, "proj"), c, spec.outWidth) : nil
+        scopes = BlockScopes(prefix)
+        skipScope = scopes.layer.role("output, argmax", of: "pool_skip")
     }
 
     public var parameters: [Parameter] {
@@ -39,15 +44,18 @@ public final class MViTBlock: ParameterOwner {
     }
 
     public func forward(_ x: Tensor, masks: DropPathMasks = .init()) -> (Tensor, Saved) {
+        let outer = Scopes.enter(scopes.layer.forward)
+        defer { Scopes.leave(outer) }
         let (h1, n1) = norm1.forward(x)
         let (a, attnSaved) = attn.forward(h1, side: spec.side)
         DropPath.apply(a, masks.f)
         var poolSaved: MaxPool.Saved?
         let skip: Tensor
         if spec.qStride > 1 {
-            let (p, s) = MaxPool.forward(x, side: spec.side, classToken: attn.classToken); skip = p; poolSaved = s
+            let (p, s) = Scopes.within(skipScope) { MaxPool.forward(x, side: spec.side, classToken: attn.classToken) }
+            skip = p; poolSaved = s
         } else { skip = x }
-        let x1 = Elementwise.add(skip, a)
+        let x1 = Scopes.within(scopes.residual) { Elementwise.add(skip, a) }
         let (h2, n2) = norm2.forward(x1)
         let (m, mlpSaved) = mlp.forward(h2)
         DropPath.apply(m, masks.g)
@@ -55,8 +63,8 @@ public final class MViTBlock: ParameterOwner {
         let y: Tensor
         if let proj {
             let (p, s) = proj.forward(h2); projSaved = s
-            y = Elementwise.add(p, m)
-        } else { y = Elementwise.add(x1, m) }
+            y = Scopes.within(scopes.output) { Elementwise.add(p, m) }
+        } else { y = Scopes.within(scopes.output) { Elementwise.add(x1, m) } }
         return (y, Saved(norm1Saved: n1, attnSaved: attnSaved, poolSaved: poolSaved, norm2Saved: n2, mlpSaved: mlpSaved,
                          projSaved: projSaved, masks: masks))
     }
@@ -66,6 +74,8 @@ public final class MViTBlock: ParameterOwner {
         let norm1Saved = saved.norm1Saved, attnSaved = saved.attnSaved, poolSaved = saved.poolSaved
         let norm2Saved = saved.norm2Saved, mlpSaved = saved.mlpSaved, projSaved = saved.projSaved, masks = saved.masks
         _ = consume saved
+        let outer = Scopes.enter(scopes.layer.backward)
+        defer { Scopes.leave(outer) }
         let dh2 = mlp.backward(DropPath.backward(dy, masks.g), consume mlpSaved)
         if let proj { Elementwise.accumulate(dh2, proj.backward(dy, projSaved!)!) }
         _ = consume projSaved

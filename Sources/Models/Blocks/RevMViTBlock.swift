@@ -8,6 +8,7 @@ import Engine
 public final class RevMViTBlock: ParameterOwner, ReversibleBlock {
     public let spec: MViTBlockSpec
     public let norm1: LayerNorm, attn: PoolingAttention, norm2: LayerNorm, mlp: MLP
+    public let scopes: BlockScopes
 
     public init(_ prefix: String, _ spec: MViTBlockSpec) {
         self.spec = spec
@@ -18,6 +19,7 @@ public final class RevMViTBlock: ParameterOwner, ReversibleBlock {
                                 attention: spec.attention)
         norm2 = LayerNorm(qualified(prefix, "norm2"), c)
         mlp = MLP(qualified(prefix, "mlp"), width: c, hidden: 4 * c)
+        scopes = BlockScopes(prefix)
     }
 
     public var parameters: [Parameter] { norm1.parameters + attn.parameters + norm2.parameters + mlp.parameters }

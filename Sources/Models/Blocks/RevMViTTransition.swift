@@ -14,6 +14,9 @@ public final class RevMViTTransition: ParameterOwner {
     public let attn: PoolingAttention     // W -> W, Q pooled
     public let norm2: LayerNorm           // W
     public let mlp: MLP                   // W -> 4W -> W
+    public let scopes: BlockScopes
+    /// x + fuse(x) (norm1's saved input, pooled for the residual) and the residual's gradient regrouped per head.
+    let fusedScope: ScopeID, residualGradientScope: ScopeID
 
     public init(_ prefix: String, _ spec: MViTBlockSpec) {
         self.spec = spec
@@ -25,6 +28,9 @@ public final class RevMViTTransition: ParameterOwner {
                                 attention: spec.attention)
         norm2 = LayerNorm(qualified(prefix, "norm2"), w)
         mlp = MLP(qualified(prefix, "mlp"), width: w, hidden: 4 * w)
+        scopes = BlockScopes(prefix)
+        fusedScope = scopes.layer.role("output", of: "fuse")
+        residualGradientScope = scopes.layer.role("pooled residual gradient")
     }
 
     public var parameters: [Parameter] {
@@ -42,15 +48,17 @@ public final class RevMViTTransition: ParameterOwner {
     }
 
     public func forward(_ x: Tensor) -> (Tensor, Saved) {
+        let outer = Scopes.enter(scopes.layer.forward)
+        defer { Scopes.leave(outer) }
         let b = x.shape[0], w = spec.width, h = spec.heads, d = w / h
         let (m, fuseSaved) = fuse.forward(x)
-        let fused = Elementwise.add(x, m)                                        // (B, T*T, W)
+        let fused = Scopes.within(fusedScope) { Elementwise.add(x, m) }          // (B, T*T, W)
         let (h1, n1) = norm1.forward(fused)
         let (a, attnSaved) = attn.forward(h1, side: spec.side)                  // (B, S*S, W)
         let (pooled, residualSaved) = attn.poolQ!.forward(.columns(fused, heads: h, headDim: d), batch: b, side: spec.side,
                                                           classToken: false)  // (G, S*S, D)
         let s2 = spec.outSide * spec.outSide
-        let y1 = Tensor([b, s2, w], zeroed: false)                               // (B, S*S, W)
+        let y1 = Tensor([b, s2, w], zeroed: false, scope: scopes.residual)       // (B, S*S, W)
         for gi in 0..<(b * h) {
             let bi = gi / h, hi = gi % h
             for t in 0..<s2 {
@@ -60,7 +68,7 @@ public final class RevMViTTransition: ParameterOwner {
         }
         let (h2, n2) = norm2.forward(y1)
         let (m2, mlpSaved) = mlp.forward(h2)
-        let y = Elementwise.add(y1, m2)
+        let y = Scopes.within(scopes.output) { Elementwise.add(y1, m2) }
         return (y, Saved(fuseSaved: fuseSaved, fused: fused, n1: n1, attnSaved: attnSaved, residualSaved: residualSaved,
                          n2: n2, mlpSaved: mlpSaved))
     }
@@ -71,10 +79,12 @@ public final class RevMViTTransition: ParameterOwner {
         let fuseSaved = saved.fuseSaved, fused = saved.fused, n1 = saved.n1, attnSaved = saved.attnSaved
         let residualSaved = saved.residualSaved, n2 = saved.n2, mlpSaved = saved.mlpSaved
         _ = consume saved
+        let outer = Scopes.enter(scopes.layer.backward)
+        defer { Scopes.leave(outer) }
         let dy1 = norm2.backward(mlp.backward(dy, consume mlpSaved), consume n2)
         Elementwise.accumulate(dy1, dy)                                          // (B, S*S, W)
         // Residual: regroup dy1 per head (G, S*S, D) and send it back through the shared pool.
-        let dPooled = Tensor([b * h, s2, d], zeroed: false)
+        let dPooled = Tensor([b * h, s2, d], zeroed: false, scope: residualGradientScope)
         for gi in 0..<(b * h) {
             let bi = gi / h, hi = gi % h
             for t in 0..<s2 { (dPooled.data + (gi * s2 + t) * d).update(from: dy1.data + (bi * s2 + t) * w + hi * d, count: d) }

@@ -6,10 +6,12 @@ import Engine
 public final class TransformerBlock: ParameterOwner {
     public let f: AttentionSublayer
     public let g: MLPSublayer
+    public let scopes: BlockScopes
 
     public init(_ prefix: String, width: Int, heads: Int, mlpRatio: Int = 4, attention: AttentionKind = .math) {
         f = AttentionSublayer(prefix, width: width, heads: heads, attention: attention)
         g = MLPSublayer(prefix, width: width, hidden: width * mlpRatio)
+        scopes = BlockScopes(prefix)
     }
 
     public var parameters: [Parameter] { f.parameters + g.parameters }
@@ -21,12 +23,14 @@ public final class TransformerBlock: ParameterOwner {
     }
 
     public func forward(_ x: Tensor, masks: DropPathMasks = DropPathMasks()) -> (Tensor, Saved) {
+        let outer = Scopes.enter(scopes.layer.forward)
+        defer { Scopes.leave(outer) }
         let (fx, fSaved) = f.forward(x)
         DropPath.apply(fx, masks.f)
-        let x1 = Elementwise.add(x, fx)   // (B, N, C)
+        let x1 = Scopes.within(scopes.residual) { Elementwise.add(x, fx) }  // (B, N, C)
         let (gx, gSaved) = g.forward(x1)
         DropPath.apply(gx, masks.g)
-        let y = Elementwise.add(x1, gx)   // (B, N, C)
+        let y = Scopes.within(scopes.output) { Elementwise.add(x1, gx) }    // (B, N, C)
         return (y, Saved(fSaved: fSaved, gSaved: gSaved, masks: masks))
     }
 
@@ -35,6 +39,8 @@ public final class TransformerBlock: ParameterOwner {
     public func backward(_ dy: consuming Tensor, _ saved: consuming Saved) -> Tensor {
         let fSaved = saved.fSaved, gSaved = saved.gSaved, masks = saved.masks
         _ = consume saved
+        let outer = Scopes.enter(scopes.layer.backward)
+        defer { Scopes.leave(outer) }
         let dx1 = g.backward(DropPath.backward(dy, masks.g), consume gSaved)
         Elementwise.accumulate(dx1, dy)
         _ = consume dy

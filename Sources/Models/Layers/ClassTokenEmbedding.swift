@@ -7,6 +7,9 @@ public final class ClassTokenEmbedding: ParameterOwner {
     public let clsToken: Parameter  // (1, 1, C)
     public let posEmbed: Parameter  // (1, N, C)
     public let width: Int
+    /// The embedded tokens (the first block's input) and the gradient of the stem's tokens.
+    let outputScope = Scopes.register(layer: "pos_embed", role: "output")
+    let inputGradientScope = Scopes.register(layer: "pos_embed", role: "input gradient")
 
     public init(patches np: Int, width c: Int) {
         width = c
@@ -19,7 +22,7 @@ public final class ClassTokenEmbedding: ParameterOwner {
     /// tokens (B, Np, C) -> x (B, N, C).
     public func forward(_ tokens: Tensor) -> Tensor {
         let b = tokens.shape[0], np = tokens.shape[1], c = width, n = np + 1
-        let x = Tensor([b, n, c], zeroed: false)
+        let x = Tensor([b, n, c], zeroed: false, scope: outputScope)
         let pos = posEmbed.value.data, cls = clsToken.value.data
         for bi in 0..<b {
             let row = x.data + bi * n * c, src = tokens.data + bi * np * c
@@ -32,7 +35,7 @@ public final class ClassTokenEmbedding: ParameterOwner {
     /// Adds dcls and dpos; returns d tokens (B, Np, C).
     public func backward(_ dx: Tensor) -> Tensor {
         let b = dx.shape[0], n = dx.shape[1], c = width, np = n - 1
-        let dTokens = Tensor([b, np, c], zeroed: false)
+        let dTokens = Tensor([b, np, c], zeroed: false, scope: inputGradientScope)
         let dPos = posEmbed.grad.data, dCls = clsToken.grad.data
         for bi in 0..<b {
             let row = dx.data + bi * n * c

@@ -7,11 +7,15 @@ import Engine
 /// Conv2d(Cin, C, k, stride s, padding p) with bias, PyTorch weight layout (C, Cin, k, k).
 public final class ConvStem: ParameterOwner {
     public let proj: Linear  // K -> C
+    /// The unfolded image patches (rebuilt in backward) and the images' gradient.
+    let columnsScope: ScopeID, inputGradientScope: ScopeID
     public let channels: Int, kernel: Int, stride: Int, padding: Int, imageSize: Int
 
     public init(_ name: String, imageSize: Int, channels: Int = 3, width: Int, kernel: Int, stride: Int, padding: Int) {
         self.channels = channels; self.kernel = kernel; self.stride = stride; self.padding = padding
         self.imageSize = imageSize
+        columnsScope = Scopes.register(layer: name, role: "im2col columns")
+        inputGradientScope = Scopes.register(layer: name, role: "input gradient")
         proj = Linear(qualified(name, "proj"), channels * kernel * kernel, width)
     }
 
@@ -33,7 +37,7 @@ public final class ConvStem: ParameterOwner {
     /// im2col: (B, O*O, Cin*K*K), zero where a tap falls in the padding.
     func columns(_ images: Tensor) -> Tensor {
         let b = images.shape[0], o = outputSide, k = kernel, kk = channels * k * k, s = imageSize
-        let cols = Tensor([b, o * o, kk])  // zeroed: padding taps stay 0
+        let cols = Tensor([b, o * o, kk], scope: columnsScope)  // zeroed: padding taps stay 0
         let src = images.data, dst = cols.data
         let (st, pad, ch) = (stride, padding, channels)
         Parallel.forChunks(b * o, grain: 1) { rows in
@@ -65,7 +69,7 @@ public final class ConvStem: ParameterOwner {
         _ = consume saved
         guard let dCols = proj.backward(dy, Linear.Saved(x: consume cols), inputGradient: inputGradient) else { return nil }
         let b = dy.shape[0], o = outputSide, k = kernel, kk = channels * k * k, s = imageSize
-        let dImages = Tensor([b, channels, s, s])
+        let dImages = Tensor([b, channels, s, s], scope: inputGradientScope)
         for bi in 0..<b {
             for oy in 0..<o {
                 for ox in 0..<o {

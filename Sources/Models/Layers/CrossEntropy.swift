@@ -3,6 +3,10 @@
 import Engine
 
 public enum CrossEntropy {
+    /// The loss's two tensors: the softmax probabilities it keeps and the logits' gradient.
+    static let probabilitiesScope = Scopes.register(ScopeName(region: .loss, layer: "cross_entropy", role: "probabilities"))
+    static let gradientScope = Scopes.register(ScopeName(region: .loss, layer: "cross_entropy", role: "logits gradient"))
+
     /// What backward needs: the softmax probabilities and the labels.
     public struct Saved {
         public let probs: Tensor  // (B, K)
@@ -13,7 +17,7 @@ public enum CrossEntropy {
     public static func forward(_ logits: Tensor, labels: [Int]) -> (Float, Saved) {
         let b = logits.shape[0], k = logits.shape[1]
         precondition(labels.count == b, "\(labels.count) labels for batch \(b)")
-        let probs = logits.copy()
+        let probs = logits.copy(scope: probabilitiesScope)
         var loss: Double = 0
         for bi in 0..<b {
             let row = probs.data + bi * k
@@ -29,10 +33,17 @@ public enum CrossEntropy {
         return (Float(loss / Double(b)), Saved(probs: probs, labels: labels))
     }
 
+    /// `backward`, then the step's phase becomes backward (the head's backward follows).
+    static func backwardEndingLoss(_ saved: Saved) -> Tensor {
+        let d = backward(saved)
+        Ledger.shared.phase = .backward
+        return d
+    }
+
     /// dlogits = (probs - onehot(label)) / B.
     public static func backward(_ saved: Saved) -> Tensor {
         let b = saved.probs.shape[0], k = saved.probs.shape[1]
-        let d = saved.probs.copy()
+        let d = saved.probs.copy(scope: gradientScope)
         let inv = 1 / Float(b)
         for bi in 0..<b {
             let row = d.data + bi * k

@@ -8,11 +8,14 @@ import Engine
 public final class DepthwisePool: ParameterOwner {
     public let weight: Parameter  // (D, 1, 3, 3)
     public let channels: Int, stride: Int
+    let outputScope: ScopeID, workspaceScope: ScopeID
 
     public init(_ name: String, channels: Int, stride: Int) {
         self.channels = channels
         self.stride = stride
         weight = Parameter(qualified(name, "weight"), [channels, 1, 3, 3])
+        outputScope = Scopes.register(layer: name, role: "conv output")
+        workspaceScope = Scopes.register(layer: name, role: "weight gradient partial sums")
     }
 
     public var parameters: [Parameter] { [weight] }
@@ -30,7 +33,7 @@ public final class DepthwisePool: ParameterOwner {
     /// out (G, S*S, D) from the grids described by `layout` over `input`.
     public func forward(_ input: UnsafePointer<Float>, _ layout: Layout) -> Tensor {
         let t = layout.side, s = outputSide(t), d = channels, st = stride
-        let out = Tensor([layout.grids, s * s, d])  // zeroed
+        let out = Tensor([layout.grids, s * s, d], scope: outputScope)  // zeroed
         let w = weight.value.data, po = out.data
         Parallel.forChunks(layout.grids, grain: 1) { grids in
             for g in grids {
@@ -63,7 +66,7 @@ public final class DepthwisePool: ParameterOwner {
         // Input gradients of different grids never overlap, so grids run in parallel; weight gradients are summed
         // per chunk into a workspace and reduced in chunk order.
         let chunks = Parallel.chunkCount(layout.grids, grain: 1)
-        let partial = Tensor([chunks, d * 9], category: .workspace)
+        let partial = Tensor([chunks, d * 9], category: .workspace, scope: workspaceScope)
         let pp = partial.data
         Parallel.forChunks(layout.grids, chunks: chunks) { chunk, grids in
             let pdw = pp + chunk * d * 9

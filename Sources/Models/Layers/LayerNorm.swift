@@ -8,6 +8,8 @@ public final class LayerNorm: ParameterOwner {
     public let bias: Parameter    // (C)
     public let features: Int
     public let eps: Float
+    let scopes: LayerScopes
+    let outputScope: ScopeID, statisticsScope: ScopeID, inputGradientScope: ScopeID, workspaceScope: ScopeID
 
     public init(_ name: String, _ features: Int, eps: Float = 1e-6) {
         self.features = features
@@ -15,6 +17,11 @@ public final class LayerNorm: ParameterOwner {
         weight = Parameter(qualified(name, "weight"), [features])
         bias = Parameter(qualified(name, "bias"), [features])
         weight.value.fill(1)
+        scopes = LayerScopes(name)
+        outputScope = scopes.role("output")
+        statisticsScope = scopes.role("mean, rstd")
+        inputGradientScope = scopes.role("input gradient")
+        workspaceScope = scopes.role("weight gradient partial sums")
     }
 
     public var parameters: [Parameter] { [weight, bias] }
@@ -29,10 +36,12 @@ public final class LayerNorm: ParameterOwner {
     public func forward(_ x: Tensor) -> (Tensor, Saved) {
         let c = features
         precondition(x.lastDim == c, "LayerNorm(\(c)) got \(x.shape)")
+        let outer = Scopes.enter(scopes.forward)
+        defer { Scopes.leave(outer) }
         let m = x.rows
-        let y = Tensor(x.shape, zeroed: false)  // (M, C)
-        let mean = Tensor([m], zeroed: false)   // (M)
-        let rstd = Tensor([m], zeroed: false)   // (M)
+        let y = Tensor(x.shape, zeroed: false, scope: outputScope)        // (M, C)
+        let mean = Tensor([m], zeroed: false, scope: statisticsScope)     // (M)
+        let rstd = Tensor([m], zeroed: false, scope: statisticsScope)     // (M)
         let px = x.data, py = y.data, pm = mean.data, pr = rstd.data
         let w = weight.value.data, b = bias.value.data, eps = eps
         Parallel.forChunks(m, grain: 64) { rows in
@@ -52,11 +61,13 @@ public final class LayerNorm: ParameterOwner {
     /// input, mean and rstd are freed when this returns.
     public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let c = features
+        let outer = Scopes.enter(scopes.backward)
+        defer { Scopes.leave(outer) }
         let m = saved.x.rows
-        let dx = Tensor(saved.x.shape, zeroed: false)  // (M, C)
+        let dx = Tensor(saved.x.shape, zeroed: false, scope: inputGradientScope)  // (M, C)
         let chunks = Parallel.chunkCount(m, grain: 64)
         // Per-chunk partial sums of dweight and dbias, reduced in chunk order (deterministic for a worker count).
-        let partial = Tensor([chunks, 2, c], category: .workspace)  // (chunks, 2, C)
+        let partial = Tensor([chunks, 2, c], category: .workspace, scope: workspaceScope)  // (chunks, 2, C)
         let px = saved.x.data, pdy = dy.data, pdx = dx.data, pm = saved.mean.data, pr = saved.rstd.data
         let w = weight.value.data, pp = partial.data
         Parallel.forChunks(m, chunks: chunks) { chunk, rows in

@@ -6,6 +6,8 @@ import Engine
 /// Conv2d(Cin, C, kernel P, stride P) with PyTorch's weight layout (C, Cin, P, P).
 public final class PatchEmbed: ParameterOwner {
     public let proj: Linear  // K -> C; weight (C, K) is the conv weight (C, Cin, P, P) flattened
+    /// The unfolded image patches (rebuilt in backward) and the images' gradient.
+    let columnsScope: ScopeID, inputGradientScope: ScopeID
     public let channels: Int, patch: Int, imageSize: Int, width: Int
 
     public init(_ name: String, imageSize: Int, patch: Int, channels: Int = 3, width: Int) {
@@ -14,6 +16,8 @@ public final class PatchEmbed: ParameterOwner {
         self.patch = patch
         self.imageSize = imageSize
         self.width = width
+        columnsScope = Scopes.register(layer: name, role: "im2col columns")
+        inputGradientScope = Scopes.register(layer: name, role: "input gradient")
         proj = Linear(qualified(name, "proj"), channels * patch * patch, width)
     }
 
@@ -30,7 +34,7 @@ public final class PatchEmbed: ParameterOwner {
     /// The images unfolded into patch rows (B, Np, K).
     func patches(_ images: Tensor) -> Tensor {
         let b = images.shape[0]
-        let patches = Tensor([b, patchCount, channels * patch * patch], zeroed: false)  // (B, Np, K)
+        let patches = Tensor([b, patchCount, channels * patch * patch], zeroed: false, scope: columnsScope)  // (B, Np, K)
         Self.unfold(images.data, into: patches.data, batch: b, channels: channels, side: imageSize, patch: patch)
         return patches
     }
@@ -48,7 +52,7 @@ public final class PatchEmbed: ParameterOwner {
         _ = consume saved
         guard let dPatches = proj.backward(dy, Linear.Saved(x: consume unfolded), inputGradient: inputGradient) else { return nil }
         let b = dy.shape[0]
-        let dImages = Tensor([b, channels, imageSize, imageSize], zeroed: false)
+        let dImages = Tensor([b, channels, imageSize, imageSize], zeroed: false, scope: inputGradientScope)
         Self.fold(dPatches.data, into: dImages.data, batch: b, channels: channels, side: imageSize, patch: patch)
         return dImages
     }

@@ -5,6 +5,9 @@ import Engine
 public final class StreamsHead: ParameterOwner {
     public let norm: LayerNorm  // 2C
     public let head: Linear     // 2C -> K
+    /// The concatenated streams (norm's saved input) and the streams' gradients split from their gradient.
+    let streamsScope = Scopes.register(ScopeName(region: .head, layer: "concat", role: "concatenated streams"))
+    let streamGradientsScope = Scopes.register(ScopeName(region: .head, layer: "concat", role: "stream gradients"))
 
     public init(streamWidth c: Int, classes: Int) {
         norm = LayerNorm("norm", 2 * c)
@@ -21,7 +24,8 @@ public final class StreamsHead: ParameterOwner {
 
     /// logits (B, K) from the streams (B, N, C) each.
     public func forward(_ y1: Tensor, _ y2: Tensor) -> (Tensor, Saved) {
-        let (normed, normSaved) = norm.forward(Elementwise.concatLastDim(y1, y2))  // (B, N, 2C)
+        let streams = Scopes.within(streamsScope) { Elementwise.concatLastDim(y1, y2) }  // (B, N, 2C)
+        let (normed, normSaved) = norm.forward(streams)
         let (logits, headSaved) = head.forward(TokenMean.forward(normed))          // (B, K)
         return (logits, Saved(normSaved: normSaved, headSaved: headSaved, tokens: y1.shape[1]))
     }
@@ -30,8 +34,9 @@ public final class StreamsHead: ParameterOwner {
     /// (the concatenated streams, logits, probabilities) is freed when this returns, before the blocks' backward.
     public func lossAndGradients(_ y1: Tensor, _ y2: Tensor, labels: [Int]) -> (loss: Float, dy1: Tensor, dy2: Tensor) {
         let (logits, saved) = forward(y1, y2)
+        Ledger.shared.phase = .loss
         let (loss, lossSaved) = CrossEntropy.forward(logits, labels: labels)
-        let (dy1, dy2) = backward(CrossEntropy.backward(lossSaved), saved)
+        let (dy1, dy2) = backward(CrossEntropy.backwardEndingLoss(lossSaved), saved)
         return (loss, dy1, dy2)
     }
 
@@ -39,6 +44,6 @@ public final class StreamsHead: ParameterOwner {
     public func backward(_ dLogits: Tensor, _ saved: Saved) -> (Tensor, Tensor) {
         let dPooled = head.backward(dLogits, saved.headSaved)!                                     // (B, 2C)
         let dCat = norm.backward(TokenMean.backward(dPooled, tokens: saved.tokens), saved.normSaved) // (B, N, 2C)
-        return Elementwise.splitLastDim(dCat)
+        return Scopes.within(streamGradientsScope) { Elementwise.splitLastDim(dCat) }
     }
 }

@@ -88,6 +88,7 @@ public final class ReversibleMViT: VisionModel {
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
         reconstructionErrors = []
+        Ledger.shared.phase = .forward
         let b = images.shape[0]
         let masks = DropPath.drawMasks(blocks: plan.blocks.count, config: config, batch: b, rng: &dropPathRNG)  // transitions draw none
         var saved: [SegmentSaved] = []
@@ -97,7 +98,7 @@ public final class ReversibleMViT: VisionModel {
         for segment in segments {
             switch segment {
             case .transition(let t):
-                let input = streams.map { Elementwise.concatLastDim($0.0, $0.1) } ?? x!
+                let input = Scopes.within(t.scopes.input) { streams.map { Elementwise.concatLastDim($0.0, $0.1) } } ?? x!
                 streams = nil
                 if transitions == .recompute {
                     x = t.forward(input).0            // its saved tensors are freed here
@@ -135,7 +136,7 @@ public final class ReversibleMViT: VisionModel {
                     dOut = t.backward(dOut!, (consume state).transition())  // d of the concatenated streams
                 }
             case .run(let blocks):
-                let (d1, d2) = dStreams ?? Elementwise.splitLastDim(dOut!)
+                let (d1, d2) = dStreams ?? Scopes.within(blocks.last!.scopes.layer.backward) { Elementwise.splitLastDim(dOut!) }
                 dStreams = nil
                 dOut = nil                          // its two halves are d1 and d2 now
                 let (dx, errors) = ReversibleRun.backward((consume state).run(), blocks: blocks, dy1: consume d1, dy2: consume d2)

@@ -23,8 +23,10 @@ public final class AdamW: Optimizer {
                 eps: Float = 1e-8, weightDecay: Float = 0.01) {
         self.parameters = parameters
         self.lr = lr; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
-        m = parameters.map { Tensor($0.value.shape, category: .optimizerState) }
-        v = parameters.map { Tensor($0.value.shape, category: .optimizerState) }
+        let mScope = Scopes.register(ScopeName(region: .optimizer, layer: "adamw", role: "exp_avg"))
+        let vScope = Scopes.register(ScopeName(region: .optimizer, layer: "adamw", role: "exp_avg_sq"))
+        m = parameters.map { Tensor($0.value.shape, category: .optimizerState, scope: mScope) }
+        v = parameters.map { Tensor($0.value.shape, category: .optimizerState, scope: vScope) }
         offsets = parameters.reduce(into: [0]) { $0.append($0.last! + $1.count) }
     }
 

@@ -29,6 +29,7 @@ extension ClassTokenModel {
     }
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
+        Ledger.shared.phase = .forward
         let b = images.shape[0]
         let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &dropPathRNG)
         let (x, stemSaved) = embed(images)

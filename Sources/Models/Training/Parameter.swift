@@ -7,10 +7,13 @@ public final class Parameter {
     public let value: Tensor  // any shape, category .parameter
     public let grad: Tensor   // same shape, category .gradient
 
+    /// Value and gradient are charged to the owning layer's "weights" scope (the name without its last part).
     public init(_ name: String, _ shape: [Int]) {
         self.name = name
-        value = Tensor(shape, category: .parameter)
-        grad = Tensor(shape, category: .gradient)
+        let owner = name.split(separator: ".").dropLast().joined(separator: ".")
+        let scope = Scopes.register(layer: owner.isEmpty ? name : owner, role: "weights")
+        value = Tensor(shape, category: .parameter, scope: scope)
+        grad = Tensor(shape, category: .gradient, scope: scope)
     }
 
     public var count: Int { value.count }

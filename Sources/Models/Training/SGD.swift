@@ -11,7 +11,8 @@ public final class SGD: Optimizer {
     public init(_ parameters: [Parameter], lr: Float = 0.01, momentum: Float = 0.9, weightDecay: Float = 0) {
         self.parameters = parameters
         self.lr = lr; self.momentum = momentum; self.weightDecay = weightDecay
-        buffers = parameters.map { Tensor($0.value.shape, category: .optimizerState) }
+        let scope = Scopes.register(ScopeName(region: .optimizer, layer: "sgd", role: "momentum_buffer"))
+        buffers = parameters.map { Tensor($0.value.shape, category: .optimizerState, scope: scope) }
     }
 
     public func step() {

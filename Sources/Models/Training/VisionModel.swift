@@ -20,7 +20,9 @@ extension VisionModel {
     @discardableResult
     public func trainStep(images: Tensor, labels: [Int], optimizer: Optimizer) -> Float {
         let loss = forwardBackward(images: images, labels: labels)
+        Ledger.shared.phase = .optimizer
         optimizer.step()
+        Ledger.shared.phase = .idle
         return loss
     }
 

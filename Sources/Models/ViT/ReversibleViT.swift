@@ -43,6 +43,7 @@ public final class ReversibleViT: VisionModel {
     }
 
     public func forwardBackward(images: Tensor, labels: [Int]) -> Float {
+        Ledger.shared.phase = .forward
         let b = images.shape[0]
         let masks = DropPath.drawMasks(blocks: blocks.count, config: config, batch: b, rng: &dropPathRNG)
         let (tokens, embedSaved) = patchEmbed.forward(images)

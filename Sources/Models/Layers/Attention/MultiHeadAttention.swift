@@ -13,6 +13,10 @@ public final class MultiHeadAttention: ParameterOwner {
     public let width: Int, heads: Int, headDim: Int
     /// The core: math (keeps the probabilities) or fused (memory-efficient).
     public let attention: AttentionKind
+    let scopes: LayerScopes
+    /// The context (proj's saved input), the core's kept state (probabilities or log-sum-exps, and the forward
+    /// workspace), the core's backward workspace, and the qkv gradient.
+    let contextScope: ScopeID, coreScope: ScopeID, coreBackwardScope: ScopeID, qkvGradientScope: ScopeID
 
     public init(_ name: String, width: Int, heads: Int, attention: AttentionKind = .math) {
         self.attention = attention
@@ -22,6 +26,11 @@ public final class MultiHeadAttention: ParameterOwner {
         headDim = width / heads
         qkv = Linear(qualified(name, "qkv"), width, 3 * width)
         proj = Linear(qualified(name, "proj"), width, width)
+        scopes = LayerScopes(name)
+        contextScope = scopes.role("context")
+        coreScope = scopes.role(attention == .math ? "probabilities" : "log-sum-exp")
+        coreBackwardScope = scopes.role("score gradients")
+        qkvGradientScope = scopes.role("qkv gradient")
     }
 
     public var parameters: [Parameter] { qkv.parameters + proj.parameters }
@@ -44,10 +53,12 @@ public final class MultiHeadAttention: ParameterOwner {
     }
 
     public func forward(_ x: Tensor) -> (Tensor, Saved) {
+        let outer = Scopes.enter(scopes.forward)
+        defer { Scopes.leave(outer) }
         let b = x.shape[0], n = x.shape[1], c = width
         let (qkvOut, qkvSaved) = qkv.forward(x)                 // (B, N, 3C)
-        let context = Tensor([b, n, c], zeroed: false)          // (B, N, C)
-        let core = AttentionCore.forward(attention, operands(qkvOut), output: context)
+        let context = Tensor([b, n, c], zeroed: false, scope: contextScope)  // (B, N, C)
+        let core = Scopes.within(coreScope) { AttentionCore.forward(attention, operands(qkvOut), output: context) }
         let (y, projSaved) = proj.forward(context)              // (B, N, C)
         return (y, Saved(qkvSaved: qkvSaved, qkv: qkvOut, core: core, projSaved: projSaved))
     }
@@ -58,10 +69,14 @@ public final class MultiHeadAttention: ParameterOwner {
         let b = dy.shape[0], n = dy.shape[1], c = width
         let qkvSaved = saved.qkvSaved, qkvOut = saved.qkv, projSaved = saved.projSaved, core = saved.core
         _ = consume saved
+        let outer = Scopes.enter(scopes.backward)
+        defer { Scopes.leave(outer) }
         let dContext = proj.backward(dy, consume projSaved)!    // (B, N, C)
-        let dqkv = Tensor([b, n, 3 * c], zeroed: false)         // (B, N, 3C)
+        let dqkv = Tensor([b, n, 3 * c], zeroed: false, scope: qkvGradientScope)  // (B, N, 3C)
         let d = operands(dqkv)
+        let coreOuter = Scopes.enter(coreBackwardScope)
         AttentionCore.backward(consume core, operands(qkvOut), dOutput: dContext, dq: d.q, dk: d.k, dv: d.v)
+        Scopes.leave(coreOuter)
         _ = consume qkvOut; _ = consume dContext
         return qkv.backward(dqkv, consume qkvSaved)!            // (B, N, C)
     }

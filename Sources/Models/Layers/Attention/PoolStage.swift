@@ -6,10 +6,16 @@ import Engine
 public final class PoolStage: ParameterOwner {
     public let conv: DepthwisePool
     public let norm: LayerNorm
+    let scopes: LayerScopes
+    /// The pooled tokens before the norm (the norm's saved input) and their gradient.
+    let pooledScope: ScopeID, pooledGradientScope: ScopeID
 
     public init(_ convName: String, _ normName: String, headDim: Int, stride: Int) {
         conv = DepthwisePool(convName, channels: headDim, stride: stride)
         norm = LayerNorm(normName, headDim)
+        scopes = LayerScopes(convName)
+        pooledScope = scopes.role("pooled tokens")
+        pooledGradientScope = scopes.role("pooled tokens gradient")
     }
 
     public var parameters: [Parameter] { conv.parameters + norm.parameters }
@@ -21,10 +27,12 @@ public final class PoolStage: ParameterOwner {
     /// Pools each head of `x` (one (cls + T*T, D) matrix per group g = (image, head), G = batch x heads).
     /// Returns (G, cls + S*S, D).
     public func forward(_ x: HeadMatrix, batch: Int, side t: Int, classToken: Bool) -> (Tensor, Saved) {
+        let outer = Scopes.enter(scopes.forward)
+        defer { Scopes.leave(outer) }
         let d = norm.features, cls = classToken ? 1 : 0
         let spatial = conv.forward(x.base, Self.layout(x, batch: batch, side: t, classToken: classToken))  // (G, S*S, D)
         let s2 = spatial.shape[1], np = cls + s2, g = batch * x.heads
-        let pooled = Tensor([g, np, d], zeroed: false)                  // (G, Np, D)
+        let pooled = Tensor([g, np, d], zeroed: false, scope: pooledScope)  // (G, Np, D)
         for gi in 0..<g {
             let dst = pooled.data + gi * np * d
             if classToken { dst.update(from: x.group(gi), count: d) }
@@ -40,9 +48,11 @@ public final class PoolStage: ParameterOwner {
         let d = norm.features, cls = classToken ? 1 : 0
         let normSaved = saved.normSaved
         _ = consume saved
+        let outer = Scopes.enter(scopes.backward)
+        defer { Scopes.leave(outer) }
         let dPooled = norm.backward(dy, consume normSaved)              // (G, Np, D)
         let g = batch * x.heads, np = dPooled.shape[1], s2 = np - cls
-        let dSpatial = Tensor([g, s2, d], zeroed: false)
+        let dSpatial = Tensor([g, s2, d], zeroed: false, scope: pooledGradientScope)
         for gi in 0..<g {
             let src = dPooled.data + gi * np * d
             if classToken {

@@ -15,6 +15,11 @@ public final class PoolingAttention: ParameterOwner {
     public let width: Int, heads: Int, headDim: Int, classToken: Bool
     /// The core: math (keeps the probabilities) or fused (FusedAttention, memory-efficient).
     public let attention: AttentionKind
+    let scopes: LayerScopes
+    /// Unpooled q per head, the context, the core's kept state, its backward workspace, the pooled q/k/v gradients
+    /// and the projections' gradients.
+    let qHeadsScope: ScopeID, contextScope: ScopeID, coreScope: ScopeID, coreBackwardScope: ScopeID
+    let pooledGradientScope: ScopeID, projectionGradientScope: ScopeID
 
     public init(_ name: String, inWidth: Int, width: Int, heads: Int, qStride: Int, kvStride: Int,
                 classToken: Bool, fusedQKV: Bool, attention: AttentionKind = .math) {
@@ -33,6 +38,13 @@ public final class PoolingAttention: ParameterOwner {
         poolK = PoolStage(qualified(name, "pool_k"), qualified(name, "norm_k"), headDim: headDim, stride: kvStride)
         poolV = PoolStage(qualified(name, "pool_v"), qualified(name, "norm_v"), headDim: headDim, stride: kvStride)
         proj = Linear(qualified(name, "proj"), width, width)
+        scopes = LayerScopes(name)
+        qHeadsScope = scopes.role("q per head")
+        contextScope = scopes.role("context")
+        coreScope = scopes.role(attention == .math ? "probabilities" : "log-sum-exp")
+        coreBackwardScope = scopes.role("score gradients")
+        pooledGradientScope = scopes.role("pooled q, k, v gradients")
+        projectionGradientScope = scopes.role("q, k, v gradients")
     }
 
     public var parameters: [Parameter] {
@@ -76,6 +88,8 @@ public final class PoolingAttention: ParameterOwner {
 
     /// x (B, cls + T*T, C_in) -> (B, cls + S*S, C).
     public func forward(_ x: Tensor, side t: Int) -> (Tensor, Saved) {
+        let outer = Scopes.enter(scopes.forward)
+        defer { Scopes.leave(outer) }
         let b = x.shape[0], n = x.shape[1], h = heads, d = headDim, c = width, g = b * h
         let projections: Projections
         if let qkv {
@@ -91,7 +105,7 @@ public final class PoolingAttention: ParameterOwner {
         var qPooled: Tensor?, qSaved: PoolStage.Saved?, qHeads: Tensor?
         if let poolQ { let r = pool(poolQ, 0); qPooled = r.0; qSaved = r.1 } else {
             let q = Projections.view(0, of: projections.tensors, heads: h, headDim: d)
-            let heads = Tensor([g, n, d], zeroed: false)  // (G, N, D)
+            let heads = Tensor([g, n, d], zeroed: false, scope: qHeadsScope)  // (G, N, D)
             for gi in 0..<g {
                 for i in 0..<n { (heads.data + (gi * n + i) * d).update(from: q.row(gi, i), count: d) }
             }
@@ -101,8 +115,8 @@ public final class PoolingAttention: ParameterOwner {
         let (vPooled, vSaved) = pool(poolV, 2)
         let qT = qPooled ?? qHeads!
         let nq = qT.shape[1]
-        let context = Tensor([b, nq, c], zeroed: false)  // (B, Nq, C)
-        let core = AttentionCore.forward(attention, operands(qT, kPooled, vPooled), output: context)
+        let context = Tensor([b, nq, c], zeroed: false, scope: contextScope)  // (B, Nq, C)
+        let core = Scopes.within(coreScope) { AttentionCore.forward(attention, operands(qT, kPooled, vPooled), output: context) }
         let (y, projSaved) = proj.forward(context)
         return (y, Saved(projections: projections, qPooled: qPooled, qSaved: qSaved, qHeads: qHeads, kPooled: kPooled,
                          vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, core: core,
@@ -119,11 +133,13 @@ public final class PoolingAttention: ParameterOwner {
         let qT = saved.qPooled ?? saved.qHeads!, kPooled = saved.kPooled, vPooled = saved.vPooled
         let core = saved.core, projSaved = saved.projSaved
         _ = consume saved
+        let outer = Scopes.enter(scopes.backward)
+        defer { Scopes.leave(outer) }
         let dContext = proj.backward(dy, consume projSaved)!                  // (B, Nq, C)
         let (dQ, dK, dV) = coreBackward(consume core, q: consume qT, k: consume kPooled, v: consume vPooled,
                                         dContext: consume dContext)
         // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them).
-        let dProjections = projections.tensors.map { Tensor($0.shape) }
+        let dProjections = projections.tensors.map { Tensor($0.shape, scope: projectionGradientScope) }
         let x = (0..<3).map { Projections.view($0, of: projections.tensors, heads: heads, headDim: headDim) }
         let dx = (0..<3).map { Projections.view($0, of: dProjections, heads: heads, headDim: headDim) }
         queryBackward(dQ, qSaved, input: x[0], dInput: dx[0], batch: b, side: t)
@@ -142,10 +158,13 @@ public final class PoolingAttention: ParameterOwner {
     /// the pooled operands and the context gradient.
     func coreBackward(_ core: consuming AttentionState, q: consuming Tensor, k: consuming Tensor, v: consuming Tensor,
                       dContext: consuming Tensor) -> (Tensor, Tensor, Tensor) {
-        let dQ = Tensor(q.shape, zeroed: false), dK = Tensor(k.shape, zeroed: false)
-        let dV = Tensor(v.shape, zeroed: false)
+        let dQ = Tensor(q.shape, zeroed: false, scope: pooledGradientScope)
+        let dK = Tensor(k.shape, zeroed: false, scope: pooledGradientScope)
+        let dV = Tensor(v.shape, zeroed: false, scope: pooledGradientScope)
         let grads = operands(dQ, dK, dV)
+        let coreOuter = Scopes.enter(coreBackwardScope)
         AttentionCore.backward(consume core, operands(q, k, v), dOutput: dContext, dq: grads.q, dk: grads.k, dv: grads.v)
+        Scopes.leave(coreOuter)
         _ = consume q; _ = consume k; _ = consume v; _ = consume dContext
         return (dQ, dK, dV)
     }

@@ -1,0 +1,31 @@
+// What the PyTorch twin saves for backward at the end of forward (`revbench_torch breakdown`), per block and per
+// block module, as scripts/make_breakdown_fixtures.py writes it: the reference bench profile's figures are compared
+// with, like with like.
+import Foundation
+
+/// PyTorch's saved-for-backward bytes of one model at one batch size.
+public struct TorchBreakdown: Codable, Sendable {
+    /// One labelled amount: "block 3", "block 3 · attn", "head".
+    public struct Entry: Codable, Sendable, Equatable {
+        public var label: String
+        public var bytes: Int
+    }
+
+    public var torchVersion: String
+    public var model: String
+    public var batch: Int
+    public var attention: String
+    public var byBlock: [Entry]
+    public var byModule: [Entry]
+
+    enum CodingKeys: String, CodingKey {
+        case torchVersion = "torch_version", model, batch, attention, byBlock = "by_block", byModule = "by_module"
+    }
+
+    /// The breakdown in the JSON file at `path`.
+    public static func read(_ path: String) throws -> TorchBreakdown {
+        guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read '\(path)'") }
+        do { return try JSONDecoder().decode(TorchBreakdown.self, from: data) }
+        catch { throw BenchError("'\(path)' is not a breakdown from scripts/make_breakdown_fixtures.py: \(error)") }
+    }
+}
