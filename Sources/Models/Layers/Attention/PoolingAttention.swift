@@ -16,9 +16,9 @@ public final class PoolingAttention: ParameterOwner {
     /// The core: math (keeps the probabilities) or fused (FusedAttention, memory-efficient).
     public let attention: AttentionKind
     let scopes: LayerScopes
-    /// Unpooled q per head, the context, the core's kept state, its backward workspace, the pooled q/k/v gradients
-    /// and the projections' gradients.
-    let qHeadsScope: ScopeID, contextScope: ScopeID, coreScope: ScopeID, coreBackwardScope: ScopeID
+    /// The context, the core's kept state, its backward workspace, the pooled q/k/v gradients and the projections'
+    /// gradients.
+    let contextScope: ScopeID, coreScope: ScopeID, coreBackwardScope: ScopeID
     let pooledGradientScope: ScopeID, projectionGradientScope: ScopeID
 
     public init(_ name: String, inWidth: Int, width: Int, heads: Int, qStride: Int, kvStride: Int,
@@ -39,7 +39,6 @@ public final class PoolingAttention: ParameterOwner {
         poolV = PoolStage(qualified(name, "pool_v"), qualified(name, "norm_v"), headDim: headDim, stride: kvStride)
         proj = Linear(qualified(name, "proj"), width, width)
         scopes = LayerScopes(name)
-        qHeadsScope = scopes.role("q per head")
         contextScope = scopes.role("context")
         coreScope = scopes.role(attention == .math ? "probabilities" : "log-sum-exp")
         coreBackwardScope = scopes.role("score gradients")
@@ -69,7 +68,6 @@ public final class PoolingAttention: ParameterOwner {
         public let projections: Projections
         public let qPooled: Tensor?            // (G, Nq, D) normalized, when q is pooled
         public let qSaved: PoolStage.Saved?
-        public let qHeads: Tensor?             // (G, N, D) copy of q per head, when q is not pooled
         public let kPooled: Tensor, vPooled: Tensor  // (G, Nk, D)
         public let kSaved: PoolStage.Saved, vSaved: PoolStage.Saved
         public let core: AttentionState        // (G, Nq, Nk) probabilities (math) or (G, Nq) log-sum-exps (fused)
@@ -77,10 +75,17 @@ public final class PoolingAttention: ParameterOwner {
         public let side: Int
     }
 
-    /// The operands of the core: pooled (G, Nq, D) queries and (G, Nk, D) keys and values, one matrix per group.
-    func operands(_ q: Tensor, _ k: Tensor, _ v: Tensor) -> AttentionOperands {
-        AttentionOperands(groups: q.shape[0], queries: q.shape[1], keys: k.shape[1], headDim: headDim,
-                          q: .grouped(q, heads: heads), k: .grouped(k, heads: heads), v: .grouped(v, heads: heads))
+    /// The operands of the core: Nq queries per group (the pooled (G, Nq, D) q, or unpooled q's columns in its
+    /// projection, read in place as PyTorch reads a view), and pooled (G, Nk, D) keys and values.
+    func operands(_ q: HeadMatrix, queries nq: Int, _ k: Tensor, _ v: Tensor) -> AttentionOperands {
+        AttentionOperands(groups: k.shape[0], queries: nq, keys: k.shape[1], headDim: headDim,
+                          q: q, k: .grouped(k, heads: heads), v: .grouped(v, heads: heads))
+    }
+
+    /// q as the core reads it: pooled (G, Nq, D), or unpooled (N, D) columns of each group's q projection.
+    func query(_ qPooled: Tensor?, _ projections: [Tensor]) -> (HeadMatrix, queries: Int) {
+        if let qPooled { return (.grouped(qPooled, heads: heads), qPooled.shape[1]) }
+        return (Projections.view(0, of: projections, heads: heads, headDim: headDim), projections[0].shape[1])
     }
 
     /// Side of the output grid for input side t.
@@ -90,7 +95,7 @@ public final class PoolingAttention: ParameterOwner {
     public func forward(_ x: Tensor, side t: Int) -> (Tensor, Saved) {
         let outer = Scopes.enter(scopes.forward)
         defer { Scopes.leave(outer) }
-        let b = x.shape[0], n = x.shape[1], h = heads, d = headDim, c = width, g = b * h
+        let b = x.shape[0], h = heads, d = headDim, c = width
         let projections: Projections
         if let qkv {
             let (y, s) = qkv.forward(x); projections = Projections(tensors: [y], saved: [s])
@@ -102,47 +107,49 @@ public final class PoolingAttention: ParameterOwner {
             stage.forward(Projections.view(i, of: projections.tensors, heads: h, headDim: d), batch: b, side: t,
                           classToken: classToken)
         }
-        var qPooled: Tensor?, qSaved: PoolStage.Saved?, qHeads: Tensor?
-        if let poolQ { let r = pool(poolQ, 0); qPooled = r.0; qSaved = r.1 } else {
-            let q = Projections.view(0, of: projections.tensors, heads: h, headDim: d)
-            let heads = Tensor([g, n, d], zeroed: false, scope: qHeadsScope)  // (G, N, D)
-            for gi in 0..<g {
-                for i in 0..<n { (heads.data + (gi * n + i) * d).update(from: q.row(gi, i), count: d) }
-            }
-            qHeads = heads
-        }
+        var qPooled: Tensor?, qSaved: PoolStage.Saved?
+        if let poolQ { let r = pool(poolQ, 0); qPooled = r.0; qSaved = r.1 }
         let (kPooled, kSaved) = pool(poolK, 1)
         let (vPooled, vSaved) = pool(poolV, 2)
-        let qT = qPooled ?? qHeads!
-        let nq = qT.shape[1]
+        let (q, nq) = query(qPooled, projections.tensors)
         let context = Tensor([b, nq, c], zeroed: false, scope: contextScope)  // (B, Nq, C)
-        let core = Scopes.within(coreScope) { AttentionCore.forward(attention, operands(qT, kPooled, vPooled), output: context) }
+        let core = Scopes.within(coreScope) {
+            AttentionCore.forward(attention, operands(q, queries: nq, kPooled, vPooled), output: context)
+        }
         let (y, projSaved) = proj.forward(context)
-        return (y, Saved(projections: projections, qPooled: qPooled, qSaved: qSaved, qHeads: qHeads, kPooled: kPooled,
+        return (y, Saved(projections: projections, qPooled: qPooled, qSaved: qSaved, kPooled: kPooled,
                          vPooled: vPooled, kSaved: kSaved, vSaved: vSaved, core: core,
                          projSaved: projSaved, side: t))
     }
 
-    /// Backward in four steps: the output projection, the attention core (to the pooled q, k, v), the pooling stages
-    /// (into gradients laid out like the projections), the projections. Frees each saved tensor once used: the
-    /// context with proj's backward (the fused core's state keeps it until the core's backward), pooled q, k, v after
-    /// the core, k's and v's pool state with their backward, the input with the projections'.
+    /// Backward in four steps: the output projection, the attention core (to the pooled q, k, v, or for unpooled q
+    /// straight into its projection's gradient), the pooling stages (into gradients laid out like the projections),
+    /// the projections. Frees each saved tensor once used: the context with proj's backward (the fused core's state
+    /// keeps it until the core's backward), pooled q, k, v after the core, their pool state with their backward, the
+    /// input with the projections'.
     public func backward(_ dy: Tensor, _ saved: consuming Saved) -> Tensor {
         let b = dy.shape[0], t = saved.side
         let projections = saved.projections, qSaved = saved.qSaved, kSaved = saved.kSaved, vSaved = saved.vSaved
-        let qT = saved.qPooled ?? saved.qHeads!, kPooled = saved.kPooled, vPooled = saved.vPooled
+        let qPooled = saved.qPooled, kPooled = saved.kPooled, vPooled = saved.vPooled
         let core = saved.core, projSaved = saved.projSaved
         _ = consume saved
         let outer = Scopes.enter(scopes.backward)
         defer { Scopes.leave(outer) }
         let dContext = proj.backward(dy, consume projSaved)!                  // (B, Nq, C)
-        let (dQ, dK, dV) = coreBackward(consume core, q: consume qT, k: consume kPooled, v: consume vPooled,
-                                        dContext: consume dContext)
-        // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them).
-        let dProjections = projections.tensors.map { Tensor($0.shape, scope: projectionGradientScope) }
+        // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them). The core
+        // writes unpooled q's gradient into q's columns, so then they exist before its backward; otherwise they wait
+        // until the core's state and the pooled operands are freed.
+        func projectionGradients() -> [Tensor] { projections.tensors.map { Tensor($0.shape, scope: projectionGradientScope) } }
+        let early = poolQ == nil ? projectionGradients() : nil
+        let (dQ, dK, dV) = coreBackward(consume core, q: consume qPooled, projections: projections.tensors,
+                                        k: consume kPooled, v: consume vPooled, dContext: consume dContext,
+                                        dqColumns: early.map { Projections.view(0, of: $0, heads: heads, headDim: headDim) })
+        let dProjections = early ?? projectionGradients()
         let x = (0..<3).map { Projections.view($0, of: projections.tensors, heads: heads, headDim: headDim) }
         let dx = (0..<3).map { Projections.view($0, of: dProjections, heads: heads, headDim: headDim) }
-        queryBackward(dQ, qSaved, input: x[0], dInput: dx[0], batch: b, side: t)
+        if let poolQ, let dQ {
+            poolQ.backward(dQ, qSaved!, input: x[0], dInput: dx[0], batch: b, side: t, classToken: classToken)
+        }
         _ = consume dQ; _ = consume qSaved
         poolK.backward(dK, consume kSaved, input: x[1], dInput: dx[1], batch: b, side: t, classToken: classToken)
         _ = consume dK
@@ -154,36 +161,23 @@ public final class PoolingAttention: ParameterOwner {
         return projectionsBackward(dProjections, inputs)
     }
 
-    /// The core's backward: the (G, Nq, D) and (G, Nk, D) gradients of the pooled q, k and v. Frees the core's state,
-    /// the pooled operands and the context gradient.
-    func coreBackward(_ core: consuming AttentionState, q: consuming Tensor, k: consuming Tensor, v: consuming Tensor,
-                      dContext: consuming Tensor) -> (Tensor, Tensor, Tensor) {
-        let dQ = Tensor(q.shape, zeroed: false, scope: pooledGradientScope)
+    /// The core's backward: the (G, Nq, D) gradient of pooled q (for unpooled q, written into `dqColumns`, q's
+    /// columns of its projection's gradient, and nil) and the (G, Nk, D) gradients of the pooled k and v. Frees the
+    /// core's state, the pooled operands and the context gradient.
+    func coreBackward(_ core: consuming AttentionState, q qPooled: consuming Tensor?, projections: [Tensor],
+                      k: consuming Tensor, v: consuming Tensor, dContext: consuming Tensor,
+                      dqColumns: HeadMatrix?) -> (Tensor?, Tensor, Tensor) {
+        let (q, nq) = query(qPooled, projections)
+        let dQ = qPooled.map { Tensor($0.shape, zeroed: false, scope: pooledGradientScope) }
         let dK = Tensor(k.shape, zeroed: false, scope: pooledGradientScope)
         let dV = Tensor(v.shape, zeroed: false, scope: pooledGradientScope)
-        let grads = operands(dQ, dK, dV)
+        let dq = dQ.map { HeadMatrix.grouped($0, heads: heads) } ?? dqColumns!
         let coreOuter = Scopes.enter(coreBackwardScope)
-        AttentionCore.backward(consume core, operands(q, k, v), dOutput: dContext, dq: grads.q, dk: grads.k, dv: grads.v)
+        AttentionCore.backward(consume core, operands(q, queries: nq, k, v), dOutput: dContext,
+                               dq: dq, dk: .grouped(dK, heads: heads), dv: .grouped(dV, heads: heads))
         Scopes.leave(coreOuter)
-        _ = consume q; _ = consume k; _ = consume v; _ = consume dContext
+        _ = consume qPooled; _ = consume k; _ = consume v; _ = consume dContext
         return (dQ, dK, dV)
-    }
-
-    /// q's gradient into its projection's gradient: through q's pooling stage, or, for unpooled q, added into each
-    /// head's columns.
-    func queryBackward(_ dQ: Tensor, _ qSaved: PoolStage.Saved?, input x: HeadMatrix, dInput dx: HeadMatrix,
-                       batch b: Int, side t: Int) {
-        if let poolQ {
-            poolQ.backward(dQ, qSaved!, input: x, dInput: dx, batch: b, side: t, classToken: classToken)
-            return
-        }
-        let n = dQ.shape[1], d = headDim
-        for gi in 0..<(b * heads) {
-            for i in 0..<n {
-                let dst = dx.row(gi, i), src = dQ.data + (gi * n + i) * d
-                for j in 0..<d { dst[j] += src[j] }
-            }
-        }
     }
 
     /// The projections' backward from their gradients: the input's gradient (B, N, C_in).
