@@ -87,20 +87,21 @@ public enum MemoryModel {
 
     /// Floats per image of a reversible Rev-MViT block's recompute phases (no class token, separate q, k, v, K and V
     /// pooled, Q not): G (LN out C, statistics, fc1 out E, GELU out E, g C, fc2's input gradient E) and F (LN out C,
-    /// q k v 3C, pooled k and v before and after their norms, probabilities H x N x Nk, f C, dcontext C, the
-    /// projection gradients 3C, which the core writes q's gradient into, dk and dv, statistics; after the core only
-    /// less is alive); the larger, in floats for a batch of `b`. The loop's scores workspace is per
-    /// step: per lane one (N, Nk) buffer (math), or two (Bq, Nk) blocks (fused, which also keeps the context, C, for
-    /// its backward and H log-sum-exps instead of the probabilities).
+    /// q k v 3C, pooled k and v before and after their norms, probabilities H x N x Nk, f C, dcontext C, q's
+    /// projection gradient C, which the core writes into, dk and dv, statistics), or F after its head loop (k's and
+    /// v's projection gradients 2C instead of the probabilities); the larger, in floats for a batch of `b`. The
+    /// loop's scores workspace is per step: per lane one (N, Nk) buffer (math), or two (Bq, Nk) blocks (fused, which
+    /// also keeps the context, C, for its backward and H log-sum-exps instead of the probabilities).
     static func revMViTRecompute(_ s: MViTBlockSpec, batch b: Int, workers: Int) -> Int {
         let n = s.side * s.side, nk = s.kvSide * s.kvSide, c = s.width, h = s.heads, e = 4 * c
         let g = (2 * c + 3 * e + 2) * n
         let pooled = 6 * nk * c + 4 * nk * h                 // k, v pooled, before their norms, and their gradients
-        let fLoop = s.attention == .fused ? 10 * n * c + pooled + h * n + 2 * n : 9 * n * c + pooled + h * n * nk + 2 * n
+        let fLoop = s.attention == .fused ? 8 * n * c + pooled + h * n + 2 * n : 7 * n * c + pooled + h * n * nk + 2 * n
         let scores = s.attention == .fused
             ? AttentionWorkspace.fusedFloats(groups: b * h, queries: n, keys: nk, backward: true, workers: workers)
             : AttentionWorkspace.mathFloats(groups: b * h, queries: n, keys: nk, workers: workers)
-        return max(g * b, fLoop * b + scores)
+        let fProjections = 9 * n * c + pooled + 2 * n
+        return max(g * b, fLoop * b + scores, fProjections * b)
     }
 
     static func predictMViT(_ config: ModelConfiguration, variant: Variant, batch b: Int, parameterCount: Int,

@@ -137,14 +137,14 @@ public final class PoolingAttention: ParameterOwner {
         defer { Scopes.leave(outer) }
         let dContext = proj.backward(dy, consume projSaved)!                  // (B, Nq, C)
         // Gradients of the projections, laid out like the projections (zeroed: pooling adds into them). The core
-        // writes unpooled q's gradient into q's columns, so then they exist before its backward; otherwise they wait
-        // until the core's state and the pooled operands are freed.
-        func projectionGradients() -> [Tensor] { projections.tensors.map { Tensor($0.shape, scope: projectionGradientScope) } }
-        let early = poolQ == nil ? projectionGradients() : nil
+        // writes unpooled q's gradient into q's columns, so the tensor holding them (the fused qkv gradient, or q's
+        // own) exists before its backward; the others wait until the core's state and the pooled operands are freed.
+        func gradient(_ i: Int) -> Tensor { Tensor(projections.tensors[i].shape, scope: projectionGradientScope) }
+        let dFirst = poolQ == nil ? gradient(0) : nil
         let (dQ, dK, dV) = coreBackward(consume core, q: consume qPooled, projections: projections.tensors,
                                         k: consume kPooled, v: consume vPooled, dContext: consume dContext,
-                                        dqColumns: early.map { Projections.view(0, of: $0, heads: heads, headDim: headDim) })
-        let dProjections = early ?? projectionGradients()
+                                        dqColumns: dFirst.map { Projections.view(0, of: [$0], heads: heads, headDim: headDim) })
+        let dProjections = [dFirst ?? gradient(0)] + (1..<projections.tensors.count).map(gradient)
         let x = (0..<3).map { Projections.view($0, of: projections.tensors, heads: heads, headDim: headDim) }
         let dx = (0..<3).map { Projections.view($0, of: dProjections, heads: heads, headDim: headDim) }
         if let poolQ, let dQ {
