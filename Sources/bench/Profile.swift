@@ -1,6 +1,7 @@
 // `bench profile`: one training step of each variant profiled in a fresh child: the live-memory timeline and what
 // holds the peak, scope by scope, written as CSV, SVG and text.
 import ArgumentParser
+import Foundation
 import BenchKit
 import Engine
 import Models
@@ -31,14 +32,16 @@ struct Profile: ParsableCommand {
     var threads: Int?
     @Option(parsing: .unconditional, help: "Seed for weights and synthetic data.")
     var seed: UInt64 = 0
-    @Option(parsing: .unconditional, help: "Folder the profile's files are written to (created if missing).")
-    var output = "results/profile"
+    @Option(parsing: .unconditional, help: "Folder the profile's files are written to: a new or empty folder, or one holding a previous profile, which is replaced (default: results/profile/<model>_d<depth>_b<batch>, plus _fused, _recompute or any other setting that differs from the preset).")
+    var output: String?
     @Option(parsing: .unconditional, help: "After the profiled step, time this many pairs of unprofiled and profiled steps (alternating which goes first) and report the profiling overhead in CPU seconds (0...100; 0: do not measure).")
     var overheadPairs = 0
     @Option(parsing: .unconditional, help: "A PyTorch breakdown (JSON from scripts/make_breakdown_fixtures.py, same model, batch and attention): print the standard variant's end-of-forward bytes per block and module beside it.")
     var torchBreakdown: String?
     @Flag(help: "Print only the summary (no progress or step log).")
     var quiet = false
+    @Flag(help: "Profile even when the predicted peak memory exceeds available memory.")
+    var force = false
 
     mutating func validate() throws {
         try checkingOptions {
@@ -63,6 +66,14 @@ struct Profile: ParsableCommand {
         }
     }
 
+    /// --output, or the default folder named for the configuration.
+    func outputFolder(_ r: RunRequest) throws -> String {
+        if let output { return output }
+        let preset = try Presets.configuration(model) { _ in }
+        return (ProfileExperiment.defaultParent as NSString)
+            .appendingPathComponent(ProfileExperiment.defaultFolderName(r.configuration, batch: batch, preset: preset))
+    }
+
     func run() throws {
         try reportingErrors {
             let requests = try requests()
@@ -71,9 +82,13 @@ struct Profile: ParsableCommand {
                 throw BenchError("--torch-breakdown '\(torchBreakdown!)' is batch \(torch.batch), \(torch.attention) attention; "
                                  + "this profile is batch \(batch), \(requests[0].configuration.attention.rawValue) attention")
             }
-            try ProfileExperiment.prepare(folder: output)
+            let output = try outputFolder(requests[0])
+            // Everything that can refuse the command does so before the first child starts.
+            try BenchSession(outputPath: output, quiet: quiet, force: force).checkMemory(requests)
+            let replacing = try ProfileExperiment.prepare(folder: output)
+            if !quiet { print("profile of \(requests.count) variant\(requests.count == 1 ? "" : "s") to \(output)" + (replacing.map { "; " + $0 } ?? "")); fflush(stdout) }
             let analyses = try ProfileExperiment.profile(requests, overheadPairs: overheadPairs, quiet: quiet,
-                                                         progress: { if !quiet { print($0) } })
+                                                         progress: { if !quiet { print($0); fflush(stdout) } })
             let paths = try ProfileExperiment.write(analyses, to: output)
             print(ProfileExperiment.summary(analyses))
             if let torch, let standard = analyses.first(where: { $0.variant == .standard }) {

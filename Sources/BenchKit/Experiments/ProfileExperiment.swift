@@ -1,6 +1,9 @@
 // bench profile's work: each variant profiled in a fresh child, analysed, and written to one folder as
 // timeline.csv, peak.csv, timeline.svg, peak.svg and summary.txt (the text bench profile prints).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Engine
 import Models
 
@@ -26,31 +29,117 @@ public enum ProfileExperiment {
 
     /// The text bench profile prints and writes as summary.txt.
     public static func summary(_ analyses: [ProfileAnalysis]) -> String {
-        var lines = ["Profile of one training step: \(ProfileReport.title(analyses)) (ledger bytes; all categories)"]
+        var lines = ["\(summaryTitle): \(ProfileReport.title(analyses)) (ledger bytes; all categories)"]
         lines += analyses.map(ProfileReport.peakLine)
         lines += analyses.compactMap(ProfileReport.overheadLine)
         return lines.joined(separator: "\n") + "\n\n" + ProfileReport.groupTable(analyses) + "\n\n"
             + ProfileReport.holdersTable(analyses) + "\n"
     }
 
-    /// Creates `folder` if missing and checks that it is a writable folder, before anything is profiled.
-    public static func prepare(folder: String) throws {
+    /// Every file bench profile writes, in the order it writes them.
+    public static let files = [timelineFile, peakFile, endOfForwardFile, timelineChartFile, peakChartFile, summaryFile]
+
+    /// Where bench profile writes when --output is not given: a folder of its own under results/profile, named for
+    /// the configuration (as the committed profiles are), so a bare `bench profile` never writes into
+    /// results/profile itself, beside the committed profiles' folders.
+    public static let defaultParent = "results/profile"
+
+    /// The default folder's name for `configuration` at `batch`: the model, depth and batch, then each setting that
+    /// differs from the preset `preset` (width, heads, image size, patch size, classes, drop path), `fused` for fused
+    /// attention and `recompute` for recomputed transitions; e.g. `vit_tiny_test_d4_b2`, `mvit_base_16_d16_b2_recompute`.
+    public static func defaultFolderName(_ configuration: ModelConfiguration, batch: Int, preset: ModelConfiguration) -> String {
+        let c = configuration
+        var parts = [c.model, "d\(c.depth)", "b\(batch)"]
+        if c.width != preset.width { parts.append("w\(c.width)") }
+        if c.heads != preset.heads { parts.append("h\(c.heads)") }
+        if c.imageSize != preset.imageSize { parts.append("i\(c.imageSize)") }
+        if c.patchSize != preset.patchSize { parts.append("p\(c.patchSize)") }
+        if c.classes != preset.classes { parts.append("c\(c.classes)") }
+        if c.dropPath != preset.dropPath { parts.append("dp\(c.dropPath)") }
+        if c.attention != preset.attention { parts.append(c.attention.rawValue) }
+        if c.family == .mvit, c.transitions != preset.transitions { parts.append(c.transitions.rawValue) }
+        return parts.joined(separator: "_")
+    }
+
+    /// Checks, before anything is profiled, that `folder` can receive a profile, and says what is there: nil for a
+    /// folder that is missing or empty, else a note that the previous profile in it will be replaced. Refuses a
+    /// file, a path through a file, a folder (or the nearest existing one above a missing folder) that is not
+    /// writable, and a folder that holds anything but a previous profile's files (results/profile itself, with the
+    /// committed profiles' folders, or results/ with its CSVs): a profile's six files are written into a folder of
+    /// their own and replace only a profile's. Creates nothing.
+    @discardableResult
+    public static func prepare(folder: String) throws -> String? {
+        let fm = FileManager.default
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
-            throw BenchError("--output '\(folder)' is a file; bench profile writes a folder of files")
+        guard !folder.isEmpty else { throw BenchError("--output is empty; give the folder the profile's files go to") }
+        if fm.fileExists(atPath: folder, isDirectory: &isFolder) {
+            if !isFolder.boolValue { throw BenchError("--output '\(folder)' is a file; bench profile writes a folder of files") }
+            guard access(folder, W_OK | X_OK) == 0 else { throw BenchError("--output folder '\(folder)' is not writable") }
+            let entries: [String]
+            do { entries = try fm.contentsOfDirectory(atPath: folder).sorted() }
+            catch { throw BenchError("cannot read --output folder '\(folder)': \(error.localizedDescription)") }
+            // A temporary an interrupted write left behind is neither the profile's nor the user's.
+            let visible = entries.filter { !($0.hasPrefix(".") && $0.contains(".tmp-")) }
+            let foreign = visible.filter { !files.contains($0) }
+            if !foreign.isEmpty {
+                let shown = foreign.prefix(3).map { name -> String in
+                    var d: ObjCBool = false
+                    fm.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &d)
+                    return "'\(name)\(d.boolValue ? "/" : "")'"
+                }.joined(separator: ", ") + (foreign.count > 3 ? " and \(foreign.count - 3) more" : "")
+                throw BenchError("--output folder '\(folder)' holds \(shown), not a profile's files; bench profile writes "
+                                 + "\(files.joined(separator: ", ")) into a folder of their own: choose a new or empty folder")
+            }
+            for name in visible {
+                let path = (folder as NSString).appendingPathComponent(name)
+                if !isProfileFile(path, name: name) {
+                    throw BenchError("--output folder '\(folder)' holds a '\(name)' that bench profile did not write; "
+                                     + "it is left alone: choose a new or empty folder")
+                }
+            }
+            return visible.isEmpty ? nil : "replacing the profile in '\(folder)' (\(visible.joined(separator: ", ")))"
         }
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        catch { throw BenchError("cannot create --output folder '\(folder)': \(error.localizedDescription)") }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw BenchError("--output folder '\(folder)' is not writable")
+        // Missing: the nearest existing folder above it must be a writable folder.
+        var above = folder
+        repeat {
+            let parent = (above as NSString).deletingLastPathComponent
+            above = parent.isEmpty ? "." : parent
+        } while !fm.fileExists(atPath: above, isDirectory: &isFolder) && above != "." && above != "/"
+        if fm.fileExists(atPath: above, isDirectory: &isFolder), !isFolder.boolValue {
+            throw BenchError("cannot create --output folder '\(folder)': '\(above)' is a file")
+        }
+        guard access(above, W_OK | X_OK) == 0 else {
+            throw BenchError("cannot create --output folder '\(folder)': '\(above)' is not writable")
+        }
+        return nil
+    }
+
+    /// Whether `path` is a file bench profile writes: a CSV with its record's header, the summary, or an SVG.
+    static func isProfileFile(_ path: String, name: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        let start = String(decoding: (try? h.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
+        let firstLine = String(start.prefix { $0 != "\n" })
+        switch name {
+        case timelineFile: return firstLine == CSV.header(TimelineRow.self)
+        case peakFile, endOfForwardFile: return firstLine == CSV.header(PeakRow.self)
+        case summaryFile: return start.hasPrefix(summaryTitle)
+        case timelineChartFile, peakChartFile: return start.hasPrefix("<svg") || start.hasPrefix("<?xml")
+        default: return false
         }
     }
 
-    /// Writes every file into `folder` (created if missing); returns their paths.
+    /// The first words of summary.txt.
+    static let summaryTitle = "Profile of one training step"
+
+    /// Writes every file into `folder` (created if missing) as one set: each file's text is first written in full
+    /// to a temporary beside it, then all are renamed into place with SIGINT, SIGTERM and SIGHUP held back, so an
+    /// interrupted write leaves the previous profile (or nothing) and removes its temporaries, never a mix of old
+    /// and new files or a partial one. Returns their paths.
     @discardableResult
     public static func write(_ analyses: [ProfileAnalysis], to folder: String) throws -> [String] {
         try prepare(folder: folder)
-        let files: [(String, String)] = [
+        let texts: [(String, String)] = [
             (timelineFile, try csv(analyses.flatMap(\.timeline))),
             (peakFile, try csv(analyses.flatMap(\.peak))),
             (endOfForwardFile, try csv(analyses.flatMap(\.endOfForward))),
@@ -58,13 +147,46 @@ public enum ProfileExperiment {
             (peakChartFile, ProfileReport.peakBars(analyses).render()),
             (summaryFile, summary(analyses)),
         ]
-        var paths: [String] = []
-        for (name, text) in files {
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        catch { throw BenchError("cannot create --output folder '\(folder)': \(error.localizedDescription)") }
+        var temporaries: [(tmp: String, path: String)] = []
+        defer { for t in temporaries { unlink(t.tmp); TemporaryFiles.unregister(t.tmp) } }
+        for (name, text) in texts {
             let path = (folder as NSString).appendingPathComponent(name)
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) }
-            catch { throw BenchError("cannot write '\(path)': \(error.localizedDescription)") }
-            paths.append(path)
+            var template = Array((path as NSString).deletingLastPathComponent.appending("/.\(name).tmp-XXXXXX").utf8CString)
+            let fd = mkstemp(&template)
+            guard fd >= 0 else { throw BenchError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+            let tmp = String(cString: template)
+            TemporaryFiles.register(tmp)
+            temporaries.append((tmp, path))
+            let bytes = Array(text.utf8)
+            var written = 0
+            while written < bytes.count {
+                let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 {
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
+                    throw BenchError("cannot write '\(path)': \(reason)")
+                }
+                written += n
+            }
+            fchmod(fd, 0o644)
+            close(fd)
         }
+        var held = sigset_t(), previous = sigset_t()
+        sigemptyset(&held)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&held, sig) }
+        pthread_sigmask(SIG_BLOCK, &held, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        for t in temporaries {
+            guard rename(t.tmp, t.path) == 0 else {
+                throw BenchError("cannot write '\(t.path)': \(String(cString: strerror(errno)))")
+            }
+        }
+        let paths = temporaries.map(\.path)
+        for t in temporaries { TemporaryFiles.unregister(t.tmp) }
+        temporaries = []
         return paths
     }
 
