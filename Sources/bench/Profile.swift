@@ -78,9 +78,17 @@ struct Profile: ParsableCommand {
         try reportingErrors {
             let requests = try requests()
             let torch = try torchBreakdown.map(TorchBreakdown.read)
-            if let torch, torch.batch != batch || torch.attention != requests[0].configuration.attention.rawValue {
-                throw BenchError("--torch-breakdown '\(torchBreakdown!)' is batch \(torch.batch), \(torch.attention) attention; "
-                                 + "this profile is batch \(batch), \(requests[0].configuration.attention.rawValue) attention")
+            if let torch {
+                // A breakdown of another model or depth would be compared block by block with nothing (-100%).
+                let c = requests[0].configuration
+                let torchDepth = Set(torch.byBlock.compactMap { e -> Int? in
+                    e.label.hasPrefix("block ") ? Int(e.label.dropFirst(6).prefix { $0.isNumber }) : nil }).count
+                if torch.model != c.model || torch.batch != batch || torch.attention != c.attention.rawValue
+                    || (torchDepth > 0 && torchDepth != c.depth) {
+                    throw BenchError("--torch-breakdown '\(torchBreakdown!)' is \(torch.model), depth \(torchDepth), batch \(torch.batch), "
+                                     + "\(torch.attention) attention; this profile is \(c.model), depth \(c.depth), batch \(batch), "
+                                     + "\(c.attention.rawValue) attention")
+                }
             }
             let output = try outputFolder(requests[0])
             // Everything that can refuse the command does so before the first child starts.

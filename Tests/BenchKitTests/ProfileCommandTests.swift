@@ -106,4 +106,20 @@ final class ProfileCommandTests: XCTestCase {
         let peak = try ProfileExperiment.readPeak(output + "/peak.csv")
         XCTAssertEqual(Set(peak.map(\.variant)), ["standard", "reversible"], "the new profile, whole")
     }
+
+    /// A PyTorch breakdown of another model, depth, batch or attention is refused before profiling (another model's
+    /// used to be compared block by block with nothing: -100% on every row).
+    func testABreakdownOfAnotherConfigurationIsRefused() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/breakdown/mvit_tiny_test_math.json").path
+        let output = temporaryFolder("profile-torch") + "/p"
+        for (args, mention) in [(["--model", "vit_tiny_test", "--batch", "2"], "this profile is vit_tiny_test"),
+                                (["--model", "mvit_tiny_test", "--depth", "8", "--batch", "2"], "depth 8"),
+                                (["--model", "mvit_tiny_test", "--batch", "1"], "batch 1")] {
+            let r = try BenchProcess.run(["profile", "--variants", "standard", "--output", output,
+                                          "--torch-breakdown", fixture] + args)
+            r.assertRefused(["--torch-breakdown", "is mvit_tiny_test, depth 7, batch 2", mention], args.joined(separator: " "))
+            XCTAssertFalse(r.out.contains("[1/"), "nothing was profiled: \(r.out)")
+        }
+    }
 }
