@@ -122,4 +122,21 @@ final class ProfileCommandTests: XCTestCase {
             XCTAssertFalse(r.out.contains("[1/"), "nothing was profiled: \(r.out)")
         }
     }
+
+    /// Progress: the child says what it is doing before each long stretch (building, each warm-up step with its
+    /// seconds, the profiled step), and the summary names recomputed transitions (it named only the attention).
+    func testProgressAndTheSummarySayWhatRuns() throws {
+        let output = temporaryFolder("profile-progress") + "/p"
+        let r = try BenchProcess.run(["profile", "--model", "rev_mvit_tiny_test", "--transitions", "recompute", "--batch", "1",
+                                      "--threads", "1", "--variants", "reversible", "--output", output])
+        XCTAssertEqual(r.status, 0, r.err)
+        for line in ["building the model", "warm-up step 1/1: ", "profiling one step", "profiled step: "] {
+            XCTAssertTrue(r.err.contains(line), "stderr lacks '\(line)': \(r.err)")
+        }
+        XCTAssertTrue(r.out.contains("profile of 1 variant to \(output)"), r.out)
+        XCTAssertTrue(r.out.contains("[1/1] profiling mvit_tiny_test reversible"), r.out)
+        let summary = try String(contentsOfFile: output + "/summary.txt", encoding: .utf8)
+        XCTAssertTrue(summary.hasPrefix("Profile of one training step: mvit_tiny_test, depth 7, batch 1, math attention, "
+                                        + "stage transitions recomputed"), summary)
+    }
 }

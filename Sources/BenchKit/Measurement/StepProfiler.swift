@@ -50,11 +50,19 @@ public enum StepProfiler {
     /// > 0, that many pairs of unprofiled and profiled steps follow, alternating which goes first, timed in CPU
     /// seconds of the whole process (all threads).
     public static func run(_ r: RunRequest, overheadPairs: Int = 0, log: ((String) -> Void)? = nil) -> StepProfile {
+        // Progress for a step that takes minutes (a large model in a debug build): a line before each long stretch
+        // and each step's seconds, so the next one's length can be judged.
+        func since(_ t: UInt64) -> String { Format.fixed(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9, 3) + " s" }
+        var t = DispatchTime.now().uptimeNanoseconds
+        log?("building the model, its optimizer and the batch")
         let (model, optimizer, images, labels) = setUp(r)
+        log?("built in \(since(t))")
         for i in 0..<r.warmup {
+            t = DispatchTime.now().uptimeNanoseconds
             model.trainStep(images: images, labels: labels, optimizer: optimizer)
-            log?("warm-up step \(i + 1)/\(r.warmup)")
+            log?("warm-up step \(i + 1)/\(r.warmup): \(since(t))")
         }
+        log?("profiling one step")
         var profile = profile(model, images: images, labels: labels, optimizer: optimizer)
         log?("profiled step: \(profile.eventCount) allocations and frees, \(Format.fixed(profile.stepSeconds, 3)) s")
         guard overheadPairs > 0 else { return profile }

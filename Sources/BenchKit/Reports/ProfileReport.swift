@@ -170,6 +170,7 @@ public enum ProfileReport {
         guard let p = analyses.first?.profile else { return "" }
         let c = p.configuration
         return "\(c.model), depth \(c.depth), batch \(p.batch), \(c.attention.rawValue) attention"
+            + (c.family == .mvit && c.transitions == .recompute ? ", stage transitions recomputed" : "")
     }
 
     /// Seconds with four significant digits (a tiny model's step is well under a millisecond).
