@@ -139,4 +139,50 @@ final class ProfileCommandTests: XCTestCase {
         XCTAssertTrue(summary.hasPrefix("Profile of one training step: mvit_tiny_test, depth 7, batch 1, math attention, "
                                         + "stage transitions recomputed"), summary)
     }
+
+    /// The running `bench profile-one` children of `pid` (from /proc, as BenchProcess finds measure-one).
+    static func profilingChildren(of pid: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name -> Int32? in
+            guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")"),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, Int32(fields[1]) == pid, fields[0] != "Z",
+                  String(decoding: cmdline, as: UTF8.self).contains("profile-one") else { return nil }
+            return child
+        }
+    }
+
+    /// Ctrl-C (SIGINT to the parent alone) while a variant is profiled: the parent dies of it, its child does not
+    /// outlive it, and nothing is left at --output: no file, no temporary, not even the folder (it used to be
+    /// created, empty, before the first child started).
+    func testAnInterruptedProfileLeavesNothingAndNoChild() throws {
+        let output = temporaryFolder("profile-interrupt") + "/p"
+        // Many warm-up steps of a small model: long enough to be interrupted, light on memory.
+        let parent = BenchProcess.start(["profile", "--model", "vit_small_patch16_224", "--depth", "1", "--batch", "1",
+                                         "--threads", "1", "--warmup", "100", "--output", output])
+        try parent.run()
+        var child: Int32?
+        let start = Date()
+        while parent.isRunning && child == nil && Date().timeIntervalSince(start) < 120 {
+            child = Self.profilingChildren(of: parent.processIdentifier).first
+            usleep(20_000)
+        }
+        guard let child else { parent.terminate(); return XCTFail("no profiling child appeared") }
+        defer { kill(child, SIGKILL) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no folder before the profile is written")
+        kill(parent.processIdentifier, SIGINT)
+        parent.waitUntilExit()
+        XCTAssertEqual(parent.terminationReason, .uncaughtSignal)
+        XCTAssertEqual(parent.terminationStatus, SIGINT)
+        var gone = false
+        for _ in 0..<250 where !gone {
+            gone = !FileManager.default.fileExists(atPath: "/proc/\(child)") || ((try? String(contentsOfFile: "/proc/\(child)/stat",
+                encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first == "Z")
+            if !gone { usleep(20_000) }
+        }
+        XCTAssertTrue(gone, "the profiling child outlived its parent")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "an interrupted profile leaves nothing at --output")
+    }
 }
