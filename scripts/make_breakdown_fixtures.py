@@ -19,11 +19,15 @@ FIXTURES = [("vit_tiny_test", "math"), ("vit_tiny_test", "fused"), ("mvit_tiny_t
 
 
 def record(model, batch, attention):
-    by_block, _ = breakdown.breakdown(model, batch, attention=attention)
-    by_module, _ = breakdown.breakdown(model, batch, attention=attention, by_module=True)
+    """Per label its bytes and, where some of them are int64 (max-pool indices), "int64_bytes"."""
+    def entries(rows, int64):
+        return [dict({"label": label, "bytes": b}, **({"int64_bytes": int64[label]} if label in int64 else {}))
+                for label, b in rows]
+    block_int64, module_int64 = {}, {}
+    by_block, _ = breakdown.breakdown(model, batch, attention=attention, int64_bytes=block_int64)
+    by_module, _ = breakdown.breakdown(model, batch, attention=attention, by_module=True, int64_bytes=module_int64)
     return {"torch_version": torch.__version__, "model": model, "batch": batch, "attention": attention,
-            "by_block": [{"label": label, "bytes": b} for label, b in by_block],
-            "by_module": [{"label": label, "bytes": b} for label, b in by_module]}
+            "by_block": entries(by_block, block_int64), "by_module": entries(by_module, module_int64)}
 
 
 def write(path, value):

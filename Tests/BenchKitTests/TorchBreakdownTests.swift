@@ -1,6 +1,6 @@
-// Like with like: the bytes each block of the standard tiny ViT holds for backward (at the end of forward and at the
-// peak) equal what the PyTorch twin saves for that block and module, within 1% (from committed fixtures made by
-// scripts/make_breakdown_fixtures.py; no Python here).
+// Like with like: the bytes each block of the standard tiny ViT and MViT holds for backward (at the end of forward and
+// at the peak) equal what the PyTorch twin saves for that block (and module, ViT), within 1%, MViT's two stated
+// differences aside (from committed fixtures made by scripts/make_breakdown_fixtures.py; no Python here).
 import XCTest
 import Foundation
 import Engine
@@ -52,11 +52,33 @@ final class TorchBreakdownTests: XCTestCase {
         }
     }
 
-    func testMViTFirstBlockHoldsWhatPyTorchSaves() throws {
+    /// Every block of the standard tiny MViT holds what PyTorch saves but for exactly what the two implementations
+    /// keep differently (at MViT-B's sizes the class-token rows are under 0.2% of a block; at the tiny preset's 2x2
+    /// grids up to 2%):
+    /// - where Q is pooled, PyTorch's skip max pool keeps int64 indices of the spatial tokens where the engine keeps a
+    ///   float32 argmax, class token included: the comparison counts PyTorch's int64 at 4 bytes, leaving one (B, C)
+    ///   row more in the engine;
+    /// - with several heads, PyTorch's pooling reshapes copy the spatial tokens of k and v (and of q where it is
+    ///   pooled) and its math attention keeps q * scale, and nothing keeps its qkv output, while the engine keeps the
+    ///   whole qkv output and reads q, k and v there: the class token's rows of k and v (and q) are the engine's more;
+    /// - with one head those reshapes are views of the qkv output, which PyTorch then keeps whole, beside q * scale
+    ///   (B, N, C) where q is not pooled: PyTorch's more (the difference at block 0, which is above 1%).
+    func testMViTBlocksHoldWhatPyTorchSavesExactlyButForStatedDifferences() throws {
         let a = try analysis("mvit_tiny_test", attention: .math)
-        let c = TorchComparison(endOfForward: a.endOfForward, family: .mvit, depth: a.profile.configuration.depth,
+        let config = a.profile.configuration, batch = 2, f = 4
+        let c = TorchComparison(endOfForward: a.endOfForward, family: .mvit, depth: config.depth,
                                 torch: try fixture("mvit_tiny_test_math"))
-        let first = try XCTUnwrap(c.byBlock.first { $0.label == "block 0" })
-        XCTAssertLessThanOrEqual(abs(first.relativeDifference), 0.01, "engine \(first.engine), PyTorch \(first.torch)")
+        let plan = MViTPlan(config)
+        XCTAssertEqual(c.byBlock.filter { $0.label.hasPrefix("block") }.count, plan.blocks.count)
+        for (i, s) in plan.blocks.enumerated() {
+            let r = try XCTUnwrap(c.byBlock.first { $0.label == "block \(i)" })
+            let pooled = s.qStride > 1, row = batch * s.width * f, tokens = 1 + s.side * s.side
+            XCTAssertEqual(r.torchInt64 > 0, pooled, "block \(i): int64 indices exactly where Q is pooled")
+            let argmaxClassToken = pooled ? row : 0
+            let classTokenRows = s.heads > 1 ? (pooled ? 3 : 2) * row : 0
+            let scaledQ = s.heads == 1 && !pooled ? tokens * row : 0
+            XCTAssertEqual(r.engine - r.torchInt64AtFourBytes, argmaxClassToken + classTokenRows - scaledQ,
+                           "block \(i): engine \(r.engine), PyTorch \(r.torch) of which int64 \(r.torchInt64)")
+        }
     }
 }

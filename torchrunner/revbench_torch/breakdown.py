@@ -12,12 +12,14 @@ import torch.nn.functional as F
 from . import models, presets
 
 
-def breakdown(name, batch=2, seed=0, attention="math", by_module=False):
+def breakdown(name, batch=2, seed=0, attention="math", by_module=False, int64_bytes=None):
     """[(segment label, bytes)] in forward order, and the loss; CPU, fp32. Parameters that autograd saves (a
     linear's weight, for its input gradient) and the input images are not activations and are not counted.
     `attention` "fused" runs F.scaled_dot_product_attention's fused kernels. With `by_module` (standard models),
     a block's label is split by the block's direct submodule that saves the tensor: "block 3 · attn"; what the
-    block's own code saves (MViT's skip pooling) stays "block 3"."""
+    block's own code saves (MViT's skip pooling) stays "block 3". A dict passed as `int64_bytes` receives, per
+    label, the part of its bytes that are int64 tensors (max_pool2d's indices, where the Swift engine keeps a
+    float32 argmax: half the bytes), so a comparison can state that difference instead of hiding it."""
     cfg = presets.config(name)
     variant = "reversible" if name.startswith("rev_") else "standard"
     model = models.use_sdpa(models.initialize(presets.build(cfg, variant), seed), attention == "fused")
@@ -57,6 +59,8 @@ def breakdown(name, batch=2, seed=0, attention="math", by_module=False):
         if key not in seen:
             seen.add(key)
             labels[current[0]] = labels.get(current[0], 0) + t.untyped_storage().nbytes()
+            if int64_bytes is not None and t.dtype == torch.int64:
+                int64_bytes[current[0]] = int64_bytes.get(current[0], 0) + t.untyped_storage().nbytes()
         return t
 
     gen = torch.Generator().manual_seed(seed + 99)

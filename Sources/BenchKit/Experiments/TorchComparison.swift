@@ -3,20 +3,30 @@
 // that allocates it; PyTorch's breakdown to the first module that saves it. So each engine scope is moved to the
 // module that saves it in PyTorch: a block's output to the next block's norm1 (the last one's to the head), the
 // stem's output to block 0's norm1, a LayerNorm's output to the module that consumes it, x1 to norm2. Only
-// activations count (PyTorch's saved parameters and the input images are left out on both sides).
+// activations count (PyTorch's saved parameters and the input images are left out on both sides). Where PyTorch keeps
+// int64 indices (MViT's skip max pool) the engine keeps a float32 argmax of as many elements: each row is also
+// compared with PyTorch's int64 bytes counted at 4, so that choice is stated, not mistaken for a difference in what
+// is kept.
 import Foundation
 import Engine
 import Models
 
 /// The engine's end-of-forward activations regrouped under PyTorch's breakdown labels, beside PyTorch's figures.
 public struct TorchComparison: Sendable {
-    /// One label's engine and PyTorch bytes.
+    /// One label's engine and PyTorch bytes, and how many of PyTorch's are int64.
     public struct Row: Sendable, Equatable {
         public var label: String
         public var engine: Int
         public var torch: Int
+        public var torchInt64: Int = 0
+        /// PyTorch's bytes with its int64 tensors counted at 4 bytes per element, as the engine's float32 argmax.
+        public var torchInt64AtFourBytes: Int { torch - torchInt64 / 2 }
         /// (engine - torch) / torch; 0 when both are 0.
-        public var relativeDifference: Double {
+        public var relativeDifference: Double { Self.relative(engine, torch) }
+        /// The same against `torchInt64AtFourBytes`.
+        public var relativeDifferenceInt64AtFourBytes: Double { Self.relative(engine, torchInt64AtFourBytes) }
+
+        static func relative(_ engine: Int, _ torch: Int) -> Double {
             torch == 0 ? (engine == 0 ? 0 : .infinity) : Double(engine - torch) / Double(torch)
         }
     }
@@ -34,7 +44,7 @@ public struct TorchComparison: Sendable {
             block[Self.blockLabel(label), default: 0] += r.bytes
         }
         func rows(_ engine: [String: Int], _ reference: [TorchBreakdown.Entry]) -> [Row] {
-            var out = reference.map { Row(label: $0.label, engine: engine[$0.label] ?? 0, torch: $0.bytes) }
+            var out = reference.map { Row(label: $0.label, engine: engine[$0.label] ?? 0, torch: $0.bytes, torchInt64: $0.int64Bytes) }
             for (label, bytes) in engine where !reference.contains(where: { $0.label == label }) {
                 out.append(Row(label: label, engine: bytes, torch: 0))
             }
@@ -74,17 +84,21 @@ public struct TorchComparison: Sendable {
         }
     }
 
-    /// A Markdown table: label, engine MiB, PyTorch MiB, difference.
+    /// A Markdown table: label, engine MB, PyTorch MB, difference, and the difference with PyTorch's int64 tensors
+    /// counted at 4 bytes per element.
     public static func markdown(_ rows: [Row], batch: Int) -> String {
-        var lines = ["| where | engine MB/img | PyTorch MB/img | engine - PyTorch |", "|---|---:|---:|---:|"]
-        for r in rows {
+        var lines = ["| where | engine MB/img | PyTorch MB/img | engine - PyTorch | engine - PyTorch, its int64 as 4 B |",
+                     "|---|---:|---:|---:|---:|"]
+        func line(_ r: Row) -> String {
             let diff = r.torch == 0 ? "" : String(format: "%+.2f%%", r.relativeDifference * 100)
-            lines.append("| \(r.label) | \(String(format: "%.2f", Double(r.engine) / Double(batch) / 1e6)) | "
-                         + "\(String(format: "%.2f", Double(r.torch) / Double(batch) / 1e6)) | \(diff) |")
+            let diff4 = r.torch == 0 ? "" : String(format: "%+.2f%%", r.relativeDifferenceInt64AtFourBytes * 100)
+            return "| \(r.label) | \(String(format: "%.2f", Double(r.engine) / Double(batch) / 1e6)) | "
+                + "\(String(format: "%.2f", Double(r.torch) / Double(batch) / 1e6)) | \(diff) | \(diff4) |"
         }
-        let e = rows.reduce(0) { $0 + $1.engine }, t = rows.reduce(0) { $0 + $1.torch }
-        lines.append("| total | \(String(format: "%.2f", Double(e) / Double(batch) / 1e6)) | "
-                     + "\(String(format: "%.2f", Double(t) / Double(batch) / 1e6)) | \(String(format: "%+.2f%%", Double(e - t) / Double(max(t, 1)) * 100)) |")
+        lines += rows.map(line)
+        var total = Row(label: "total", engine: 0, torch: 0)
+        for r in rows { total.engine += r.engine; total.torch += r.torch; total.torchInt64 += r.torchInt64 }
+        lines.append(line(total))
         return lines.joined(separator: "\n")
     }
 }

@@ -5,10 +5,25 @@ import Foundation
 
 /// PyTorch's saved-for-backward bytes of one model at one batch size.
 public struct TorchBreakdown: Codable, Sendable {
-    /// One labelled amount: "block 3", "block 3 · attn", "head".
+    /// One labelled amount: "block 3", "block 3 · attn", "head"; `int64Bytes` of it are int64 tensors (max-pool
+    /// indices, where the engine keeps a float32 argmax, and the labels), 0 when the file has none.
     public struct Entry: Codable, Sendable, Equatable {
         public var label: String
         public var bytes: Int
+        public var int64Bytes: Int = 0
+
+        enum CodingKeys: String, CodingKey { case label, bytes, int64Bytes = "int64_bytes" }
+
+        public init(label: String, bytes: Int, int64Bytes: Int = 0) {
+            self.label = label; self.bytes = bytes; self.int64Bytes = int64Bytes
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            label = try c.decode(String.self, forKey: .label)
+            bytes = try c.decode(Int.self, forKey: .bytes)
+            int64Bytes = try c.decodeIfPresent(Int.self, forKey: .int64Bytes) ?? 0
+        }
     }
 
     public var torchVersion: String
