@@ -174,11 +174,16 @@ public enum ProfileExperiment {
             fchmod(fd, 0o644)
             close(fd)
         }
-        var held = sigset_t(), previous = sigset_t()
-        sigemptyset(&held)
-        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&held, sig) }
-        pthread_sigmask(SIG_BLOCK, &held, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        // Held back process-wide (a signal mask would hold it back from this thread only, and the process has
+        // others): a signal during the renames is noted, then raised again once they are done, under the handler
+        // that was there before (TemporaryFiles', which dies of it).
+        deferredSignal = 0
+        let held = [SIGINT, SIGTERM, SIGHUP]
+        let previous = held.map { signal($0, { sig in ProfileExperiment.deferredSignal = sig }) }
+        defer {
+            for (sig, handler) in zip(held, previous) { signal(sig, handler) }
+            if deferredSignal != 0 { raise(deferredSignal) }
+        }
         for t in temporaries {
             guard rename(t.tmp, t.path) == 0 else {
                 throw BenchError("cannot write '\(t.path)': \(String(cString: strerror(errno)))")
@@ -189,6 +194,9 @@ public enum ProfileExperiment {
         temporaries = []
         return paths
     }
+
+    /// A signal that arrived while `write` renamed its files into place (0: none).
+    nonisolated(unsafe) static var deferredSignal: Int32 = 0
 
     /// Records as CSV text with their header.
     public static func csv<T: CSVRecord>(_ rows: [T]) throws -> String {
