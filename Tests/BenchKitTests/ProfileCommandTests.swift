@@ -91,6 +91,11 @@ final class ProfileCommandTests: XCTestCase {
         try "a,b\n1,2\n".write(toFile: mine + "/peak.csv", atomically: true, encoding: .utf8)
         try BenchProcess.run(Self.tiny + ["--output", mine]).assertRefused(["'peak.csv' that bench profile did not write"], "foreign peak.csv")
         XCTAssertEqual(try String(contentsOfFile: mine + "/peak.csv", encoding: .utf8), "a,b\n1,2\n")
+        // A folder name too long for the file system is refused before profiling (it failed after it).
+        let long = dir + "/" + String(repeating: "x", count: 300)
+        let r = try BenchProcess.run(Self.tiny + ["--output", long])
+        r.assertRefused(["is 300 bytes; a file name is at most 255"], "a 300-byte folder name")
+        XCTAssertFalse(r.out.contains("[1/"), "nothing was profiled: \(r.out)")
     }
 
     /// A folder holding a previous profile is replaced as a whole (said so), and leaves no temporary behind.

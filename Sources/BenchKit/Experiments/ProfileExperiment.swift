@@ -72,6 +72,15 @@ public enum ProfileExperiment {
         let fm = FileManager.default
         var isFolder: ObjCBool = false
         guard !folder.isEmpty else { throw BenchError("--output is empty; give the folder the profile's files go to") }
+        // A name the file system cannot hold would fail only after every variant was profiled.
+        if let long = folder.split(separator: "/").first(where: { $0.utf8.count > Int(NAME_MAX) }) {
+            throw BenchError("--output '\(folder)': the name '\(long.prefix(40))...' is \(long.utf8.count) bytes; "
+                             + "a file name is at most \(NAME_MAX)")
+        }
+        if folder.utf8.count > Int(PATH_MAX) - 64 {
+            throw BenchError("--output is \(folder.utf8.count) bytes long; a path is at most \(Int(PATH_MAX) - 64) here "
+                             + "(\(PATH_MAX) less room for the file names)")
+        }
         if fm.fileExists(atPath: folder, isDirectory: &isFolder) {
             if !isFolder.boolValue { throw BenchError("--output '\(folder)' is a file; bench profile writes a folder of files") }
             guard access(folder, W_OK | X_OK) == 0 else { throw BenchError("--output folder '\(folder)' is not writable") }
