@@ -14,7 +14,7 @@ final class InputRefusalTests: XCTestCase {
             (["--model", "vit_tiny_test", "--width", "4000000000000", "--heads", "1"], "width 4000000000000 is outside 1...65536"),
             (["--model", "vit_tiny_test", "--classes", "9000000000000000000"], "classes 9000000000000000000 is outside 1...10000000"),
             // Within 64 bits but beyond any machine: refused by the memory check, and even with --force above 1 PiB.
-            (["--model", "mvit_tiny_test", "--depth", "10000", "--batch", "100000"], "needs about 90761.8 GiB"),
+            (["--model", "mvit_tiny_test", "--depth", "10000", "--batch", "100000"], "needs about 86708.5 GiB"),
             (["--model", "mvit_tiny_test", "--depth", "10000", "--batch", "10000000", "--force"], "choose smaller sizes"),
         ]
         for (args, message) in cases {
@@ -94,5 +94,21 @@ final class InputRefusalTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("would update") || r.out.contains("up to date"), r.out)
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), doc)
+    }
+
+    /// What the argument parser itself refuses (a value outside an enum's cases, a value of the wrong type, an
+    /// unknown option, a missing value) is one `error:` line naming it, exit 64, like every other refused input:
+    /// not the parser's error, help line and usage block.
+    func testWhatTheArgumentParserRefusesIsOneErrorLine() throws {
+        let cases: [([String], [String])] = [
+            (["run", "--attention", "bad"], ["'bad'", "--attention", "'math' and 'fused'"]),
+            (["profile", "--transitions", "sometimes"], ["'sometimes'", "--transitions"]),
+            (["run", "--seed", "-3"], ["'-3'", "--seed"]),
+            (["run", "--no-such-option"], ["'--no-such-option'"]),
+            (["predict", "--batch"], ["--batch"]),
+        ]
+        for (args, mentions) in cases {
+            try BenchProcess.run(args).assertRefused(mentions, args.joined(separator: " "))
+        }
     }
 }
