@@ -3,6 +3,7 @@
 // parses arguments, calls BenchKit, prints.
 import ArgumentParser
 import BenchKit
+import Foundation
 
 @main
 struct Bench: ParsableCommand {
@@ -19,6 +20,24 @@ struct Bench: ParsableCommand {
     static func main() {
         BLASEnvironment.reexecIfNeeded()
         ParentLifetime.followParent()
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(refusing: error)
+        }
+    }
+
+    /// Exits for an error the argument parser caught or a command threw. An input it refuses (an unknown option, a
+    /// value of the wrong type or outside an enum's cases) is one `error:` line and exit 64, like every other refused
+    /// input (`reportingErrors`), instead of the parser's error, help line and usage block; help, version and
+    /// every other exit are the parser's own.
+    static func exit(refusing error: Error) -> Never {
+        let message = message(for: error)
+        guard exitCode(for: error) == .validationFailure, !message.isEmpty else { exit(withError: error) }
+        let line = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+        FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+        exit(withError: ExitCode.validationFailure)
     }
 }
