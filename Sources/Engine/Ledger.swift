@@ -39,8 +39,12 @@ public final class Ledger: @unchecked Sendable {
     public private(set) var allocationCount = 0
     /// Live bytes per scope and category, at index scope * categoryCount + category (grown as scopes appear).
     public private(set) var liveByScope: [Int] = []
-    /// The step phase allocations are stamped with while recording; models set it as they go.
-    public var phase = StepPhase.idle
+    /// The step phase allocations are stamped with while recording; models set it as they go. While recording,
+    /// each change is itself an event of zero bytes (`Scopes.phaseBegins`): a phase that allocates nothing, such as
+    /// the optimizer's in-place update, still shows where it begins, and the last event is the step's end.
+    public var phase = StepPhase.idle {
+        didSet { if recording && phase != oldValue { record(0, .activation, Scopes.phaseBegins) } }
+    }
     /// Whether allocations and frees are appended to `events` (bench profile only).
     public private(set) var recording = false
     /// What was recorded since `startRecording`.

@@ -29,6 +29,10 @@ public enum Scopes {
     /// The step's input batch (images), allocated by whoever runs the step.
     public static let inputBatch = register(ScopeName(region: .input, layer: "batch", role: "images"))
 
+    /// The zero-byte event the ledger records where a step phase begins, so the timeline marks phases that
+    /// allocate nothing (AdamW's update works in place) and ends where the step ends.
+    public static let phaseBegins = register(ScopeName(region: .step, layer: "", role: "phase begins"))
+
     /// What `id` names.
     public static func name(_ id: ScopeID) -> ScopeName { names[id.index] }
 

@@ -27,7 +27,15 @@ final class ProfileTests: XCTestCase {
                 XCTAssertEqual(a.peakBytes, profile.ledgerPeak, context)
                 XCTAssertGreaterThan(a.peakBytes, a.baselineBytes, "\(context): the step allocates")
                 XCTAssertEqual(a.timeline.last?.liveBytes, profile.ledgerBefore, "\(context): a step leaves nothing behind")
-                XCTAssertEqual(Set(a.timeline.map(\.phase)), ["forward", "loss", "backward"], context)
+                // Every phase shows, the optimizer's (which allocates nothing) by its zero-byte mark; the step's end
+                // (back to idle) is the last event.
+                XCTAssertEqual(Set(a.timeline.map(\.phase)), ["forward", "loss", "backward", "optimizer", "idle"], context)
+                XCTAssertEqual(a.phaseStarts.map(\.phase), [.loss, .backward, .optimizer, .idle], context)
+                XCTAssertEqual(a.timeline.last?.phase, "idle", context)
+                XCTAssertEqual(a.timeline.last?.progress, 1, context)
+                let marks = a.timeline.filter { $0.scope == Scopes.name(Scopes.phaseBegins).description }
+                XCTAssertEqual(marks.map(\.phase), ["forward", "loss", "backward", "optimizer", "idle"], context)
+                XCTAssertTrue(marks.allSatisfy { $0.deltaBytes == 0 }, "\(context): phase marks hold no bytes")
                 // Every event of the step names its scope.
                 XCTAssertFalse(profile.scopeIDs.contains(ScopeID.unknown.raw), "\(context): an allocation without a scope")
             }
