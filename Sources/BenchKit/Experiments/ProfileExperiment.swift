@@ -93,8 +93,9 @@ public enum ProfileExperiment {
             if !foreign.isEmpty {
                 let shown = foreign.prefix(3).map { name -> String in
                     var d: ObjCBool = false
-                    fm.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &d)
-                    return "'\(name)\(d.boolValue ? "/" : "")'"
+                    let entryIsFolder = fm.fileExists(atPath: (folder as NSString).appendingPathComponent(name), isDirectory: &d)
+                        && d.boolValue
+                    return "'\(name)\(entryIsFolder ? "/" : "")'"
                 }.joined(separator: ", ") + (foreign.count > 3 ? " and \(foreign.count - 3) more" : "")
                 throw BenchError("--output folder '\(folder)' holds \(shown), not a profile's files; bench profile writes "
                                  + "\(files.joined(separator: ", ")) into a folder of their own: choose a new or empty folder")
