@@ -10,9 +10,11 @@ struct BenchProcess {
     let out: String
     let err: String
 
-    /// Runs bench with `args` to its end.
-    static func run(_ args: [String], environment: [String: String] = [:], asUser uid: UInt32? = nil) throws -> BenchProcess {
+    /// Runs bench with `args` to its end (in `folder` as its working directory, when given).
+    static func run(_ args: [String], environment: [String: String] = [:], asUser uid: UInt32? = nil,
+                    in folder: String? = nil) throws -> BenchProcess {
         let p = start(args, environment: environment, asUser: uid)
+        if let folder { p.currentDirectoryURL = URL(fileURLWithPath: folder) }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -39,9 +41,9 @@ struct BenchProcess {
         return p
     }
 
-    /// The running `bench measure-one` children of `pid` (from /proc: parent in stat, subcommand in cmdline; the
-    /// parent also runs git, which is not the child this is about).
-    static func measuringChildren(of pid: Int32) -> [Int32] {
+    /// The running children of `pid` that run bench's `subcommand` (measure-one, profile-one), from /proc: parent in
+    /// stat, subcommand in cmdline (the parent also runs git, which is not the child this is about).
+    static func children(of pid: Int32, running subcommand: String) -> [Int32] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return names.compactMap { name -> Int32? in
             guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
@@ -49,10 +51,13 @@ struct BenchProcess {
                   let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { return nil }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 1, Int32(fields[1]) == pid, fields[0] != "Z",
-                  String(decoding: cmdline, as: UTF8.self).contains("measure-one") else { return nil }
+                  String(decoding: cmdline, as: UTF8.self).contains(subcommand) else { return nil }
             return child
         }
     }
+
+    /// The running `bench measure-one` children of `pid`.
+    static func measuringChildren(of pid: Int32) -> [Int32] { children(of: pid, running: "measure-one") }
 
     /// The first `bench measure-one` child of a started `parent`, waited for while the parent runs (up to two minutes
     /// on a busy machine); nil if none appeared.

@@ -12,16 +12,7 @@ final class ProfileCommandTests: XCTestCase {
 
     /// Runs bench in `folder` as its working directory.
     func run(_ args: [String], in folder: String) throws -> BenchProcess {
-        let p = BenchProcess.start(args)
-        p.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return BenchProcess(status: p.terminationStatus, reason: p.terminationReason,
-                            out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        try BenchProcess.run(args, in: folder)
     }
 
     func contents(_ folder: String) -> [String] {
@@ -145,20 +136,6 @@ final class ProfileCommandTests: XCTestCase {
                                         + "stage transitions recomputed"), summary)
     }
 
-    /// The running `bench profile-one` children of `pid` (from /proc, as BenchProcess finds measure-one).
-    static func profilingChildren(of pid: Int32) -> [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return names.compactMap { name -> Int32? in
-            guard let child = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")"),
-                  let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 1, Int32(fields[1]) == pid, fields[0] != "Z",
-                  String(decoding: cmdline, as: UTF8.self).contains("profile-one") else { return nil }
-            return child
-        }
-    }
-
     /// Ctrl-C (SIGINT to the parent alone) while a variant is profiled: the parent dies of it, its child does not
     /// outlive it, and nothing is left at --output: no file, no temporary, not even the folder (it used to be
     /// created, empty, before the first child started).
@@ -171,7 +148,7 @@ final class ProfileCommandTests: XCTestCase {
         var child: Int32?
         let start = Date()
         while parent.isRunning && child == nil && Date().timeIntervalSince(start) < 120 {
-            child = Self.profilingChildren(of: parent.processIdentifier).first
+            child = BenchProcess.children(of: parent.processIdentifier, running: "profile-one").first
             usleep(20_000)
         }
         guard let child else { parent.terminate(); return XCTFail("no profiling child appeared") }
