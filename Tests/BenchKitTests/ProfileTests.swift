@@ -43,7 +43,7 @@ final class ProfileTests: XCTestCase {
     }
 
     func testRecordingChangesNoLedgerFigure() throws {
-        let (model, optimizer, images, labels) = StepProfiler.setUp(try request("vit_tiny_test", .standard))
+        let (model, optimizer, images, labels) = TrainingSetup(try request("vit_tiny_test", .standard)).parts
         func step(recording: Bool) -> [Int] {
             let ledger = Ledger.shared
             let before = ledger.snapshot()

@@ -31,21 +31,6 @@ public enum StepProfiler {
                            ledgerPeak: ledger.peakTotal, stepSeconds: seconds, overhead: nil)
     }
 
-    /// The model, optimizer and synthetic batch of `r`, as `bench run` builds them (the batch in the input scope).
-    public static func setUp(_ r: RunRequest) -> (VisionModel, AdamW, Tensor, [Int]) {
-        let config = r.configuration
-        BLAS.threads = r.threads
-        Parallel.workers = r.threads
-        let model = Presets.makeModel(config, variant: r.variant, seed: r.seed)
-        let optimizer = AdamW(model.parameters, lr: 1e-4)
-        var rng = SeededRNG(seed: r.seed &+ 99)
-        let images = Tensor([r.batch, config.channels, config.imageSize, config.imageSize], zeroed: false,
-                            scope: Scopes.inputBatch)
-        rng.fillNormal(images, std: 1, truncated: false)
-        let labels = (0..<r.batch).map { _ in rng.int(below: config.classes) }
-        return (model, optimizer, images, labels)
-    }
-
     /// The child's side of `bench profile`: `r.warmup` warm-up steps, then one profiled step; with `overheadPairs`
     /// > 0, that many pairs of unprofiled and profiled steps follow, alternating which goes first, timed in CPU
     /// seconds of the whole process (all threads).
@@ -55,7 +40,7 @@ public enum StepProfiler {
         func since(_ t: UInt64) -> String { Format.fixed(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9, 3) + " s" }
         var t = DispatchTime.now().uptimeNanoseconds
         log?("building the model, its optimizer and the batch")
-        let (model, optimizer, images, labels) = setUp(r)
+        let (model, optimizer, images, labels) = TrainingSetup(r).parts
         log?("built in \(since(t))")
         for i in 0..<r.warmup {
             t = DispatchTime.now().uptimeNanoseconds

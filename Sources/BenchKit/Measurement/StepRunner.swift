@@ -15,15 +15,7 @@ public enum StepRunner {
         let config = r.configuration
         var m = StepMeasurement()
         m.loadAverage = ProcessLoad.loadAverage()
-        BLAS.threads = r.threads
-        Parallel.workers = r.threads
-        let model = Presets.makeModel(config, variant: r.variant, seed: r.seed)
-        let optimizer = AdamW(model.parameters, lr: 1e-4)
-        var rng = SeededRNG(seed: r.seed &+ 99)
-        let images = Tensor([r.batch, config.channels, config.imageSize, config.imageSize], zeroed: false,
-                            scope: Scopes.inputBatch)
-        rng.fillNormal(images, std: 1, truncated: false)
-        let labels = (0..<r.batch).map { _ in rng.int(below: config.classes) }
+        let (model, optimizer, images, labels) = TrainingSetup(r).parts
         m.predictedPeakBytes = MemoryModel.predict(config, variant: r.variant, batch: r.batch,
                                                    parameterCount: model.parameterCount, workers: r.threads).peakBytes
 
