@@ -37,18 +37,9 @@ public struct ProfileTimelineChart {
         func py(_ y: Double) -> Double { top + plotH - (y - y0) / (y1 - y0) * plotH }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
-        var s = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="\(Int(SVGChart.fontSize))">
-            <rect width="100%" height="100%" fill="white"/>
-
-            """
-        for (i, line) in titleLines.enumerated() {
-            s += "<text x=\"\(width / 2)\" y=\"\(28 + Double(i) * 20)\" text-anchor=\"middle\" font-size=\"\(Int(SVGChart.titleSize))\" font-weight=\"bold\">\(SVGChart.escape(line))</text>\n"
-        }
+        var s = SVGChart.opening(width: width, height: height) + SVGChart.titles(titleLines, width: width)
         for t in yTicks {
-            s += "<line x1=\"\(left)\" y1=\"\(f(py(t)))\" x2=\"\(left + plotW)\" y2=\"\(f(py(t)))\" stroke=\"#e0e0e0\"/>\n"
-            s += "<text x=\"\(left - 8)\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(SVGChart.label(t))</text>\n"
+            s += SVGChart.gridLine(left: left, plotWidth: plotW, y: f(py(t)), labelY: f(py(t) + 4), label: SVGChart.label(t))
         }
         for t in stride(from: 0.0, through: 1.0001, by: 0.1) {
             s += "<line x1=\"\(f(px(t)))\" y1=\"\(top + plotH)\" x2=\"\(f(px(t)))\" y2=\"\(top + plotH + 5)\" stroke=\"black\"/>\n"
@@ -75,10 +66,9 @@ public struct ProfileTimelineChart {
             s += "<line x1=\"\(left + plotW + 15)\" y1=\"\(ly)\" x2=\"\(left + plotW + 40)\" y2=\"\(ly)\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             s += "<text x=\"\(left + plotW + 46)\" y=\"\(ly + 4)\">\(SVGChart.escape(line.name))</text>\n"
         }
-        s += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(left + plotW)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
-        s += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
+        s += SVGChart.axes(left: left, top: top, plotWidth: plotW, plotHeight: plotH)
         s += "<text x=\"\(left + plotW / 2)\" y=\"\(height - 15)\" text-anchor=\"middle\">\(SVGChart.escape(xLabel))</text>\n"
-        s += "<text transform=\"translate(20 \(top + plotH / 2)) rotate(-90)\" text-anchor=\"middle\">\(SVGChart.escape(yLabel))</text>\n"
+        s += SVGChart.yAxisLabel(yLabel, top: top, plotHeight: plotH)
         return s + "</svg>\n"
     }
 }

@@ -106,26 +106,16 @@ public struct SVGChart {
         func value(_ y: Double) -> Double { logY ? log10(max(y, .leastNonzeroMagnitude)) : y }
         func py(_ y: Double) -> Double { top + plotH - (value(y) - y0) / (y1 - y0) * plotH }
 
-        var s = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="\(Int(Self.fontSize))">
-            <rect width="100%" height="100%" fill="white"/>
-
-            """
-        for (i, line) in titleLines.enumerated() {
-            s += "<text x=\"\(width / 2)\" y=\"\(28 + Double(i) * 20)\" text-anchor=\"middle\" font-size=\"\(Int(Self.titleSize))\" font-weight=\"bold\">\(Self.escape(line))</text>\n"
-        }
+        var s = Self.opening(width: width, height: height) + Self.titles(titleLines, width: width)
         for (t, text) in zip(yTicks, yTickLabels) {
             let y = logY ? top + plotH - (t - y0) / (y1 - y0) * plotH : py(t)
-            s += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + plotW)\" y2=\"\(y)\" stroke=\"#e0e0e0\"/>\n"
-            s += "<text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(text)</text>\n"
+            s += Self.gridLine(left: left, plotWidth: plotW, y: "\(y)", labelY: "\(y + 4)", label: text)
         }
         s += isGroupedBars ? bars(left: left, plotW: plotW, top: top, plotH: plotH, py: py)
                            : lines(left: left, plotW: plotW, top: top, plotH: plotH, py: py)
-        s += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(left + plotW)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
-        s += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
+        s += Self.axes(left: left, top: top, plotWidth: plotW, plotHeight: plotH)
         s += "<text x=\"\(left + plotW / 2)\" y=\"\(height - 15)\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
-        s += "<text transform=\"translate(20 \(top + plotH / 2)) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        s += Self.yAxisLabel(yLabel, top: top, plotHeight: plotH)
         return s + "</svg>\n"
     }
 

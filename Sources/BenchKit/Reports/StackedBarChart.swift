@@ -55,18 +55,9 @@ public struct StackedBarChart {
         let y1 = max(yTicks.last!, 1e-9)
         func py(_ y: Double) -> Double { top + plotH - y / y1 * plotH }
 
-        var s = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="\(Int(SVGChart.fontSize))">
-            <rect width="100%" height="100%" fill="white"/>
-
-            """
-        for (i, line) in titleLines.enumerated() {
-            s += "<text x=\"\(width / 2)\" y=\"\(28 + Double(i) * 20)\" text-anchor=\"middle\" font-size=\"\(Int(SVGChart.titleSize))\" font-weight=\"bold\">\(SVGChart.escape(line))</text>\n"
-        }
+        var s = SVGChart.opening(width: width, height: height) + SVGChart.titles(titleLines, width: width)
         for t in yTicks {
-            s += "<line x1=\"\(left)\" y1=\"\(py(t))\" x2=\"\(left + plotW)\" y2=\"\(py(t))\" stroke=\"#e0e0e0\"/>\n"
-            s += "<text x=\"\(left - 8)\" y=\"\(py(t) + 4)\" text-anchor=\"end\">\(SVGChart.label(t))</text>\n"
+            s += SVGChart.gridLine(left: left, plotWidth: plotW, y: "\(py(t))", labelY: "\(py(t) + 4)", label: SVGChart.label(t))
         }
         let slot = plotW / Double(max(bars.count, 1)), barW = min(140, slot * 0.6)
         for (i, bar) in bars.enumerated() {
@@ -92,9 +83,8 @@ public struct StackedBarChart {
             s += "<rect x=\"\(left + plotW + 18)\" y=\"\(ly - 9)\" width=\"14\" height=\"12\" fill=\"\(color[g]!)\"/>\n"
             s += "<text x=\"\(left + plotW + 38)\" y=\"\(ly + 2)\">\(SVGChart.escape(g))</text>\n"
         }
-        s += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(left + plotW)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
-        s += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"black\"/>\n"
-        s += "<text transform=\"translate(20 \(top + plotH / 2)) rotate(-90)\" text-anchor=\"middle\">\(SVGChart.escape(yLabel))</text>\n"
+        s += SVGChart.axes(left: left, top: top, plotWidth: plotW, plotHeight: plotH)
+        s += SVGChart.yAxisLabel(yLabel, top: top, plotHeight: plotH)
         return s + "</svg>\n"
     }
 }
