@@ -80,9 +80,7 @@ public enum ReversibleRun {
                 DropPath.apply(g, masks[i].g)
                 let dG = block.backwardG(DropPath.backward(dy2, masks[i].g), consume gSaved)
                 Elementwise.accumulate(dy1, dG)
-                let rebuilding = Scopes.enter(block.scopes.reconstructed)
-                recX2 = Elementwise.subtract(saved.y2, g)
-                Scopes.leave(rebuilding)
+                recX2 = Scopes.within(block.scopes.reconstructed) { Elementwise.subtract(saved.y2, g) }
             }
             saved.y2 = recX2
             // Recompute F on X2, backprop dY1 through it, reconstruct X1 = Y1 - F(X2).
@@ -92,9 +90,7 @@ public enum ReversibleRun {
                 DropPath.apply(f, masks[i].f)
                 let dF = block.backwardF(DropPath.backward(dy1, masks[i].f), consume fSaved)
                 Elementwise.accumulate(dy2, dF)
-                let rebuilding = Scopes.enter(block.scopes.reconstructed)
-                recX1 = Elementwise.subtract(saved.y1, f)
-                Scopes.leave(rebuilding)
+                recX1 = Scopes.within(block.scopes.reconstructed) { Elementwise.subtract(saved.y1, f) }
             }
             saved.y1 = recX1
             if !saved.inputs.isEmpty {
