@@ -51,6 +51,9 @@ final class BLASKernelsTests: XCTestCase {
                                                   candidateRounds: [probe("SkylakeX", [450])], environmentValue: nil))
         XCTAssertFalse(busy.isSteady)
         XCTAssertTrue(busy.render().contains("not stored"), busy.render())
+        XCTAssertTrue(busy.render().contains("uncertain, leaning to: OPENBLAS_CORETYPE=SkylakeX"), busy.render())
+        XCTAssertFalse(busy.render().contains("use:"), busy.render())
+        XCTAssertTrue(steady.render().contains("use: OPENBLAS_CORETYPE=SkylakeX"), steady.render())
         XCTAssertNil(KernelComparison(inForceRounds: [], candidateRounds: [probe("Zen", [1])], environmentValue: nil))
     }
 

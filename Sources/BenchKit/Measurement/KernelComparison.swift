@@ -73,12 +73,15 @@ public struct KernelComparison: Sendable, Equatable {
                          + "% on " + KernelProbe.shapes[0].label + " (above " + Format.fixed(100 * (Self.spreadLimit - 1), 0)
                          + "%: the machine is busy); the verdict below is uncertain and is not stored: rerun on a quiet machine")
         }
+        // A noisy machine's speed verdict is only a leaning: "use:" is kept for advice that stands (a wrong result
+        // is wrong however busy the machine was).
+        let advice = isSteady ? "use:" : "uncertain, leaning to:"
         switch verdict {
         case .use(let name, _):
-            lines.append("use: OPENBLAS_CORETYPE=\(name) (\(gain); \(a) is in force"
+            lines.append("\(advice) OPENBLAS_CORETYPE=\(name) (\(gain); \(a) is in force"
                          + (environmentValue.map { " because OPENBLAS_CORETYPE=\($0) is set" } ?? "") + ")")
         case .alike:
-            lines.append("use: the kernels in force (\(a)); \(b) runs alike here (\(gain), below the "
+            lines.append("\(advice) the kernels in force (\(a)); \(b) runs alike here (\(gain), below the "
                          + Format.fixed(BLASKernels.worthwhileGain, 2) + "x worth changing for)")
         case .wrong(let name):
             lines.append("use: the kernels in force (\(a)); never OPENBLAS_CORETYPE=\(name) on this machine: its results are wrong")
