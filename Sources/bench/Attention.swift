@@ -26,6 +26,8 @@ struct AttentionCommand: ParsableCommand {
     var rounds = 5
     @Option(parsing: .unconditional, help: "Runs of one step's attention per round (the round's figure is their median).")
     var repeats = 5
+    @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
+    var force = false
     @OptionGroup var sizes: SizeOptions
 
     /// The options, checked (one `error:` line each, exit 64, as every bench command).
@@ -48,6 +50,12 @@ struct AttentionCommand: ParsableCommand {
             let threads = try MeasureOptions.threads(threads)
             _ = try SizeCheck.check(config, variant: variant, batch: batch, workers: threads)
             let shapes = AttentionShape.of(config, variant: variant, batch: batch)
+            let predicted = AttentionBenchmark.predictedBytes(shapes, threads: threads)
+            if !force, let available = ProcessMemory.availableBytes(), predicted > ProcessMemory.headroom * Double(available) {
+                throw BenchError("batch \(batch) needs about \(Format.fixed(predicted / Double(1 << 30), 1)) GiB for the attention "
+                    + "operands (predicted), but only \(Format.gib(available)) GiB is available; use a smaller --batch, "
+                    + "or --force to run anyway")
+            }
             print("\(config.model) \(variant.rawValue): depth \(config.depth), width \(config.width), "
                   + "heads \(config.heads), batch \(batch), \(threads) threads, \(EnvironmentInfo.buildConfiguration) build")
             for s in shapes {

@@ -40,6 +40,8 @@ struct StabilityCommand: ParsableCommand, PredictsWork {
     @OptionGroup var sizes: SizeOptions
     @Flag(help: "Print only the summary (no per-measurement log).")
     var quiet = false
+    @Flag(help: "Run even when the predicted peak memory exceeds available memory.")
+    var force = false
 
     mutating func validate() throws {
         try checkingOptions { try depths.check(option: "--depths") }
@@ -67,7 +69,7 @@ struct StabilityCommand: ParsableCommand, PredictsWork {
     func run() throws {
         try reportingErrors {
             let request = try request()
-            let rows = try BenchSession(outputPath: output, quiet: quiet, force: false).runStability(request)
+            let rows = try BenchSession(outputPath: output, quiet: quiet, force: force).runStability(request)
             print(StabilityTable.render(rows))
             let all = try ResultsFile.read(StabilityRecord.self, output, required: StabilityRecord.requiredColumns)
             let plots = Self.plotFolder(plots, output: output)

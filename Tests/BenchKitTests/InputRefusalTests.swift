@@ -23,6 +23,21 @@ final class InputRefusalTests: XCTestCase {
         }
     }
 
+    /// `bench stability` and `bench attention` allocate in their own process: a batch beyond the machine's memory is
+    /// refused by the predicted peak as `run`'s is (it used to die in the allocator with a backtrace and leave a
+    /// header-only CSV), and --force is the way past it.
+    func testStabilityAndAttentionRefuseWhatCannotFit() throws {
+        let output = NSTemporaryDirectory() + "revbench-never-\(UUID().uuidString).csv"
+        let cases: [[String]] = [
+            ["stability", "--model", "vit_tiny_test", "--depths", "2", "--batch", "100000000", "--steps", "1", "--output", output],
+            ["attention", "--model", "vit_tiny_test", "--batch", "100000000"],
+        ]
+        for args in cases {
+            try BenchProcess.run(args).assertRefused(["batch 100000000", "needs about", "--force"], args.joined(separator: " "))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "a refused stability run leaves no file")
+    }
+
     /// Items 11 and 12: sizes that overflowed (traps) or wrapped (negative GiB, negative parameters).
     func testOverflowingSizesAreRefusedNotTrappedOrPrintedNegative() throws {
         let cases: [([String], String)] = [

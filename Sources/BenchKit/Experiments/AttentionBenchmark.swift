@@ -60,6 +60,24 @@ public enum AttentionBenchmark {
         }
     }
 
+    /// Bytes `measure` holds at its peak, predicted: every shape's operands (allocated up front and kept), plus the
+    /// largest transient of one core on one shape (the math core's probabilities and its lanes' score gradients;
+    /// the fused core holds less). In floating point, so an absurd batch is a number to refuse, not an overflow.
+    public static func predictedBytes(_ shapes: [AttentionShape], threads: Int) -> Double {
+        let float = Double(MemoryLayout<Float>.size)
+        var operands = 0.0, transient = 0.0
+        for s in shapes {
+            let b = Double(s.batch), g = Double(s.groups), d = Double(s.headDim), c = Double(s.heads) * d
+            let nq = Double(s.queries), nk = Double(s.keys)
+            operands += s.interleaved
+                ? 2 * b * nq * 3 * c + 2 * b * nq * c                       // qkv, dqkv; out, dOut
+                : 2 * g * (nq + 2 * nk) * d + 2 * b * nq * c               // q, k, v and their gradients; out, dOut
+            let lanes = Double(AttentionWorkspace.lanes(groups: s.groups, workers: threads))
+            transient = max(transient, (g + lanes) * nq * nk)
+        }
+        return float * (operands + transient)
+    }
+
     /// Times both cores on `shapes` for `rounds` rounds, the order rotating round by round as a session's variants
     /// do (`Rounds.order`: math then fused, then fused then math, ...), each round's figure the median of `repeats` runs of every shape's blocks. `progress` gets one line a round.
     /// Returns each core's timing and, measured after them, the machine's SGEMM reference at `threads` (GFLOP/s).

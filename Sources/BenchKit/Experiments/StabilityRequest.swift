@@ -29,6 +29,14 @@ public struct StabilityRequest: Sendable {
         }.reduce(0, +)
     }
 
+    /// Training steps of the same sizes, whose predicted peaks bound this run's memory: the reversible twin's own
+    /// step, and the standard variant's for the store-everything probe (it keeps every block's activations).
+    public var memoryRequests: [RunRequest] {
+        configurations.flatMap { c in
+            [Variant.reversible, .standard].map { RunRequest(c, variant: $0, batch: batch, threads: threads) }
+        }
+    }
+
     /// The depths, one per configuration.
     public var depths: [Int] { configurations.map(\.depth) }
 

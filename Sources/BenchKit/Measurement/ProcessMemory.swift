@@ -5,6 +5,9 @@ public enum ProcessMemory {
     /// VmHWM of this process in bytes (peak resident set size), or nil off Linux.
     public static func peakResidentBytes() -> Int? { statusField("/proc/self/status", "VmHWM:") }
 
+    /// Fraction of MemAvailable a predicted peak may use before a command refuses to run it (without --force).
+    public static let headroom = 0.9
+
     /// MemAvailable of the machine in bytes, or nil off Linux.
     public static func availableBytes() -> Int? { statusField("/proc/meminfo", "MemAvailable:") }
 

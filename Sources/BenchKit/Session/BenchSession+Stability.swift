@@ -3,9 +3,12 @@
 import Foundation
 
 extension BenchSession {
-    /// Trains and measures `request` (`Stability.run`), appending each row, stamped with the environment, as soon as
+    /// Trains and measures `request` (`Stability.run`) unless its predicted peak exceeds available memory (and the
+    /// session is not forced), appending each row, stamped with the environment, as soon as
     /// it is measured; returns the rows.
     public func runStability(_ request: StabilityRequest) throws -> [StabilityRecord] {
+        // Refused before the output is opened, as a run is: a size that cannot fit leaves no file behind.
+        try checkMemory(request.memoryRequests)
         let file = try ResultsFile(path: outputPath, header: CSV.header(StabilityRecord.self),
                                    required: StabilityRecord.requiredColumns)
         if let upgrade = file.upgradeNote { ProgressLog.write(upgrade) }

@@ -12,7 +12,7 @@ public struct BenchSession {
     public var quiet: Bool
     public var force: Bool
     /// Fraction of MemAvailable a predicted peak may use before a run is refused.
-    public var memoryHeadroom = 0.9
+    public var memoryHeadroom = ProcessMemory.headroom
     /// Times each configuration's variants run (see `Rounds`).
     public var rounds = 1
     /// Skip requests whose successful row, of the same configuration and build, is already in the output file.
