@@ -52,7 +52,7 @@ public enum ProfileRunner {
         }
         let how = p.terminationReason == .uncaughtSignal ? "was killed by signal \(p.terminationStatus)"
                                                           : "exited with status \(p.terminationStatus)"
-        let tail = collected.lastLine
+        let tail = collected.failureLine
         throw BenchError("profiling \(r.model) \(r.variant.rawValue) failed: the child \(how)" + (tail.isEmpty ? "" : ": \(tail)"))
     }
 }

@@ -95,7 +95,7 @@ public enum ChildRunner {
         }
         let how = p.terminationReason == .uncaughtSignal ? "killed by signal \(p.terminationStatus)"
                                                           : "exited with status \(p.terminationStatus)"
-        let tail = collected.lastLine
+        let tail = collected.failureLine
         return r.failure("child process \(how)" + (tail.isEmpty ? "" : ": \(tail)"))
     }
 }
