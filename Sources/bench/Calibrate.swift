@@ -24,23 +24,23 @@ struct Calibrate: ParsableCommand {
             check of this machine, not a test.
             """)
 
-    @Option(help: "Timed repeats per kernel (median reported).")
+    @Option(parsing: .unconditional, help: "Timed repeats per kernel (median reported), 1...1000.")
     var repeats = 20
     @Flag(help: "Also check that the SGEMM reference holds still right after a training run (exit 1 if not).")
     var referenceCheck = false
     @Flag(inversion: .prefixedNo, help: "Compare OpenBLAS's kernel set in force with the best one this CPU supports.")
     var kernels = true
-    @Option(help: "Alternating rounds of the kernel comparison (each set's fastest round is kept).")
+    @Option(parsing: .unconditional, help: "Alternating rounds of the kernel comparison (each set's fastest round is kept), 1...20.")
     var kernelRounds = 2
     @Flag(name: .customLong(String(KernelProbeRunner.childFlag.dropFirst(2))), help: .hidden)
     var kernelProbe = false
     @Flag(help: .hidden) var kernelCheck = false
-    @Option(help: .hidden) var threads: Int?
+    @Option(parsing: .unconditional, help: .hidden) var threads: Int?
 
     func run() throws {
         try reportingErrors {
-            if repeats < 1 { throw BenchError("--repeats must be a positive integer, got \(repeats)") }
-            if kernelRounds < 1 { throw BenchError("--kernel-rounds must be a positive integer, got \(kernelRounds)") }
+            if !(1...1000).contains(repeats) { throw BenchError("--repeats \(repeats) is outside 1...1000") }
+            if !(1...20).contains(kernelRounds) { throw BenchError("--kernel-rounds \(kernelRounds) is outside 1...20") }
             if kernelProbe {  // a child of compareKernels
                 let probe = KernelProbe.measure(threads: threads ?? System.coreCount, repeats: repeats, check: kernelCheck)
                 print(try probe.line())

@@ -97,6 +97,12 @@ final class InputRefusalTests: XCTestCase {
             .assertRefused(["--batches lists '2' twice"], "--batches 2,2")
         try BenchProcess.run(["--model", "vit_tiny_test", "--variants", "standard,standard"] + out)
             .assertRefused(["--variants lists 'standard' twice"], "--variants twice")
+        // calibrate's counts: a negative one reached the parser ("Missing value"), a huge one ran for ever.
+        for (args, message) in [(["--repeats", "-3"], "--repeats -3 is outside 1...1000"),
+                                (["--repeats", "99999999999"], "--repeats 99999999999 is outside 1...1000"),
+                                (["--kernel-rounds", "-1"], "--kernel-rounds -1 is outside 1...20")] {
+            try BenchProcess.run(["calibrate"] + args).assertRefused([message], args.joined(separator: " "))
+        }
     }
 
     /// Item 13: `reproduce --dry-run --markdown F` changes nothing.
