@@ -174,6 +174,19 @@ final class ReportTests: XCTestCase {
         XCTAssertThrowsError(try BudgetExperiment.parseBytes("-1GiB"))
     }
 
+    /// The budget table marks a speed measured under contention with `*` and says why, as the comparison table does.
+    func testBudgetTableMarksUnreliableSpeeds() {
+        var contended = row("vit_tiny_test", .reversible, depth: 2, ips: 6596.31, maxBatch: 40)
+        contended.cpuUtilization = 0.82
+        contended.threads = 2
+        let calm = row("vit_tiny_test", .standard, depth: 2, ips: 6273.69, maxBatch: 20)
+        let table = BudgetTable.render([calm, contended])
+        XCTAssertTrue(table.contains("6596.310 *"), table)
+        XCTAssertFalse(table.contains("6273.690 *"), table)
+        XCTAssertTrue(table.hasSuffix(BudgetTable.unreliableSpeedNote), table)
+        XCTAssertFalse(BudgetTable.render([calm]).contains("*"))
+    }
+
     func testBudgetMaxBatchIsTheLargestThatFits() throws {
         let c = try Models.Presets.named("vit_small_patch16_224").config
         let budget = 2 << 30

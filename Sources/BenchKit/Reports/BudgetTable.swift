@@ -1,5 +1,5 @@
 // The table of a budget experiment: per model and depth, each variant's max batch and images/s, and the ratios
-// to the standard variant.
+// to the standard variant; a speed whose measurement is not to be trusted is marked `*` as in the comparison table.
 import Foundation
 
 public enum BudgetTable {
@@ -15,10 +15,17 @@ public enum BudgetTable {
             let ipsRatio = standard?.imagesPerSecond.flatMap { v in ips.map { $0 / v } }
             table.append([r.model, r.depth.map(String.init) ?? "", r.variant.rawValue,
                           r.memoryBudgetBytes.map { Format.size(Double($0)) } ?? "",
-                          r.maxBatch.map(String.init) ?? "", ips.map { Format.fixed($0, 3) } ?? "",
+                          r.maxBatch.map(String.init) ?? "",
+                          ips.map { Format.fixed($0, 3) + (Rounds.unreliability(r) != nil ? " *" : "") } ?? "",
                           batchRatio.map { String(format: "%.2fx", $0) } ?? "", ipsRatio.map { String(format: "%.2fx", $0) } ?? "",
                           r.failed ? (r.error ?? "") : ""])
         }
-        return TextTable.render(table, rightAligned: Set([1, 3, 4, 5, 6, 7]))
+        var out = TextTable.render(table, rightAligned: Set([1, 3, 4, 5, 6, 7]))
+        if rows.contains(where: { !$0.failed && Rounds.unreliability($0) != nil }) { out += "\n" + unreliableSpeedNote }
+        return out
     }
+
+    /// The footnote of a `*` beside a speed, as the comparison table writes it.
+    public static let unreliableSpeedNote =
+        "* speed figures unreliable (CPU contention or rounds disagreeing by more than 10%; see the warnings)"
 }
