@@ -27,6 +27,7 @@ struct Budget: ParsableCommand, PredictsWork {
             try memory.check(option: "--memory")
             try depths.check(option: "--depths")
             try models.check(option: "--models")
+            try Names.refuseSamePair(models.value, option: "--models")
         }
     }
 

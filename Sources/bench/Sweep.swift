@@ -20,6 +20,7 @@ struct Sweep: ParsableCommand, PredictsWork {
     mutating func validate() throws {
         try checkingOptions {
             try models.check(option: "--models")
+            try Names.refuseSamePair(models.value, option: "--models")
             try depths?.check(option: "--depths")
             try batches.check(option: "--batches")
         }

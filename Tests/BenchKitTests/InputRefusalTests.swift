@@ -97,6 +97,11 @@ final class InputRefusalTests: XCTestCase {
             .assertRefused(["--batches lists '2' twice"], "--batches 2,2")
         try BenchProcess.run(["--model", "vit_tiny_test", "--variants", "standard,standard"] + out)
             .assertRefused(["--variants lists 'standard' twice"], "--variants twice")
+        // A rev_ name selects the same pair as its standard name: listing both would measure the pair twice.
+        for command in ["sweep", "budget"] {
+            try BenchProcess.run([command, "--models", "vit_tiny_test,rev_vit_tiny_test"] + out)
+                .assertRefused(["--models names the pair 'vit_tiny_test' twice", "'rev_vit_tiny_test'"], command)
+        }
         // calibrate's counts: a negative one reached the parser ("Missing value"), a huge one ran for ever.
         for (args, message) in [(["--repeats", "-3"], "--repeats -3 is outside 1...1000"),
                                 (["--repeats", "99999999999"], "--repeats 99999999999 is outside 1...1000"),

@@ -1,5 +1,6 @@
 // Comma lists of names: --models.
 import BenchKit
+import Models
 
 /// "vit_small_patch16_224,mvit_base_16" as names: none empty, none twice.
 enum Names: OptionParser {
@@ -8,6 +9,21 @@ enum Names: OptionParser {
         if names.contains("") { throw BenchError("\(option) takes names separated by commas, got an empty one in '\(text)'") }
         try refuseDuplicates(names, text: text, option: option)
         return names
+    }
+
+    /// Refuses model names that select the same pair (`vit_small_patch16_224` and `rev_vit_small_patch16_224`
+    /// measure the same variants, so the pair would run twice); names that are no preset are left to the presets'
+    /// own refusal.
+    static func refuseSamePair(_ names: [String], option: String) throws {
+        var seen: [String: String] = [:]
+        for name in names {
+            guard let pair = try? Presets.named(name).pairName else { continue }
+            if let first = seen[pair] {
+                throw BenchError("\(option) names the pair '\(pair)' twice ('\(first)' and '\(name)' select the same standard, "
+                                 + "reversible and checkpointed models); each pair is measured once")
+            }
+            seen[pair] = name
+        }
     }
 
     /// Refuses a list that names a value twice (each value is measured once).
