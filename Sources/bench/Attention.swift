@@ -41,6 +41,13 @@ struct AttentionCommand: ParsableCommand {
         if let t = sizes.transitions {
             throw BenchError("--transitions \(t.rawValue) does not apply: bench attention times the attention cores only")
         }
+        // The model options are shared with run; these change nothing the attention cores see.
+        if let rate = sizes.dropPath {
+            throw BenchError("--drop-path \(rate) does not apply: bench attention times the attention cores only")
+        }
+        if let classes = sizes.classes {
+            throw BenchError("--classes \(classes) does not apply: bench attention times the attention cores only")
+        }
     }
 
     func run() throws {

@@ -61,6 +61,8 @@ final class CommandLineTests: XCTestCase {
         try assertRejected(["attention", "--rounds", "0"], mentions: ["--rounds 0 is outside 1...100"])
         try assertRejected(["attention", "--model", "mvit_tiny_test", "--batch", "0"], mentions: ["--batch 0"])
         try assertRejected(["attention", "--attention", "fused"], mentions: ["--attention fused does not apply"])
+        try assertRejected(["attention", "--drop-path", "0.2"], mentions: ["--drop-path 0.2 does not apply"])
+        try assertRejected(["attention", "--classes", "10"], mentions: ["--classes 10 does not apply"])
     }
 
     func testTinyRunWritesOneRowPerVariantAndPrintsTheTable() throws {
