@@ -27,6 +27,23 @@ struct Check: ParsableCommand {
     @Option(help: "Peak attribution stored with the baseline, diffed scope by scope when ledger bytes change (default: ci-peak.csv beside --baseline).")
     var peakBaseline: String?
 
+    /// Options that would be ignored are refused: --output and --peak-baseline only act when check runs the CI
+    /// preset, and a --peak-baseline named explicitly must exist (the default one may be absent: no diff then).
+    mutating func validate() throws {
+        try checkingOptions {
+            if current != nil, let output {
+                throw BenchError("--output \(output) does not apply with --current: check runs nothing then, so it writes no rows")
+            }
+            if current != nil, let peakBaseline {
+                throw BenchError("--peak-baseline \(peakBaseline) does not apply with --current: the peak attribution is "
+                                 + "diffed only for configurations check profiles itself")
+            }
+            if let peakBaseline, !FileManager.default.fileExists(atPath: peakBaseline) {
+                throw BenchError("--peak-baseline '\(peakBaseline)' does not exist (bench baseline update writes it)")
+            }
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             let baseRows = try ResultsFile.read(baseline)

@@ -65,6 +65,13 @@ final class CommandLineTests: XCTestCase {
         try assertRejected(["attention", "--classes", "10"], mentions: ["--classes 10 does not apply"])
     }
 
+    /// bench check's options that it would ignore are refused instead.
+    func testCheckRefusesOptionsItWouldIgnore() throws {
+        try assertRejected(["check", "--current", "a.csv", "--output", "b.csv"], mentions: ["--output b.csv does not apply with --current"])
+        try assertRejected(["check", "--current", "a.csv", "--peak-baseline", "p.csv"], mentions: ["--peak-baseline p.csv does not apply"])
+        try assertRejected(["check", "--peak-baseline", "/nonexistent/p.csv"], mentions: ["'/nonexistent/p.csv' does not exist"])
+    }
+
     func testTinyRunWritesOneRowPerVariantAndPrintsTheTable() throws {
         let out = NSTemporaryDirectory() + "revbench-cli-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: out) }
