@@ -94,6 +94,22 @@ public enum Stability {
     /// SVG charts from stability rows: per model and learning rate, reconstruction error vs block index at the last
     /// measured step of each depth, and gradient error vs training step per depth. Rows at another learning rate than
     /// `bench stability`'s default (1e-4) get charts of their own, named with it (`..._lr0.001.svg`).
+    /// Per depth, only the rows of the newest run (in file order): a run starts where the step does not grow or the
+    /// settings change. A file with a second run at one depth (another seed, a rerun) drew both as one zigzag line.
+    static func newestRuns(_ rows: [StabilityRecord]) -> [StabilityRecord] {
+        func settings(_ r: StabilityRecord) -> [String] {
+            [r.width, r.heads, r.imageSize, r.patchSize, r.batch].map { $0.map(String.init) ?? "" }
+                + [r.learningRate, r.dropPath].map { $0.map { "\($0)" } ?? "" } + [r.seed.map(String.init) ?? ""]
+        }
+        var runStart: [Int: Int] = [:]   // depth -> index in `rows` of its newest run's first row
+        var last: [Int: StabilityRecord] = [:]
+        for (i, r) in rows.enumerated() {
+            if let previous = last[r.depth], r.step > previous.step, settings(r) == settings(previous) {} else { runStart[r.depth] = i }
+            last[r.depth] = r
+        }
+        return rows.enumerated().filter { i, r in i >= runStart[r.depth]! }.map(\.element)
+    }
+
     public static func charts(_ rows: [StabilityRecord]) -> [(String, String)] {
         func name(_ r: StabilityRecord) -> String {
             guard let lr = r.learningRate, abs(lr - 1e-4) > 1e-9 else { return r.model }
@@ -103,7 +119,7 @@ public enum Stability {
         var models: [String] = []
         for r in rows where !models.contains(name(r)) { models.append(name(r)) }
         for model in models {
-            let mine = rows.filter { name($0) == model && ($0.error ?? "").isEmpty }
+            let mine = newestRuns(rows.filter { name($0) == model && ($0.error ?? "").isEmpty })
             let depths = Array(Set(mine.map(\.depth))).sorted()
             let lastRows = depths.compactMap { d in mine.filter { $0.depth == d }.max { $0.step < $1.step } }
             let perBlock = lastRows.map { r in
