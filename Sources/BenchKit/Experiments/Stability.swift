@@ -53,7 +53,12 @@ public enum Stability {
                            log: (String) -> Void) throws {
         BLAS.threads = request.threads
         Parallel.workers = request.threads
-        for config in request.configurations {
+        // The ETA covers every depth still to run, weighted by predicted work (a deeper model's steps take longer).
+        let work = request.configurations.map {
+            Double($0.macsPerImage(.reversible)) * Double(4 * request.steps + 7 * request.measuredSteps.count)
+        }
+        let totalWork = work.reduce(0, +), start = Date()
+        for (index, config) in request.configurations.enumerated() {
             let depth = config.depth
             guard let model = Presets.makeModel(config, variant: .reversible, seed: request.seed) as? ReversibleModel else {
                 throw BenchError("\(config.model) has no reversible twin")
@@ -67,7 +72,6 @@ public enum Stability {
             }
             let (probeImages, probeLabels) = batch()    // the same probe batch at every measurement
             let measured = Set(request.measuredSteps)
-            let start = Date()
             for step in 0...request.steps {
                 if measured.contains(step) {
                     var row = measure(model, name: config.model, images: probeImages,
@@ -77,8 +81,9 @@ public enum Stability {
                     row.learningRate = Double(request.learningRate); row.dropPath = Double(config.dropPath)
                     row.seed = request.seed
                     try emit(row)
-                    let elapsed = Date().timeIntervalSince(start)
-                    let eta = step > 0 ? ", ETA \(Format.duration(elapsed / Double(step) * Double(request.steps - step)))" : ""
+                    let done = work[..<index].reduce(0, +) + work[index] * Double(step) / Double(max(request.steps, 1))
+                    let eta = done > 0
+                        ? ", ETA \(Format.duration(Date().timeIntervalSince(start) / done * max(0, totalWork - done)))" : ""
                     log("depth \(depth) step \(step)/\(request.steps): grad rel error \(String(format: "%.2e", row.gradRelativeError ?? 0)), "
                         + "reconstruction max rel \(String(format: "%.2e", row.reconstructionMaxRelative ?? 0)), "
                         + "largest |x| \(String(format: "%.1f", row.largestActivation ?? 0)), loss \(row.lossRecompute ?? 0)\(eta)")
