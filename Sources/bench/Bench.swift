@@ -35,8 +35,16 @@ struct Bench: ParsableCommand {
     static func exit(refusing error: Error) -> Never {
         let message = message(for: error)
         guard exitCode(for: error) == .validationFailure, !message.isEmpty else { exit(withError: error) }
-        let line = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        var line = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: " ")
+        // A first word that is no subcommand reaches the default subcommand (run) as a stray argument; say what it
+        // most likely is.
+        if let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"),
+           line == "Unexpected argument '\(first)'" {
+            let names = configuration.subcommands.filter { $0.configuration.shouldDisplay }
+                .map { $0._commandName }.joined(separator: ", ")
+            line = "unknown subcommand '\(first)' (subcommands: \(names); bench --help describes them)"
+        }
         FileHandle.standardError.write(Data("error: \(line)\n".utf8))
         exit(withError: ExitCode.validationFailure)
     }

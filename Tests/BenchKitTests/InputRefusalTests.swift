@@ -132,6 +132,7 @@ final class InputRefusalTests: XCTestCase {
             (["run", "--seed", "-3"], ["'-3'", "--seed"]),
             (["run", "--no-such-option"], ["'--no-such-option'"]),
             (["predict", "--batch"], ["--batch"]),
+            (["frobnicate"], ["unknown subcommand 'frobnicate'", "subcommands: run, sweep", "profile;"]),
         ]
         for (args, mentions) in cases {
             try BenchProcess.run(args).assertRefused(mentions, args.joined(separator: " "))
