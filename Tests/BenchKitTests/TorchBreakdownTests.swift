@@ -13,6 +13,18 @@ final class TorchBreakdownTests: XCTestCase {
         try TorchBreakdown.read(Fixture.directory.appendingPathComponent("breakdown/\(name).json").path)
     }
 
+    /// A file that is not a breakdown is refused saying what is wrong with it in the file's own terms.
+    func testAFileThatIsNoBreakdownIsRefusedInWords() throws {
+        let folder = temporaryFolder("breakdown")
+        for (text, reason) in [("{\"model\": \"x\"}", "it lacks 'torch_version'"), ("nope", "it is not valid JSON")] {
+            let path = folder + "/b.json"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try TorchBreakdown.read(path)) { e in
+                XCTAssertTrue("\(e)".hasSuffix(reason) && !"\(e)".contains("CodingKeys"), "\(e)")
+            }
+        }
+    }
+
     /// The standard variant's analysis of one profiled step of `model` (one thread, batch 2, as the fixtures).
     func analysis(_ model: String, attention: AttentionKind) throws -> ProfileAnalysis {
         let config = try Presets.configuration(model) { $0.attention = attention }

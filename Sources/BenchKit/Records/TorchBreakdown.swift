@@ -41,6 +41,23 @@ public struct TorchBreakdown: Codable, Sendable {
     public static func read(_ path: String) throws -> TorchBreakdown {
         guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read '\(path)'") }
         do { return try JSONDecoder().decode(TorchBreakdown.self, from: data) }
-        catch { throw BenchError("'\(path)' is not a breakdown from scripts/make_breakdown_fixtures.py: \(error)") }
+        catch { throw BenchError("'\(path)' is not a breakdown from scripts/make_breakdown_fixtures.py: \(Self.reason(error))") }
+    }
+
+    /// What is wrong with the file, in words (a DecodingError's own description names Swift's coding keys).
+    static func reason(_ error: Error) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.isEmpty ? "the top level" : "'" + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?:
+            return "it lacks '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(path(context.codingPath))")
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+            return "\(path(context.codingPath)) has the wrong type or is null"
+        case .dataCorrupted(let context)?:
+            return context.codingPath.isEmpty ? "it is not valid JSON" : "\(path(context.codingPath)) is malformed"
+        default:
+            return "\(error)"
+        }
     }
 }
