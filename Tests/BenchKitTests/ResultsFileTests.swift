@@ -87,7 +87,14 @@ final class ResultsFileTests: XCTestCase {
         }
         try "model,variant,depth,width,heads,image_size,patch_size,batch,error\nm,sideways,1,1,1,1,1,1,\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try ResultsFile.read(path)) { e in XCTAssertTrue("\(e)".contains("line 2"), "\(e)") }
+        XCTAssertThrowsError(try ResultsFile.read(path)) { e in
+            XCTAssertTrue("\(e)".contains("line 2") && "\(e)".contains("'sideways' is not one of standard, reversible, checkpointed"), "\(e)")
+        }
+        try "model,variant,depth,width,heads,image_size,patch_size,batch,error\nm,standard,abc,1,1,1,1,1,\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ResultsFile.read(path)) { e in
+            XCTAssertTrue("\(e)".contains("column 'depth': 'abc' is not a whole number"), "\(e)")
+        }
     }
 
     /// A CSV that is not a results file is refused and left alone; rows are not sent to another file behind the

@@ -187,7 +187,7 @@ private struct KeyedCellReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let t = try text(key)
         guard let v = make(t) else {
             throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath + [key],
-                                                           debugDescription: "column '\(key.stringValue)': '\(t)' is not a \(T.self)"))
+                                                           debugDescription: "column '\(key.stringValue)': '\(t)' is not \(cellKind(T.self))"))
         }
         return v
     }
@@ -207,7 +207,13 @@ private struct KeyedCellReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try parse(key, UInt16.init) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try parse(key, UInt32.init) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try T(from: SingleCellReader(text: try text(key), codingPath: codingPath + [key]))
+        let cell = try text(key)
+        do { return try T(from: SingleCellReader(text: cell, codingPath: codingPath + [key])) }
+        catch DecodingError.dataCorrupted(_) where T.self is CSVEnumeration.Type {
+            let allowed = (T.self as! CSVEnumeration.Type).allowedValues.joined(separator: ", ")
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key],
+                                                    debugDescription: "column '\(key.stringValue)': '\(cell)' is not one of \(allowed)"))
+        }
     }
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         throw CSVError("CSV records are flat: no nested records")
@@ -228,7 +234,7 @@ private struct SingleCellReader: Decoder, SingleValueDecodingContainer {
     func decodeNil() -> Bool { text.isEmpty }
     func parse<T>(_ make: (String) -> T?) throws -> T {
         guard let v = make(text) else {
-            throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath, debugDescription: "'\(text)' is not a \(T.self)"))
+            throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath, debugDescription: "'\(text)' is not \(cellKind(T.self))"))
         }
         return v
     }
@@ -247,4 +253,15 @@ private struct SingleCellReader: Decoder, SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try parse(UInt16.init) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try parse(UInt32.init) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: self) }
+}
+
+/// What a cell of type `T` must hold, in words ("a whole number", "a number", "true or false").
+private func cellKind<T>(_: T.Type) -> String {
+    switch T.self {
+    case is any UnsignedInteger.Type: return "a whole number of 0 or more"
+    case is any BinaryInteger.Type: return "a whole number"
+    case is any BinaryFloatingPoint.Type: return "a number"
+    case is Bool.Type: return "true or false"
+    default: return "a \(T.self)"
+    }
 }
