@@ -50,9 +50,13 @@ struct Table: ParsableCommand {
         try reportingErrors {
             let table = MarkdownReport.render(try readRows(files))
             guard let markdown else { print(table); return }
-            guard let doc = try? String(contentsOfFile: markdown, encoding: .utf8) else { throw BenchError("cannot read '\(markdown)'") }
+            let doc: String
+            do { doc = try String(contentsOfFile: markdown, encoding: .utf8) }
+            catch { throw BenchError("cannot read '\(markdown)': \((error as NSError).localizedFailureReason ?? error.localizedDescription)") }
             let command = "swift run bench table" + (files.isEmpty ? "" : " " + files.joined(separator: " ")) + " --markdown \(markdown)"
-            try MarkdownReport.splice(table, into: doc, command: command).write(toFile: markdown, atomically: true, encoding: .utf8)
+            let page = try MarkdownReport.splice(table, into: doc, command: command, name: "'\(markdown)'")
+            // Written where a symbolic link points, so the link stays a link (an atomic write would replace it).
+            try page.write(toFile: URL(fileURLWithPath: markdown).resolvingSymlinksInPath().path, atomically: true, encoding: .utf8)
             print("updated \(markdown)")
         }
     }
