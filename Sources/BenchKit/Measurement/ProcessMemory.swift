@@ -1,15 +1,62 @@
-// The OS view of memory: this process's RSS high-water mark and the machine's available memory.
+// The OS view of memory: this process's RSS high-water mark and the memory available to it: the machine's, or less
+// where its cgroup (a Slurm job's --mem, a container's -m) has a limit.
 import Foundation
 
 public enum ProcessMemory {
     /// VmHWM of this process in bytes (peak resident set size), or nil off Linux.
     public static func peakResidentBytes() -> Int? { statusField("/proc/self/status", "VmHWM:") }
 
-    /// Fraction of MemAvailable a predicted peak may use before a command refuses to run it (without --force).
+    /// Fraction of the available memory a predicted peak may use before a command refuses to run it (without --force).
     public static let headroom = 0.9
 
-    /// MemAvailable of the machine in bytes, or nil off Linux.
-    public static func availableBytes() -> Int? { statusField("/proc/meminfo", "MemAvailable:") }
+    /// The memory this process may still use, in bytes: the machine's MemAvailable, or what is left under its
+    /// cgroup's limit where that is less; nil off Linux.
+    public static func availableBytes() -> Int? {
+        let machine = statusField("/proc/meminfo", "MemAvailable:")
+        guard let group = cgroupAvailableBytes() else { return machine }
+        return min(machine ?? group, group)
+    }
+
+    /// The limit of this process's memory cgroup less what the group uses, not counting the inactive file cache the
+    /// kernel reclaims before it would kill (as `docker stats` does); nil without a limit. cgroup v2
+    /// (memory.max, memory.current) and v1 (memory.limit_in_bytes, memory.usage_in_bytes); the group's own folder
+    /// when it is visible, else the mount's root (inside a container the root is the group).
+    static func cgroupAvailableBytes(root: String = "/", membership: String = "/proc/self/cgroup") -> Int? {
+        guard let lines = try? String(contentsOfFile: root + membership, encoding: .utf8) else { return nil }
+        let noLimit = 1 << 62
+        func number(_ path: String) -> Int? {
+            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        func inactiveFile(_ folder: String, key: String) -> Int {
+            guard let text = try? String(contentsOfFile: folder + "/memory.stat", encoding: .utf8) else { return 0 }
+            for line in text.split(separator: "\n") where line.hasPrefix(key + " ") { return Int(line.dropFirst(key.count + 1)) ?? 0 }
+            return 0
+        }
+        var best: Int?
+        for line in lines.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            let (controllers, path) = (parts[1], String(parts[2]))
+            let candidates: [(mounts: [String], limit: String, usage: String, inactive: String)]
+            if controllers.isEmpty {
+                candidates = [(["sys/fs/cgroup", "sys/fs/cgroup/unified"], "memory.max", "memory.current", "inactive_file")]
+            } else if controllers.split(separator: ",").contains("memory") {
+                candidates = [(["sys/fs/cgroup/memory"], "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")]
+            } else { continue }
+            for c in candidates {
+                for mount in c.mounts {
+                    for folder in [root + mount + path, root + mount] {
+                        guard let limit = number(folder + "/" + c.limit), limit < noLimit,
+                              let usage = number(folder + "/" + c.usage) else { continue }
+                        let left = max(0, limit - usage + inactiveFile(folder, key: c.inactive))
+                        best = min(best ?? left, left)
+                        break
+                    }
+                }
+            }
+        }
+        return best
+    }
 
     /// A "Name:   1234 kB" field in bytes.
     static func statusField(_ path: String, _ key: String) -> Int? {
