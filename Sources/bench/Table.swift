@@ -48,7 +48,11 @@ struct Table: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let table = MarkdownReport.render(try readRows(files))
+            let rows = try readRows(files)
+            // A file with a header only (a run that has not finished a row yet) is no table; say so instead of
+            // printing an empty line, and leave a --markdown page as it is.
+            if rows.isEmpty { throw BenchError("no rows to tabulate in " + (files.isEmpty ? "results/" : files.map { "'\($0)'" }.joined(separator: ", "))) }
+            let table = MarkdownReport.render(rows)
             guard let markdown else { print(table); return }
             let doc: String
             do { doc = try String(contentsOfFile: markdown, encoding: .utf8) }

@@ -186,6 +186,12 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: page, encoding: .utf8).contains("| "), "the table went to the link's target")
         try BenchProcess.run(["table", ci, "--markdown", folder + "/missing.md"])
             .assertRefused(["cannot read '\(folder)/missing.md': "], "missing markdown")
+        // A header-only file has no table: refused in words, the page untouched.
+        let empty = folder + "/empty.csv"
+        try String(try String(contentsOfFile: ci, encoding: .utf8).prefix { $0 != "\n" } + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
+        let before = try String(contentsOfFile: page, encoding: .utf8)
+        try BenchProcess.run(["table", empty, "--markdown", page]).assertRefused(["no rows to tabulate in '\(empty)'"], "header only")
+        XCTAssertEqual(try String(contentsOfFile: page, encoding: .utf8), before)
     }
 
     func testBudgetByteSizes() throws {
