@@ -45,7 +45,19 @@ struct Bench: ParsableCommand {
                 .map { $0._commandName }.joined(separator: ", ")
             line = "unknown subcommand '\(first)' (subcommands: \(names); bench --help describes them)"
         }
+        line += invalidValueHint(line)
         FileHandle.standardError.write(Data("error: \(line)\n".utf8))
         exit(withError: ExitCode.validationFailure)
+    }
+
+    /// The parser says only that a number option's value "is invalid"; say why, from the value's shape (an enum
+    /// option's message already lists its values and gets nothing added).
+    static func invalidValueHint(_ line: String) -> String {
+        guard line.hasPrefix("The value '"), line.hasSuffix(">'"), let end = line.range(of: "' is invalid for '") else { return "" }
+        let value = line[line.index(line.startIndex, offsetBy: "The value '".count)..<end.lowerBound]
+        if value.contains(",") { return ": this option takes one value, not a list" }
+        if value.hasPrefix("-"), value.dropFirst().allSatisfy(\.isNumber), value.count > 1 { return ": it must be 0 or more" }
+        if !value.isEmpty, value.allSatisfy(\.isNumber) { return ": it is too large" }
+        return ": it takes a number"
     }
 }

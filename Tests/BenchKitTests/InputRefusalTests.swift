@@ -129,7 +129,10 @@ final class InputRefusalTests: XCTestCase {
         let cases: [([String], [String])] = [
             (["run", "--attention", "bad"], ["'bad'", "--attention", "'math' and 'fused'"]),
             (["profile", "--transitions", "sometimes"], ["'sometimes'", "--transitions"]),
-            (["run", "--seed", "-3"], ["'-3'", "--seed"]),
+            (["run", "--seed", "-3"], ["'-3'", "--seed", "it must be 0 or more"]),
+            (["run", "--seed", "99999999999999999999"], ["--seed", "it is too large"]),
+            (["run", "--seed", "abc"], ["--seed", "it takes a number"]),
+            (["predict", "--batch", "2,4"], ["'2,4'", "takes one value, not a list"]),
             (["run", "--no-such-option"], ["'--no-such-option'"]),
             (["predict", "--batch"], ["--batch"]),
             (["frobnicate"], ["unknown subcommand 'frobnicate'", "subcommands: run, sweep", "profile;"]),
