@@ -70,6 +70,9 @@ final class InputRefusalTests: XCTestCase {
         XCTAssertEqual(try BudgetExperiment.parseBytes("2 GiB"), 2 << 30, "one space before the unit is allowed")
         XCTAssertEqual(try BudgetExperiment.parseBytes("1.5GiB"), 3 << 29)
         XCTAssertEqual(try BudgetExperiment.parseBytes("1048576"), 1 << 20)
+        XCTAssertEqual(try BudgetExperiment.parseBytes("2G"), 2 << 30, "as Slurm's --mem")
+        XCTAssertEqual(try BudgetExperiment.parseBytes("2GB"), 2_000_000_000)
+        XCTAssertEqual(try BudgetExperiment.parseBytes("2048K"), 2 << 20)
         for bad in ["1 0GiB", "0.0000001GiB", "1KiB", "inf", "infGiB", "nanGiB", "1e30GiB", "-1GiB", "2048TiB", "1..5GiB", "", "GiB"] {
             XCTAssertThrowsError(try BudgetExperiment.parseBytes(bad), "'\(bad)'") { e in
                 XCTAssertTrue("\(e)".contains("between 1 MiB and 1024 TiB") && "\(e)".contains("'\(bad)'"), "\(e)")

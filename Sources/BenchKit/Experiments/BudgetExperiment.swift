@@ -42,11 +42,12 @@ public struct BudgetExperiment: SessionExperiment {
     /// Parses "16GiB", "2 GiB" (one space before the unit), "512MiB", "8GB", "1.5GiB", "1000000000" (bytes). A
     /// number is digits with at most one point: no sign, exponent, inf or nan, and no space inside it.
     public static func parseBytes(_ text: String) throws -> Int {
-        let usage = "--memory takes a size between 1 MiB and 1024 TiB like 16GiB, 2 GiB or 512MiB, got '\(text)'"
+        let usage = "--memory takes a size between 1 MiB and 1024 TiB like 16GiB, 2 GiB or 512MiB (KiB/MiB/GiB/TiB and "
+            + "K/M/G/T are powers of 1024, as Slurm's --mem; KB/MB/GB/TB powers of 1000), got '\(text)'"
         let t = text.trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("TiB", 1_099_511_627_776),
                                          ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("TB", 1e12),
-                                         ("G", 1_073_741_824), ("M", 1_048_576), ("T", 1_099_511_627_776)]
+                                         ("G", 1_073_741_824), ("M", 1_048_576), ("K", 1024), ("T", 1_099_511_627_776)]
         var number = Substring(t), scale = 1.0
         if let (suffix, s) = units.first(where: { t.hasSuffix($0.0) }) {
             number = t.dropLast(suffix.count)
