@@ -3,7 +3,10 @@
 import Foundation
 
 public enum BudgetTable {
-    public static func render(_ rows: [RunRecord]) -> String {
+    public static func render(_ all: [RunRecord]) -> String {
+        // A configuration measured more than once shows its newest row (`newestRows`), and a line says so.
+        let newest = all.newestRows()
+        let rows = newest.rows
         var table = [[Column.model.rawValue, Column.depth.rawValue, Column.variant.rawValue, "budget", "max batch", "img/s",
                       "batch ratio", "img/s ratio", "note"]]
         let groups = rows.byConfiguration()
@@ -20,5 +23,6 @@ public enum BudgetTable {
                           r.failed ? (r.error ?? "") : ""])
         }
         return TextTable.render(table, rightAligned: Set([1, 3, 4, 5, 6, 7]))
+            + ([RunRecord].hiddenNote(newest.hiddenConfigurations).map { "\n" + $0 } ?? "")
     }
 }

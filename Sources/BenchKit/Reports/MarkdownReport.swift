@@ -24,11 +24,12 @@ public enum MarkdownReport {
         // A failure that a later run of the same configuration and build measured is not listed as missing.
         let all = rows.withoutSupersededFailures()
         let ok = all.filter { !$0.failed }
-        let runs = ok.filter { $0.maxBatch == nil }
-        let budget = all.filter { $0.maxBatch != nil }
+        // A configuration measured again shows its newest row, and the table says how many had older ones.
+        let runs = ok.filter { $0.maxBatch == nil }.newestRows()
+        let budget = all.filter { $0.maxBatch != nil }.newestRows()
         var sections: [String] = []
-        if !runs.isEmpty { sections.append(memoryTable(runs)) }
-        if !budget.isEmpty { sections.append(budgetTable(budget)) }
+        if !runs.rows.isEmpty { sections.append(memoryTable(runs.rows) + ([RunRecord].hiddenNote(runs.hiddenConfigurations).map { "\n\n" + $0 } ?? "")) }
+        if !budget.rows.isEmpty { sections.append(budgetTable(budget.rows) + ([RunRecord].hiddenNote(budget.hiddenConfigurations).map { "\n\n" + $0 } ?? "")) }
         let failed = all.filter { $0.failed && $0.maxBatch == nil }
         if !failed.isEmpty {
             sections.append("Configurations without a measurement: " + failed.map {
