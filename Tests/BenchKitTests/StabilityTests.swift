@@ -80,4 +80,20 @@ final class StabilityTests: XCTestCase {
         rng.fillNormal(images, std: 1, truncated: false)
         return (images, (0..<3).map { _ in rng.int(below: c.classes) })
     }
+
+    /// bench reproduce reruns the stability commands and appends (they take no --resume): the charts are drawn from
+    /// each depth's newest run, not from two runs zig-zagging through one series.
+    func testChartsDrawTheNewestRunOfEachDepth() {
+        func run(_ error: Double, depths: [Int]) -> [StabilityRecord] {
+            depths.flatMap { d in [0, 50].map { step in
+                var r = StabilityRecord(model: "vit_small_patch16_224", depth: d, step: step)
+                r.learningRate = 1e-4; r.gradRelativeError = error * Double(step + 1); r.error = ""
+                r.blockReconstructionMaxRelative = "\(error);\(error)"
+                return r
+            } }
+        }
+        let old = run(1e-3, depths: [12, 24]), new = run(1e-6, depths: [12])
+        XCTAssertEqual(Stability.newestRuns(old + new), Array(old.suffix(2)) + new, "depth 24 ran once, depth 12's newest run")
+        XCTAssertEqual(Stability.charts(old.prefix(2) + new).map(\.1), Stability.charts(new).map(\.1))
+    }
 }

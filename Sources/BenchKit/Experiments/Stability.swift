@@ -93,8 +93,11 @@ public enum Stability {
 
     /// SVG charts from stability rows: per model and learning rate, reconstruction error vs block index at the last
     /// measured step of each depth, and gradient error vs training step per depth. Rows at another learning rate than
-    /// `bench stability`'s default (1e-4) get charts of their own, named with it (`..._lr0.001.svg`).
-    public static func charts(_ rows: [StabilityRecord]) -> [(String, String)] {
+    /// `bench stability`'s default (1e-4) get charts of their own, named with it (`..._lr0.001.svg`). A file that holds
+    /// several runs (`bench reproduce` reruns the stability commands and appends) is drawn from its newest run of
+    /// each depth (`newestRuns`).
+    public static func charts(_ all: [StabilityRecord]) -> [(String, String)] {
+        let rows = newestRuns(all)
         func name(_ r: StabilityRecord) -> String {
             guard let lr = r.learningRate, abs(lr - 1e-4) > 1e-9 else { return r.model }
             return r.model + "_lr" + String(format: "%g", Float(lr))
@@ -122,5 +125,15 @@ public enum Stability {
                 yLabel: "||g_rec - g_store|| / ||g_store||", series: perStep, logY: true).render()))
         }
         return out
+    }
+
+    /// The rows of the newest run of each model, learning rate and depth: a run's rows are appended step by step from
+    /// step 0, so a later step-0 row of the same model, learning rate and depth starts a newer run, and the rows
+    /// before it are left out. Rows keep their order.
+    static func newestRuns(_ rows: [StabilityRecord]) -> [StabilityRecord] {
+        func run(_ r: StabilityRecord) -> String { "\(r.model) \(r.learningRate.map { "\($0)" } ?? "") \(r.depth)" }
+        var start: [String: Int] = [:]
+        for (i, r) in rows.enumerated() where r.step == 0 { start[run(r)] = i }
+        return rows.enumerated().filter { i, r in i >= start[run(r), default: 0] }.map(\.element)
     }
 }
