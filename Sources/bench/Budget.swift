@@ -50,6 +50,11 @@ struct Budget: ParsableCommand, PredictsWork {
         try BudgetExperiment.predictedWork(try units().flatMap { $0 }, budget: memory.value) * Double(try measure.roundCount(default: 1))
     }
 
+    func predictedWork(resumingInto output: String, env: EnvironmentInfo) throws -> Double {
+        let left = try BenchSession.notYetMeasured(units(), in: output, by: BudgetExperiment(budget: memory.value), env: env).units
+        return try BudgetExperiment.predictedWork(Array(left.joined()), budget: memory.value) * Double(try measure.roundCount(default: 1))
+    }
+
     func run() throws {
         try reportingErrors {
             let budget = memory.value

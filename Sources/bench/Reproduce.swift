@@ -9,10 +9,15 @@ struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rerun every command behind results/ (predicted time first; resumable, shardable), then regenerate tables and plots.",
         discussion: """
-            Runs each file's command with --resume (a row already in the file, of this build, is kept) and, with \
-            --shard i/N, only this shard's configurations of each command (the stability runs go to shard 0). Then \
-            runs `bench table --markdown \(MarkdownReport.resultsPage)` and `bench plot`. The predicted time assumes the achieved throughput \
-            is 70% of this machine's SGEMM rate.
+            Runs each file's command with --resume: a configuration whose row in the file was measured by this \
+            commit and build on this CPU with the same threads, BLAS kernels and steps is kept; every other one \
+            (the committed rows of another machine or commit included) is measured again and its new row appended \
+            beside the old ones, which the tables and plots then no longer show. The stability commands take no \
+            --resume: they run whole every time and append a new run. With --shard i/N, only this shard's \
+            configurations of each command run (the stability runs go to shard 0). Then runs \
+            `bench table --markdown \(MarkdownReport.resultsPage)` and `bench plot`. The predicted time is for what \
+            would run (rows --resume keeps are not counted) and assumes the achieved throughput is 70% of this \
+            machine's SGEMM rate.
             """)
 
     @Flag(help: "Only print the plan with its predicted time.")
@@ -46,10 +51,11 @@ struct Reproduce: ParsableCommand {
             let entries = ReproducePlan.entries.filter { only == nil || $0.file.contains(only!) }
             if entries.isEmpty { throw BenchError("--only '\(only ?? "")' matches no file of the plan") }
             let sgemm = Calibration.sgemmReference(threads: System.coreCount)
+            let env = EnvironmentInfo.current()
             var rows = [["file", "command", "predicted"]]
             var total = 0.0
             for e in entries {
-                let work = try predictedWork(e)
+                let work = try predictedWork(e, env: env)
                 let seconds = 2 * work / (Self.efficiency * sgemm * 1e9)
                 total += seconds
                 rows.append([e.file, e.arguments.joined(separator: " "), Format.duration(seconds)])
@@ -70,13 +76,14 @@ struct Reproduce: ParsableCommand {
         }
     }
 
-    /// The entry's predicted work (MACs x batch x passes x steps), asked in process of its own command, parsed
-    /// from the entry's arguments as the child would parse them.
-    func predictedWork(_ e: ReproduceEntry) throws -> Double {
+    /// The entry's predicted work (MACs x batch x passes x steps) of what it would run, asked in process of its own
+    /// command, parsed from the entry's arguments as the child would parse them: with --resume (shardable entries)
+    /// without the rows of its file that this code measured here already (`env`).
+    func predictedWork(_ e: ReproduceEntry, env: EnvironmentInfo) throws -> Double {
         guard let command = try Bench.parseAsRoot(e.arguments) as? PredictsWork else {
             throw BenchError("\(e.file): bench \(e.arguments.first ?? "") cannot predict its work")
         }
-        return try command.predictedWork()
+        return e.shardable ? try command.predictedWork(resumingInto: "results/" + e.file, env: env) : try command.predictedWork()
     }
 
     /// Runs this executable with `args`; returns its stdout (or streams it), and fails when it fails.

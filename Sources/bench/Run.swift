@@ -38,6 +38,12 @@ struct Run: ParsableCommand, PredictsWork {
         try requests().map { try $0.predictedWork() }.reduce(0, +) * Double(try measure.roundCount(default: 3))
     }
 
+    func predictedWork(resumingInto output: String, env: EnvironmentInfo) throws -> Double {
+        let left = try BenchSession.notYetMeasured(BenchSession.configurationGroups(requests()), in: output,
+                                                   by: FixedBatchExperiment(), env: env).units
+        return try left.joined().map { try $0.predictedWork() }.reduce(0, +) * Double(try measure.roundCount(default: 3))
+    }
+
     func run() throws {
         try reportingErrors {
             let requests = try requests()

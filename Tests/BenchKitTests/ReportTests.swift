@@ -131,7 +131,8 @@ final class ReportTests: XCTestCase {
                     row("vit_small_patch16_224", .reversible, depth: 12, bytesPerImage: 7 << 20, ips: nil),
                     row("vit_small_patch16_224", .standard, depth: 24, bytesPerImage: 144 << 20)]
         let table = MarkdownReport.render(rows)
-        let lines = table.split(separator: "\n").map(String.init)
+        // The memory table (its header, rule and two rows), before the table of where the rows were measured.
+        let lines = Array(table.split(separator: "\n").map(String.init).prefix { !$0.hasPrefix("Where the rows") })
         XCTAssertEqual(lines.count, 4)
         let d12 = lines[2].split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         XCTAssertEqual(d12[6], "72.0"); XCTAssertEqual(d12[7], "7.0"); XCTAssertEqual(d12[8], "", "no checkpointed row")
@@ -156,6 +157,21 @@ final class ReportTests: XCTestCase {
         let table = MarkdownReport.render(try files.flatMap { try ResultsFile.read($0) })
         let command = "swift run bench table --markdown \(MarkdownReport.resultsPage)"
         XCTAssertEqual(try MarkdownReport.splice(table, into: page, command: command), page, "run: \(command)")
+    }
+
+    /// The results page's prose named one Zen 4 host, SkylakeX kernels and commits that were not the MViT rows'
+    /// (rows: family 25 model 1, Zen kernels, 5f85acb...). The generated part now says where the rows were measured,
+    /// from their own columns, one line per commit, CPU, BLAS, threads and build.
+    func testTheTablesSayWhereTheirRowsWereMeasured() {
+        var a = row("vit_small_patch16_224", .standard, depth: 12), b = row("mvit_base_16", .standard, depth: 16)
+        a.gitSHA = "aaaaaaaaaaaa"; a.cpu = "CPU A (family 25 model 17 stepping 1)"; a.blas = "OpenBLAS 0.3.21 SkylakeX"
+        a.threads = 2; a.build = "release"
+        b.gitSHA = "bbbbbbbbbbbb"; b.cpu = "CPU B (family 25 model 1 stepping 1)"; b.blas = "OpenBLAS 0.3.21 Zen"
+        b.threads = 2; b.build = "release"
+        var a2 = a; a2.variant = .reversible
+        let page = MarkdownReport.render([a, a2, b])
+        XCTAssertTrue(page.contains("| aaaaaaaaaaaa | CPU A (family 25 model 17 stepping 1) | OpenBLAS 0.3.21 SkylakeX | 2 | release | vit_small_patch16_224: 2 |"), page)
+        XCTAssertTrue(page.contains("| bbbbbbbbbbbb | CPU B (family 25 model 1 stepping 1) | OpenBLAS 0.3.21 Zen | 2 | release | mvit_base_16: 1 |"), page)
     }
 
     func testSpliceReplacesOnlyBetweenMarkers() throws {

@@ -39,24 +39,6 @@ final class StabilityTests: XCTestCase {
 
     /// The tool's gradient error is the comparison a user would make by hand: two models of the same weights, one
     /// trained with the recompute backward and one with store-everything backprop.
-    /// A file holding two runs at one depth (a rerun with another seed) charts only the newer one: each depth's
-    /// line has its steps in order, never two points at one step.
-    func testChartsDrawTheNewestRunOfEachDepth() {
-        func record(depth: Int, step: Int, seed: UInt64, error: Double) -> StabilityRecord {
-            var r = StabilityRecord(model: "vit_tiny_test", depth: depth, step: step)
-            r.seed = seed; r.gradRelativeError = error; r.learningRate = 1e-4
-            return r
-        }
-        let first = [0, 2, 4].map { record(depth: 2, step: $0, seed: 0, error: 1e-7) }
-        let other = [record(depth: 4, step: 0, seed: 0, error: 1e-7)]
-        let rerun = [0, 2, 4].map { record(depth: 2, step: $0, seed: 7, error: 1e-5) }
-        let sameSeedAgain = [0, 2].map { record(depth: 2, step: $0, seed: 7, error: 1e-6) }
-        XCTAssertEqual(Stability.newestRuns(first + other + rerun).map(\.seed), [0, 7, 7, 7])
-        XCTAssertEqual(Stability.newestRuns(first + other + rerun).map(\.depth), [4, 2, 2, 2])
-        XCTAssertEqual(Stability.newestRuns(rerun + sameSeedAgain).map(\.gradRelativeError), [1e-6, 1e-6])
-        XCTAssertEqual(Stability.newestRuns(first).count, 3, "one run is kept whole")
-    }
-
     func testGradientErrorEqualsTheDirectComparison() throws {
         var c = try Presets.named("vit_tiny_test").config
         c.depth = 6
@@ -97,5 +79,21 @@ final class StabilityTests: XCTestCase {
         let images = Tensor([3, c.channels, c.imageSize, c.imageSize], zeroed: false)
         rng.fillNormal(images, std: 1, truncated: false)
         return (images, (0..<3).map { _ in rng.int(below: c.classes) })
+    }
+
+    /// bench reproduce reruns the stability commands and appends (they take no --resume): the charts are drawn from
+    /// each depth's newest run, not from two runs zig-zagging through one series.
+    func testChartsDrawTheNewestRunOfEachDepth() {
+        func run(_ error: Double, depths: [Int]) -> [StabilityRecord] {
+            depths.flatMap { d in [0, 50].map { step in
+                var r = StabilityRecord(model: "vit_small_patch16_224", depth: d, step: step)
+                r.learningRate = 1e-4; r.gradRelativeError = error * Double(step + 1); r.error = ""
+                r.blockReconstructionMaxRelative = "\(error);\(error)"
+                return r
+            } }
+        }
+        let old = run(1e-3, depths: [12, 24]), new = run(1e-6, depths: [12])
+        XCTAssertEqual(Stability.newestRuns(old + new), Array(old.suffix(2)) + new, "depth 24 ran once, depth 12's newest run")
+        XCTAssertEqual(Stability.charts(old.prefix(2) + new).map(\.1), Stability.charts(new).map(\.1))
     }
 }

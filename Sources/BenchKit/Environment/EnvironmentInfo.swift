@@ -12,9 +12,10 @@ public struct EnvironmentInfo: Sendable {
     public var swiftVersion: String
     public var build: String
 
-    /// Reads everything once (runs `git`, falling back to "unknown"; the Swift version is the compiler's that built bench).
+    /// Reads everything once (runs `git` in the checkout bench was built in, whatever the working directory;
+    /// "unknown" outside one; the Swift version is the compiler's that built bench).
     public static func current() -> EnvironmentInfo {
-        EnvironmentInfo(gitSHA: shell("git", ["rev-parse", "--short=12", "HEAD"]) ?? "unknown",
+        EnvironmentInfo(gitSHA: checkoutCommit(checkoutRoot(executables: executablePaths)),
                         cpu: cpuModel(), cores: System.coreCount,
                         blas: "OpenBLAS \(openBLASVersion()) \(BLAS.coreName)",
                         jemallocVersion: Jemalloc.version.map { String($0.prefix { $0 != "-" }) } ?? "not linked",

@@ -27,8 +27,9 @@ public enum RegressionCheck {
     /// Every failure and warning of `current` against `baseline`.
     public static func compare(baseline: [RunRecord], current: [RunRecord]) -> [RegressionFinding] {
         var findings: [RegressionFinding] = []
-        let current = current.withoutSupersededFailures()
-        let base = baseline.filter { !$0.failed }
+        // A configuration measured more than once is compared by its newest row (`newestRows`), in both files.
+        let current = current.withoutSupersededFailures().newestRows().rows
+        let base = baseline.newestRows().rows.filter { !$0.failed }
         var now: [String: RunRecord] = [:]
         for r in current where !r.failed { now[rowKey(r)] = r }
 

@@ -98,24 +98,11 @@ public enum Stability {
 
     /// SVG charts from stability rows: per model and learning rate, reconstruction error vs block index at the last
     /// measured step of each depth, and gradient error vs training step per depth. Rows at another learning rate than
-    /// `bench stability`'s default (1e-4) get charts of their own, named with it (`..._lr0.001.svg`).
-    /// Per depth, only the rows of the newest run (in file order): a run starts where the step does not grow or the
-    /// settings change. A file with a second run at one depth (another seed, a rerun) drew both as one zigzag line.
-    static func newestRuns(_ rows: [StabilityRecord]) -> [StabilityRecord] {
-        func settings(_ r: StabilityRecord) -> [String] {
-            [r.width, r.heads, r.imageSize, r.patchSize, r.batch].map { $0.map(String.init) ?? "" }
-                + [r.learningRate, r.dropPath].map { $0.map { "\($0)" } ?? "" } + [r.seed.map(String.init) ?? ""]
-        }
-        var runStart: [Int: Int] = [:]   // depth -> index in `rows` of its newest run's first row
-        var last: [Int: StabilityRecord] = [:]
-        for (i, r) in rows.enumerated() {
-            if let previous = last[r.depth], r.step > previous.step, settings(r) == settings(previous) {} else { runStart[r.depth] = i }
-            last[r.depth] = r
-        }
-        return rows.enumerated().filter { i, r in i >= runStart[r.depth]! }.map(\.element)
-    }
-
-    public static func charts(_ rows: [StabilityRecord]) -> [(String, String)] {
+    /// `bench stability`'s default (1e-4) get charts of their own, named with it (`..._lr0.001.svg`). A file that holds
+    /// several runs (`bench reproduce` reruns the stability commands and appends) is drawn from its newest run of
+    /// each depth (`newestRuns`).
+    public static func charts(_ all: [StabilityRecord]) -> [(String, String)] {
+        let rows = newestRuns(all)
         func name(_ r: StabilityRecord) -> String {
             guard let lr = r.learningRate, abs(lr - 1e-4) > 1e-9 else { return r.model }
             return r.model + "_lr" + String(format: "%g", Float(lr))
@@ -124,7 +111,7 @@ public enum Stability {
         var models: [String] = []
         for r in rows where !models.contains(name(r)) { models.append(name(r)) }
         for model in models {
-            let mine = newestRuns(rows.filter { name($0) == model && ($0.error ?? "").isEmpty })
+            let mine = rows.filter { name($0) == model && ($0.error ?? "").isEmpty }
             let depths = Array(Set(mine.map(\.depth))).sorted()
             let lastRows = depths.compactMap { d in mine.filter { $0.depth == d }.max { $0.step < $1.step } }
             let perBlock = lastRows.map { r in
@@ -143,5 +130,15 @@ public enum Stability {
                 yLabel: "||g_rec - g_store|| / ||g_store||", series: perStep, logY: true).render()))
         }
         return out
+    }
+
+    /// The rows of the newest run of each model, learning rate and depth: a run's rows are appended step by step from
+    /// step 0, so a later step-0 row of the same model, learning rate and depth starts a newer run, and the rows
+    /// before it are left out. Rows keep their order.
+    static func newestRuns(_ rows: [StabilityRecord]) -> [StabilityRecord] {
+        func run(_ r: StabilityRecord) -> String { "\(r.model) \(r.learningRate.map { "\($0)" } ?? "") \(r.depth)" }
+        var start: [String: Int] = [:]
+        for (i, r) in rows.enumerated() where r.step == 0 { start[run(r)] = i }
+        return rows.enumerated().filter { i, r in i >= start[run(r), default: 0] }.map(\.element)
     }
 }

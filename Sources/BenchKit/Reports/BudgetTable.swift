@@ -3,7 +3,10 @@
 import Foundation
 
 public enum BudgetTable {
-    public static func render(_ rows: [RunRecord]) -> String {
+    public static func render(_ all: [RunRecord]) -> String {
+        // A configuration measured more than once shows its newest row (`newestRows`), and a line says so.
+        let newest = all.newestRows()
+        let rows = newest.rows
         var table = [[Column.model.rawValue, Column.depth.rawValue, Column.variant.rawValue, "budget", "max batch", "img/s",
                       "batch ratio", "img/s ratio", "note"]]
         let groups = rows.byConfiguration()
@@ -21,8 +24,8 @@ public enum BudgetTable {
                           r.failed ? (r.error ?? "") : ""])
         }
         var out = TextTable.render(table, rightAligned: Set([1, 3, 4, 5, 6, 7]))
-        if rows.contains(where: { !$0.failed && Rounds.unreliability($0) != nil }) { out += "\n" + unreliableSpeedNote }
-        return out
+        if newest.rows.contains(where: { !$0.failed && Rounds.unreliability($0) != nil }) { out += "\n" + unreliableSpeedNote }
+        return out + ([RunRecord].hiddenNote(newest.hiddenConfigurations).map { "\n" + $0 } ?? "")
     }
 
     /// The footnote of a `*` beside a speed, as the comparison table writes it.

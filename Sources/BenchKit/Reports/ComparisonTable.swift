@@ -8,7 +8,9 @@ public enum ComparisonTable {
     /// GFLOP/s as a fraction of it.
     public static func render(_ rows: [RunRecord], sgemmGFLOPs: Double? = nil) -> String {
         let sgemmGFLOPs = sgemmGFLOPs ?? rows.compactMap(\.sgemmGFLOPs).first
-        let ok = rows.filter { !$0.failed }
+        // A configuration measured more than once shows its newest row (`newestRows`), and a line says so.
+        let newest = rows.newestRows()
+        let ok = newest.rows.filter { !$0.failed }
         var table: [[String]] = [[Column.model.rawValue, Column.depth.rawValue, Column.variant.rawValue, Column.batch.rawValue,
                                   "step MiB (ledger)", "step MiB (jemalloc)", "RSS peak MiB",
                                   "MiB/img", "mem ratio", "img/s", "speed ratio", "GFLOP/s", "% of SGEMM"]]
@@ -43,6 +45,7 @@ public enum ComparisonTable {
         if ok.contains(where: { Rounds.unreliability($0) != nil }) {
             out += "\n* speed figures unreliable (CPU contention or rounds disagreeing by more than 10%; see the warnings)"
         }
+        if let note = [RunRecord].hiddenNote(newest.hiddenConfigurations) { out += "\n" + note }
         let slopes = slopeLines(ok)
         if !slopes.isEmpty { out += "\n\nmemory per additional image (slope between batch sizes):\n" + slopes.joined(separator: "\n") }
         for f in rows where f.failed {

@@ -24,11 +24,13 @@ public enum MarkdownReport {
         // A failure that a later run of the same configuration and build measured is not listed as missing.
         let all = rows.withoutSupersededFailures()
         let ok = all.filter { !$0.failed }
-        let runs = ok.filter { $0.maxBatch == nil }
-        let budget = all.filter { $0.maxBatch != nil }
+        // A configuration measured again shows its newest row, and the table says how many had older ones.
+        let runs = ok.filter { $0.maxBatch == nil }.newestRows()
+        let budget = all.filter { $0.maxBatch != nil }.newestRows()
         var sections: [String] = []
-        if !runs.isEmpty { sections.append(memoryTable(runs)) }
-        if !budget.isEmpty { sections.append(budgetTable(budget)) }
+        if !runs.rows.isEmpty { sections.append(memoryTable(runs.rows) + ([RunRecord].hiddenNote(runs.hiddenConfigurations).map { "\n\n" + $0 } ?? "")) }
+        if !budget.rows.isEmpty { sections.append(budgetTable(budget.rows) + ([RunRecord].hiddenNote(budget.hiddenConfigurations).map { "\n\n" + $0 } ?? "")) }
+        if !runs.rows.isEmpty || !budget.rows.isEmpty { sections.append(provenanceTable(runs.rows + budget.rows)) }
         let failed = all.filter { $0.failed && $0.maxBatch == nil }
         if !failed.isEmpty {
             sections.append("Configurations without a measurement: " + failed.map {
@@ -79,6 +81,30 @@ public enum MarkdownReport {
         let marked = runs.contains { Rounds.unreliability($0) != nil }
         return markdown(rows) + (marked ? "\n\n\\* speed figures unreliable: the child had less than 90% of its threads' CPU time, "
             + "or its rounds disagreed by more than 10%" : "")
+    }
+
+    /// Where the rows shown above were measured, from their own columns: one line per commit, CPU, BLAS, threads
+    /// and build, naming what was measured there and how many rows. Prose about the results cites this table, so it
+    /// cannot name a host or commit the rows do not.
+    static func provenanceTable(_ rows: [RunRecord]) -> String {
+        struct Origin: Hashable { var gitSHA, cpu, blas, threads, build: String }
+        var order: [Origin] = [], measured: [Origin: [(label: String, count: Int)]] = [:]
+        for r in rows {
+            let origin = Origin(gitSHA: r.gitSHA ?? "", cpu: r.cpu ?? "", blas: r.blas ?? "", threads: text(r.threads),
+                                build: r.build ?? "")
+            let label = r.configuration.modelLabel + (r.memoryBudgetBytes.map { ", budget \(Format.size(Double($0)))" } ?? "")
+            if measured[origin] == nil { order.append(origin) }
+            if let i = measured[origin]?.firstIndex(where: { $0.label == label }) { measured[origin]?[i].count += 1 }
+            else { measured[origin, default: []].append((label, 1)) }
+        }
+        var out = [[Column.gitSHA.rawValue, Column.cpu.rawValue, Column.blas.rawValue, Column.threads.rawValue,
+                    Column.build.rawValue, "rows"]]
+        for o in order {
+            let what = measured[o, default: []].map { "\($0.label): \($0.count)" }.joined(separator: "; ")
+            out.append([o.gitSHA, o.cpu, o.blas, o.threads, o.build, what])
+        }
+        return "Where the rows above were measured (their `git_sha`, `cpu`, `blas`, `threads` and `build` columns):\n\n"
+            + markdown(out)
     }
 
     static func budgetTable(_ rows: [RunRecord]) -> String {

@@ -7,7 +7,8 @@ import Models
 public enum Plots {
     /// (file name, SVG) for every chart the rows support.
     public static func charts(_ all: [RunRecord]) -> [(String, String)] {
-        let ok = all.filter { !$0.failed }
+        // A configuration measured more than once is drawn from its newest row, as the tables show it.
+        let ok = all.newestRows().rows.filter { !$0.failed }
         var out: [(String, String)] = []
         let runs = ok.filter { $0.maxBatch == nil }
         let budget = ok.filter { $0.maxBatch != nil }

@@ -15,7 +15,8 @@ public struct BenchSession {
     public var memoryHeadroom = ProcessMemory.headroom
     /// Times each configuration's variants run (see `Rounds`).
     public var rounds = 1
-    /// Skip requests whose successful row, of the same configuration and build, is already in the output file.
+    /// Skip requests whose successful row of the same `ResumeKey` (configuration, code, machine, settings) is
+    /// already in the output file.
     public var resume = false
     /// Run only this shard's configurations (balanced by predicted work; see `Shard`).
     public var shard: Shard?
@@ -65,11 +66,12 @@ public struct BenchSession {
             log.note("shard \(shard): \(units.count) of \(all) \(experiment.unitName)")
         }
         if resume, FileManager.default.fileExists(atPath: outputPath) {
-            let done = Set(try ResultsFile.read(outputPath).filter { !$0.failed && $0.build == env.build }.map(Self.resumeKey))
             let before = units.joined().count
-            units = units.map { $0.filter { !done.contains(Self.resumeKey(experiment.resumeRecord($0))) } }
+            let resumed = try Self.notYetMeasured(units, in: outputPath, by: experiment, env: env)
+            units = resumed.units
             let left = units.joined().count
-            log.note("--resume: \(before - left) of \(before) configurations already in \(outputPath), \(left) to run")
+            log.note("--resume: \(before - left) of \(before) configurations already in \(outputPath), \(left) to run"
+                     + (resumed.elsewhere > 0 ? " (\(resumed.elsewhere) of them measured there by another commit, machine or settings)" : ""))
         }
         units.removeAll(where: \.isEmpty)
         let requests = Array(units.joined())
@@ -162,14 +164,6 @@ public struct BenchSession {
     static func label(_ r: RunRequest, batch: Bool) -> String {
         "\(r.model) \(r.variant.rawValue) depth \(r.configuration.depth)" + (batch ? " batch \(r.batch)" : "")
     }
-
-    /// What --resume matches a row by: its configuration (budget included) and variant.
-    struct ResumeKey: Hashable {
-        var configuration: RunConfiguration
-        var variant: Variant
-    }
-
-    static func resumeKey(_ row: RunRecord) -> ResumeKey { ResumeKey(configuration: row.configuration, variant: row.variant) }
 
     /// Requests grouped by configuration (their variants together), in first-seen order.
     public static func configurationGroups(_ requests: [RunRequest]) -> [[RunRequest]] {

@@ -14,7 +14,7 @@ public protocol SessionExperiment {
     func refuse(_ requests: [RunRequest], in session: BenchSession) throws
     /// Predicted work of one round of `r`: what progress, ETA and shards count.
     func predictedWork(_ r: RunRequest) throws -> Double
-    /// The record --resume looks for among the output's successful rows of this build.
+    /// The record --resume looks for among the output's successful rows (matched by its `ResumeKey`).
     func resumeRecord(_ r: RunRequest) -> RunRecord
     /// The first round of `r`: its record, and the request each later round measures (nil: no later rounds).
     func firstRound(_ r: RunRequest, quiet: Bool, log: (String) -> Void) throws -> (record: RunRecord, next: RunRequest?)

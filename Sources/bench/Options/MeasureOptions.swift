@@ -35,7 +35,7 @@ struct MeasureOptions: ParsableArguments {
         }
     }
 
-    @Flag(help: "Skip configurations whose successful rows (same configuration and build) are already in --output, so an interrupted run or sweep continues where it stopped.")
+    @Flag(help: "Skip configurations whose successful rows are already in --output from this commit and build, on this CPU with the same BLAS kernels, threads, warm-up and steps, so an interrupted run or sweep continues where it stopped; rows of another machine, commit or settings are measured again.")
     var resume = false
     @Option(parsing: .unconditional, help: "Rounds per configuration: each runs every variant once, in rotating order, a fresh child each; images/s is the median over all rounds' steps, with the per-round range (default 3 for run and sweep, 1 for budget).")
     var rounds: Int?
