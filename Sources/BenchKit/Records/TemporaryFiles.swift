@@ -38,12 +38,6 @@ public enum TemporaryFiles {
         note = line.map { strdup($0 + "\n") }
     }
 
-    /// The interruption note now set (for tests).
-    static var interruptionNote: String? {
-        lock.lock(); defer { lock.unlock() }
-        return note.map { String(String(cString: $0).dropLast()) }
-    }
-
     /// Removes `path` if the process is interrupted before `unregister(path)`.
     public static func register(_ path: String) {
         lock.lock(); defer { lock.unlock() }
