@@ -38,6 +38,20 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(charts[0].1.contains("activation memory per image (MiB)"))
     }
 
+    /// Older files hold inf and nan where a speed could not be computed: the charts leave those points out and stay
+    /// valid SVG (they drew y="-nan").
+    func testPlotsSkipSpeedsThatAreNotFiniteNumbers() throws {
+        let rows = [row("vit_tiny_test", .standard, depth: 1, ips: .infinity), row("vit_tiny_test", .standard, depth: 2, ips: .nan),
+                    row("vit_tiny_test", .standard, depth: 3, ips: 5),
+                    row("vit_tiny_test", .reversible, depth: 1, ips: -.infinity, maxBatch: 1),
+                    row("vit_tiny_test", .reversible, depth: 2, ips: 4, maxBatch: 2)]
+        for (name, svg) in Plots.charts(rows) {
+            XCTAssertFalse(svg.lowercased().contains("nan") || svg.lowercased().contains("inf"), "\(name): \(svg)")
+            let parser = XMLParser(data: Data(svg.utf8))
+            XCTAssertTrue(parser.parse(), "\(name) is not well-formed XML")
+        }
+    }
+
     /// Fused-attention rows and recomputed-transitions rows get charts of their own, never points in the paper's.
     func testModelOptionsGetTheirOwnCharts() {
         var fused = row("vit_small_patch16_224", .standard, depth: 12, bytesPerImage: 5)

@@ -41,6 +41,41 @@ final class RoundsTests: XCTestCase {
         XCTAssertTrue(Rounds.merge([record([1.0]), failed]).failed)
     }
 
+    /// A tiny model's rounds as the child returns them (JSON) and as the journal keeps them (a CSV row): steps of a
+    /// few microseconds. Their merged speeds are the figures of the exact steps (they were inf and nan, from steps
+    /// rounded to 0.1 ms, i.e. 0), and a speed that cannot be computed is an empty cell, never inf or nan.
+    func testMergedSpeedsOfMicrosecondStepsComeFromTheExactSteps() throws {
+        let request = RunRequest(try Presets.configuration("vit_tiny_test") {
+            $0.depth = 1; $0.width = 2; $0.heads = 1; $0.imageSize = 8; $0.patchSize = 8; $0.classes = 1
+        }, variant: .standard, batch: 1, steps: 3, warmup: 0, threads: 1)
+        func round(_ steps: [Double]) -> RunRecord {
+            var m = StepMeasurement()
+            m.stepSeconds = steps
+            return RunRecord(request: request, measurement: m)
+        }
+        let rounds = [[17.452e-6, 18.113e-6, 16.987e-6], [19.021e-6, 17.5e-6, 18.75e-6]]
+        let json = try rounds.map { try ChildRunner.decoder.decode(RunRecord.self, from: ChildRunner.encoder.encode(round($0))) }
+        let file = try ResultsFile(path: temporaryFolder("tiny-rounds") + "/kept.csv")
+        for steps in rounds { try file.append(round(steps)) }
+        let csv = try ResultsFile.read(file.path)
+        let median = (17.5e-6 + 18.113e-6) / 2   // of the six steps
+        let macs = Double(request.configuration.macsPerImage(.standard))
+        for (how, kept) in [("as the child returns them", json), ("as the journal keeps them", csv)] {
+            let merged = Rounds.merge(kept)
+            XCTAssertEqual(merged.rounds, 2, how)
+            XCTAssertEqual(try XCTUnwrap(merged.imagesPerSecond, how), RunRecord.rounded(1 / median, 3), how)
+            XCTAssertEqual(try XCTUnwrap(merged.gflopsPerSecond, how), RunRecord.rounded(macs * 6 / median / 1e9, 2), how)
+            XCTAssertEqual(CSV.numbers(merged.imagesPerSecondRounds), kept.compactMap(\.imagesPerSecond), how)
+            XCTAssertEqual(CSV.numbers(merged.stepSecondsAll), rounds.joined().map { $0 }, how)
+        }
+        // Steps the clock measured as zero: no speed, an empty cell.
+        let zero = Rounds.merge([round([0, 0, 0]), round([0, 0, 0])])
+        XCTAssertNil(zero.imagesPerSecond)
+        XCTAssertNil(zero.gflopsPerSecond)
+        let line = try CSV.line(zero).lowercased()
+        XCTAssertFalse(line.contains("inf") || line.contains("nan"), line)
+    }
+
     func testRatiosArePairedByRound() {
         var a = record([1.0]), b = record([1.0])
         a.imagesPerSecondRounds = "3;3;2"; b.imagesPerSecondRounds = "4;4;4"

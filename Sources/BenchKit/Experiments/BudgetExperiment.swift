@@ -123,6 +123,14 @@ public struct BudgetExperiment: SessionExperiment {
         return noBatch("no batch confirmed under the budget")
     }
 
+    /// The request at the batch a kept first round confirmed.
+    public func laterRequest(_ r: RunRequest, after first: RunRecord) -> RunRequest? {
+        guard let batch = first.batch, batch > 0 else { return nil }
+        var confirmed = r
+        confirmed.batch = batch
+        return confirmed
+    }
+
     /// One measurement of `r` at its confirmed batch, recorded with the budget and that batch as max_batch.
     public func laterRound(_ r: RunRequest, quiet: Bool) -> RunRecord {
         var row = ChildRunner.run(r, quiet: quiet)

@@ -20,5 +20,7 @@ public struct FixedBatchExperiment: SessionExperiment {
         (ChildRunner.run(r, quiet: quiet), r)
     }
 
+    public func laterRequest(_ r: RunRequest, after first: RunRecord) -> RunRequest? { r }
+
     public func laterRound(_ r: RunRequest, quiet: Bool) -> RunRecord { ChildRunner.run(r, quiet: quiet) }
 }

@@ -22,13 +22,14 @@ public final class ResultsFile {
     /// can be written, and refuses a folder, a name not ending in .csv, and a file that is not this record type's.
     /// A file written under an older header (a subset of today's columns) is upgraded in place first: the same
     /// rows, each cell moved to its column and the new columns empty, replace it in one rename; so rows always go to
-    /// the file that was named, and --resume finds them there.
+    /// the file that was named, and --resume finds them there. `csvName` false takes a name that does not end in
+    /// .csv (the journal of finished rounds, which nothing that reads results should find).
     public init(path: String, header: String = CSV.header(RunRecord.self),
-                required: [String] = RunRecord.requiredColumns.map(\.rawValue)) throws {
+                required: [String] = RunRecord.requiredColumns.map(\.rawValue), csvName: Bool = true) throws {
         self.path = path
         self.header = header
         self.required = required
-        try Self.checkTarget(path)
+        if csvName { try Self.checkTarget(path) }
         try Self.createFolder(of: path)
         try withLockedFile { fd, size in
             if size == 0 {
@@ -66,6 +67,24 @@ public final class ResultsFile {
             var last: UInt8 = 0
             let endsInNewline = pread(fd, &last, 1, off_t(size - 1)) == 1 && last == UInt8(ascii: "\n")
             try Self.writeAll(fd, (endsInNewline ? [] : [UInt8(ascii: "\n")]) + line, path: path, restoring: size)
+        }
+    }
+
+    /// Removes the rows `matching` selects, under the file's lock, by one rename of the rest (each row as it was
+    /// written); a file left without rows is removed. A file that is not there is left so.
+    public func removeRows<T: CSVRecord>(_ type: T.Type, matching: (T) -> Bool) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try withLockedFile { _, _ in
+            let (header, rows) = try Self.parse(type, path, required: required)
+            let kept = rows.filter { !matching($0.record) }
+            if kept.count == rows.count && !kept.isEmpty { return }
+            if kept.isEmpty {
+                guard unlink(path) == 0 else {
+                    throw ResultsFileError("cannot remove '\(path)': \(String(cString: strerror(errno)))")
+                }
+                return
+            }
+            try Self.replaceFile(path, with: ([header] + kept.map(\.row)).map { $0.text + "\n" }.joined())
         }
     }
 

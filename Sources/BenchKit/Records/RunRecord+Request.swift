@@ -47,10 +47,11 @@ extension RunRecord {
         let c = r.configuration
         let macs = c.macsPerImage(r.variant)
         params = c.parameterCount(r.variant)
-        gmacsPerImage = Self.rounded(Double(macs) / 1e9, 4)
+        // Unrounded (MACs are whole numbers, so this is exact to the last MAC): Rounds.merge computes GFLOP/s from it.
+        gmacsPerImage = Double(macs) / 1e9
         if let median = setSpeed(steps: m.stepSeconds, batch: r.batch, macsPerImage: Double(macs)) {
             rounds = 1
-            imagesPerSecondRounds = "\(Self.rounded(Double(r.batch) / median, 3))"
+            imagesPerSecondRounds = imagesPerSecond.map { "\($0)" }
             imagesPerSecondRoundMin = imagesPerSecond
             imagesPerSecondRoundMax = imagesPerSecond
             if m.wallSeconds > 0 { cpuUtilization = Self.rounded(m.cpuSeconds / m.wallSeconds / Double(r.threads), 3) }

@@ -1,6 +1,7 @@
 // `bench plot`: SVG charts from CSV rows, one per model and measure: memory per image vs depth, images/s vs depth
 // (training runs, largest batch per depth), and max batch and images/s under a memory budget vs depth. A model
-// measured at one depth gets grouped bars (SVGChart draws them); each variant keeps its colour in every chart.
+// measured at one depth gets grouped bars (SVGChart draws them); each variant keeps its colour in every chart. A value
+// that is not a finite number (inf, nan in an older file) is left out.
 import Foundation
 import Models
 
@@ -21,7 +22,7 @@ public enum Plots {
                         guard let d = r.depth else { continue }
                         if (best[d]?.batch ?? -1) < (r.batch ?? 0) { best[d] = r }
                     }
-                    return SVGChart.Series(v.rawValue, best.compactMap { d, r in value(r).map { (Double(d), $0) } },
+                    return SVGChart.Series(v.rawValue, best.compactMap { d, r in finite(value(r)).map { (Double(d), $0) } },
                                            color: color(v))
                 }
             }
@@ -36,7 +37,7 @@ public enum Plots {
             func series(_ value: (RunRecord) -> Double?) -> [SVGChart.Series] {
                 variants(rows).map { v in
                     SVGChart.Series(v.rawValue, rows.filter { $0.variant == v }.compactMap { r in
-                        guard let d = r.depth, let y = value(r) else { return nil }
+                        guard let d = r.depth, let y = finite(value(r)) else { return nil }
                         return (Double(d), y)
                     }, color: color(v))
                 }
@@ -66,6 +67,10 @@ public enum Plots {
         }
         return order.map { ($0, groups[$0]!) }
     }
+
+    /// A value a chart can place: nil for a missing one and for inf or nan (which older files hold where a speed
+    /// could not be computed, and which would make the SVG invalid).
+    static func finite(_ y: Double?) -> Double? { y.flatMap { $0.isFinite ? $0 : nil } }
 
     /// One colour per variant in every chart, whichever variants a chart has.
     static func color(_ v: Variant) -> String {

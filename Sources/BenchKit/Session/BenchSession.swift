@@ -79,6 +79,11 @@ public struct BenchSession {
         try experiment.refuse(requests, in: self)
         // Opening the output checks that it can be written (and creates its header) before anything is measured.
         let file = try ResultsFile(path: outputPath)
+        // Each finished round is kept in the journal until its row is written (see `RoundJournal`); an interruption
+        // says what was kept.
+        let journal = RoundJournal(output: outputPath, build: env.build)
+        TemporaryFiles.setInterruptionNote(journal.interruptionNote(rows: 0, rounds: 0))
+        defer { TemporaryFiles.setInterruptionNote(nil) }
         if let upgrade = file.upgradeNote { ProgressLog.write(upgrade) }
         experiment.headerNotes.forEach(log.note)
         if let advice = BLASEnvironment.advice() { log.note("note: " + advice) }
@@ -94,13 +99,26 @@ public struct BenchSession {
         var rows: [RunRecord] = []
         log.startClock()
         for unit in units {
-            var measured = Array(repeating: [RunRecord](), count: unit.count)
-            var next = [RunRequest?](repeating: nil, count: unit.count)
+            let keys = unit.map { ResumeKey(wanted: experiment.resumeRecord($0), in: env) }
+            var measured = try keptRounds(of: keys, in: journal)
+            var next = zip(unit, measured).map { r, kept in kept.first.flatMap { experiment.laterRequest(r, after: $0) } }
+            for (k, kept) in measured.enumerated() where !kept.isEmpty {
+                total -= kept.count
+                totalWork -= try experiment.predictedWork(unit[k]) * Double(kept.count)
+                let label = Self.label(unit[k], batch: experiment.batchKnownBeforeFirstRound)
+                log.note("--resume: \(kept.count) of \(rounds) rounds of \(label) kept in \(journal.path) from an interrupted run")
+            }
             var written = 0
             /// Whether request `k`'s rounds are all measured (none follow a first round that returned no request).
             func isFinal(_ k: Int) -> Bool { !measured[k].isEmpty && (next[k] == nil || measured[k].count == rounds) }
+            /// What an interruption now would keep: this command's rows, and the unit's rounds in the journal.
+            func noteWhatIsKept() {
+                let roundsKept = measured[written...].joined().filter { !$0.failed }.count
+                TemporaryFiles.setInterruptionNote(journal.interruptionNote(rows: rows.count, rounds: roundsKept))
+            }
+            noteWhatIsKept()
             for round in 0..<rounds {
-                for (k, r) in Rounds.order(Array(unit.enumerated()), round: round) {
+                for (k, r) in Rounds.order(Array(unit.enumerated()), round: round) where measured[k].count <= round {
                     let work = try experiment.predictedWork(r)
                     if round == 0 {
                         count += 1
@@ -121,19 +139,38 @@ public struct BenchSession {
                                      done: done, totalWork: totalWork)
                         measured[k].append(experiment.laterRound(again, quiet: quiet))
                         done += work
+                    } else { continue }
+                    if var finished = measured[k].last, !finished.failed {
+                        Self.addEnvironment(&finished, env)
+                        try journal.keep(finished)
+                        noteWhatIsKept()
                     }
                 }
-                // The unit's final records are appended at once, in the unit's order.
+                // The unit's final records are appended at once, in the unit's order; their kept rounds go.
                 while written < unit.count, isFinal(written) {
                     let row = finish(measured[written], env: env, sgemm: sgemm, log: log)
                     try file.append(row)
                     rows.append(row)
+                    let key = keys[written]
+                    try journal.discard { ResumeKey($0) == key }
                     written += 1
+                    noteWhatIsKept()
                 }
             }
         }
         log.note("wrote \(rows.count) row\(rows.count == 1 ? "" : "s") to \(file.path) in \(Format.duration(log.elapsed))")
         return rows
+    }
+
+    /// The rounds of each of a unit's requests (by their resume keys) that an interrupted run kept: with --resume,
+    /// those of the same `ResumeKey` (code, machine, settings), at most `rounds`; without, none, and the journal forgets them (they are measured anew).
+    func keptRounds(of keys: [ResumeKey], in journal: RoundJournal) throws -> [[RunRecord]] {
+        guard resume else {
+            try journal.discard { keys.contains(ResumeKey($0)) }
+            return keys.map { _ in [] }
+        }
+        let kept = try journal.rounds { keys.contains(ResumeKey($0)) }
+        return keys.map { key in Array(kept.filter { ResumeKey($0) == key }.prefix(rounds)) }
     }
 
     /// One request's record from its rounds: merged, stamped with the environment and the SGEMM reference, and

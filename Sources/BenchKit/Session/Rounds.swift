@@ -19,10 +19,12 @@ public enum Rounds {
         guard var merged = rounds.first else { preconditionFailure("no rounds to merge") }
         if let failed = rounds.first(where: \.failed) { return failed }
         guard rounds.count > 1 else { return merged }
+        // The steps as the rounds recorded them, to the nanosecond: the speeds are computed from these, not from
+        // step times rounded for display.
         let steps = rounds.flatMap { CSV.numbers($0.stepSecondsAll) }
         let perRound = rounds.compactMap(\.imagesPerSecond)
         merged.rounds = rounds.count
-        merged.stepSecondsAll = CSV.list(steps, format: "%.4f")  // also without a batch (setSpeed sets it otherwise)
+        merged.stepSecondsAll = CSV.list(steps, format: RunRecord.stepSecondsFormat)  // also without a batch
         if let batch = merged.batch {
             merged.setSpeed(steps: steps, batch: batch, macsPerImage: merged.gmacsPerImage.map { $0 * 1e9 })
         }

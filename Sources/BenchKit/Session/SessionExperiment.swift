@@ -18,6 +18,9 @@ public protocol SessionExperiment {
     func resumeRecord(_ r: RunRequest) -> RunRecord
     /// The first round of `r`: its record, and the request each later round measures (nil: no later rounds).
     func firstRound(_ r: RunRequest, quiet: Bool, log: (String) -> Void) throws -> (record: RunRecord, next: RunRequest?)
+    /// The request later rounds measure after `first`, a first round of `r` kept from an interrupted run (what
+    /// `firstRound` returned with it).
+    func laterRequest(_ r: RunRequest, after first: RunRecord) -> RunRequest?
     /// A later round of `r` (the request `firstRound` returned).
     func laterRound(_ r: RunRequest, quiet: Bool) -> RunRecord
 }
