@@ -6,7 +6,7 @@ extension BenchSession {
     /// Trains and measures `request` (`Stability.run`), appending each row, stamped with the environment, as soon as
     /// it is measured; returns the rows.
     public func runStability(_ request: StabilityRequest) throws -> [StabilityRecord] {
-        let file = try ResultsFile(path: outputPath, header: CSV.header(StabilityRecord.self),
+        let file = try ResultsFile(path: outputPath, of: StabilityRecord.self,
                                    required: StabilityRecord.requiredColumns)
         if let upgrade = file.upgradeNote { ProgressLog.write(upgrade) }
         let env = EnvironmentInfo.current()
