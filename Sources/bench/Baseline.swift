@@ -20,9 +20,13 @@ struct Baseline: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                // The target is checked before anything runs: a folder or a file that is not a results CSV is refused.
-                try ResultsFile.checkReplaceable(baseline)
-                let old = (try? ResultsFile.read(baseline)) ?? []
+                // The target is checked before anything runs: a folder, a named pipe, or a file bench cannot fully
+                // read back is refused. The old rows are remeasured and compared below: every one not measured again
+                // is named in the changes printed, so the replace loses nothing unsaid.
+                let old = try ResultsFile.checkReplaceable(baseline, option: "--baseline")
+                // So is the peak attribution written beside it.
+                let peak = ((baseline as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ci-peak.csv")
+                try PeakAttributionCheck.checkBaselineTarget(peak, option: "--baseline")
                 let tmp = NSTemporaryDirectory() + "revbench-baseline-\(getpid()).csv"
                 TemporaryFiles.register(tmp)
                 defer { try? FileManager.default.removeItem(atPath: tmp); TemporaryFiles.unregister(tmp) }
@@ -40,11 +44,10 @@ struct Baseline: ParsableCommand {
                 }
                 // One rename of a finished temporary beside the baseline: the old baseline stays whole until then.
                 guard let text = try? String(contentsOfFile: tmp, encoding: .utf8) else { throw BenchError("cannot read back '\(tmp)'") }
-                try ResultsFile.replace(baseline, with: text)
+                try ResultsFile.replace(baseline, with: text, option: "--baseline")
                 print("wrote \(baseline)")
                 // The peak attribution bench check diffs scope by scope when ledger bytes change.
-                let peak = ((baseline as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ci-peak.csv")
-                try PeakAttributionCheck.writeBaseline(peak, quiet: quiet)
+                try PeakAttributionCheck.writeBaseline(peak, option: "--baseline", quiet: quiet)
                 print("wrote \(peak)")
             }
         }

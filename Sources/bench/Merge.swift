@@ -7,21 +7,24 @@ struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Merge result CSVs with the same header into one: exact duplicate rows dropped, rows in configuration order.",
-        discussion: "The output is replaced in one rename of a finished temporary file beside it; a folder, a name "
-            + "not ending in .csv, or an existing file that is not a results CSV is refused.")
+        discussion: "The output is replaced in one rename of a finished temporary file beside it. Refused, and left "
+            + "alone: a folder or other non-regular file, a name not ending in .csv, an existing file bench cannot "
+            + "fully read (not a results CSV, a row that does not fit, a column this bench does not know), and an "
+            + "existing file with rows that is not among the files to merge (list it too to keep its rows).")
 
-    @Option(name: [.short, .customLong("output")], help: "The merged CSV to write (replaced if it exists).")
+    @Option(name: [.short, .customLong("output")],
+            help: "The merged CSV to write (replaced if it exists and is one of the files, or holds no rows).")
     var output: String
     @Argument(help: "CSV files to merge.")
     var files: [String]
 
     func run() throws {
         try reportingErrors {
-            // The target first: a folder or a foreign file is refused before any input is read.
-            try ResultsFile.checkReplaceable(output)
+            // The target first: a folder, a foreign file or rows that would be lost are refused before any input is read.
+            try Merge.checkOutput(output, inputs: files)
             for f in files where !FileManager.default.fileExists(atPath: f) { throw BenchError("no such CSV file: '\(f)'") }
             let lines = try Merge.lines(of: files)
-            try Merge.write(lines, to: output)
+            try Merge.write(lines, to: output, from: files)
             print("wrote \(lines.count - 1) row\(lines.count == 2 ? "" : "s") from \(files.count) file\(files.count == 1 ? "" : "s") to \(output)")
         }
     }

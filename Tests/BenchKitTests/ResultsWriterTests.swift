@@ -1,7 +1,8 @@
-// The results writer under a hostile user and a failing machine (issue 23, items 1-7): a folder or a foreign file is
-// never a target, concurrent writers make one header, a row starts on a fresh line, a short write is cut back, a
-// replace is one rename whose temporary dies with the process, an unwritable output is found before measuring, and a
-// file with an older header is upgraded in place so --resume finds its rows.
+// The results writer under a hostile user and a failing machine (issue 23, items 1-7, and the later pass on lost
+// files): a folder, a named pipe or a foreign file is never a target, the writer refuses what the readers refuse,
+// concurrent writers make one header, a row starts on a fresh line, a short write is cut back and says what it was
+// writing, a replace is one rename whose temporary dies with the process and loses no row or column, an unwritable
+// output is found before measuring, and a file with an older header is upgraded in place so --resume finds its rows.
 import XCTest
 import Foundation
 @testable import BenchKit
@@ -77,35 +78,108 @@ final class ResultsWriterTests: XCTestCase {
         let file = try ResultsFile(path: path)
         try file.append(row(4))
         let before = try XCTUnwrap(bytes(path))
-        var saved = rlimit()
-        let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
-        XCTAssertEqual(getrlimit(resource, &saved), 0)
-        var limited = saved
-        limited.rlim_cur = rlim_t(before.count + 40)   // room for part of a row only
-        XCTAssertEqual(setrlimit(resource, &limited), 0)
-        var failure: Error?
-        do { try file.append(row(8)) } catch { failure = error }
-        XCTAssertEqual(setrlimit(resource, &saved), 0)
+        let failure = withFileSizeLimit(before.count + 40) { try file.append(row(8)) }   // room for part of a row only
         let message = "\(try XCTUnwrap(failure, "the write past the limit must fail"))"
-        XCTAssertTrue(message.contains("File too large") && message.contains(path), message)
+        XCTAssertTrue(message.contains("File too large") && message.contains("cannot write a row to '\(path)'"), message)
         XCTAssertEqual(bytes(path), before, "cut back to the last complete row")
         try file.append(row(16))
         XCTAssertEqual(try ResultsFile.read(path).map(\.depth), [4, 16])
     }
 
-    /// Item 3: a file cut mid-row by something else is refused by readers naming the line and why; the writer does
-    /// not delete the fragment (it is the user's data) but starts its own row on a fresh line, which stays whole.
-    func testAFileCutMidRowIsNamedNotGluedOnto() throws {
+    /// Runs `body` with this process's file size limit (as `ulimit -f` sets it) at `bytes`, so a write past it fails
+    /// as on a full disk (EFBIG instead of ENOSPC); returns the error `body` threw (nil if none).
+    func withFileSizeLimit(_ bytes: Int, _ body: () throws -> Void) -> Error? {
+        var saved = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
+        XCTAssertEqual(getrlimit(resource, &saved), 0)
+        var limited = saved
+        limited.rlim_cur = rlim_t(bytes)
+        XCTAssertEqual(setrlimit(resource, &limited), 0)
+        defer { XCTAssertEqual(setrlimit(resource, &saved), 0) }
+        do { try body() } catch { return error }
+        return nil
+    }
+
+    /// A write that fails says what it was writing, and leaves what was there before: a new file whose header does
+    /// not fit is removed (it once stayed behind empty, and the message spoke of "a row"), an empty file stays empty,
+    /// and a merge whose new file does not fit leaves no output and no temporary (it too spoke of "a row").
+    func testAFailedHeaderOrMergeSaysWhatItWroteAndLeavesThePreviousState() throws {
+        let new = dir + "/new.csv", empty = dir + "/empty.csv", merged = dir + "/merged.csv", input = dir + "/in.csv"
+        let failure = withFileSizeLimit(10) { _ = try ResultsFile(path: new) }
+        let message = "\(try XCTUnwrap(failure, "the header past the limit must fail"))"
+        XCTAssertTrue(message.contains("cannot write the header of '\(new)'") && message.contains("File too large")
+                      && message.contains("the new file is removed") && !message.contains("a row"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: new), "no empty file left behind")
+
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
+        let again = withFileSizeLimit(10) { _ = try ResultsFile(path: empty) }
+        XCTAssertTrue("\(try XCTUnwrap(again))".contains("the file is kept empty"), "\(again!)")
+        XCTAssertEqual(bytes(empty), Data(), "the user's empty file stays, empty")
+
+        let file = try ResultsFile(path: input)
+        for d in [4, 8] { try file.append(row(d)) }
+        let lines = try Merge.lines(of: [input])
+        let merge = withFileSizeLimit(100) { try Merge.write(lines, to: merged, from: [input]) }
+        let said = "\(try XCTUnwrap(merge, "the merged file past the limit must fail"))"
+        XCTAssertTrue(said.contains("cannot write the new '\(merged)'") && said.contains("File too large")
+                      && !said.contains("a row"), said)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["empty.csv", "in.csv"],
+                       "no output, no temporary")
+    }
+
+    /// Item 3: a file cut mid-row by something else is refused by readers and by the writer alike, naming the line
+    /// and why (appending below it made a file none of bench's commands read: `head -c -30 a.csv > t.csv; bench run
+    /// --output t.csv` succeeded, then table, merge, plot and --resume refused t.csv). The fragment is the user's:
+    /// it is left as it is, and nothing is measured.
+    func testAFileCutMidRowIsRefusedByTheWriterAsByTheReaders() throws {
         let path = dir + "/cut.csv"
         try ResultsFile(path: path).append(row(4))
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try String(text.dropLast(30)).write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try ResultsFile.read(path)) { e in
-            XCTAssertTrue("\(e)".contains("line 2") && "\(e)".contains("cut short"), "\(e)")
+        let before = bytes(path)
+        for open in [{ _ = try ResultsFile.read(path) }, { _ = try ResultsFile(path: path) }] {
+            XCTAssertThrowsError(try open()) { e in
+                XCTAssertTrue("\(e)".contains("'\(path)' line 2") && "\(e)".contains("cut short")
+                              && "\(e)".contains("repair or remove that line"), "\(e)")
+            }
         }
+        let run = try BenchProcess.run(Self.tiny + ["--output", path])
+        run.assertRefused(["'\(path)' line 2", "cut short", "repair or remove that line", "choose another --output"],
+                          "run onto a cut file")
+        XCTAssertFalse(run.err.contains("SGEMM") || run.err.contains("[1/"), "nothing was measured")
+        XCTAssertEqual(bytes(path), before, "the fragment is kept as it is")
+    }
+
+    /// One check for reading and appending: each damaged file the readers refuse, the writer refuses too, with the
+    /// same words and the file unchanged; a file the readers accept (a last row without its newline) takes rows.
+    func testTheWriterRefusesExactlyWhatTheReadersRefuse() throws {
+        let good = try CSV.header(RunRecord.self) + "\n" + CSV.line(row(4)) + "\n"
+        let cells = try CSV.line(row(8))
+        let damaged: [(String, String)] = [
+            ("a cut last row", String(good.dropLast(30))),
+            ("a row with a field too many", good + cells + ",extra\n" + cells + "\n"),
+            ("a row whose variant cannot be read", good + cells.replacingOccurrences(of: ",standard,", with: ",sideways,") + "\n"),
+            ("a header without the configuration columns", "model,score\nresnet,0.9\n"),
+            ("binary data", "timestamp\u{0}\u{1}"),
+            ("a blank first line", "\n" + good),
+        ]
+        for (k, (what, content)) in damaged.enumerated() {
+            let path = dir + "/damaged-\(k).csv"
+            try content.write(toFile: path, atomically: true, encoding: .utf8)
+            let before = bytes(path)
+            var readerError = "", writerError = ""
+            XCTAssertThrowsError(try ResultsFile.read(path), what) { readerError = "\($0)" }
+            XCTAssertThrowsError(try ResultsFile(path: path), what) { writerError = "\($0)" }
+            let problem = readerError.components(separatedBy: "; ").first ?? readerError
+            XCTAssertFalse(problem.isEmpty, what)
+            XCTAssertTrue(writerError.hasPrefix(problem) && writerError.contains("it is left alone"), "\(what): \(writerError)")
+            XCTAssertEqual(bytes(path), before, "\(what): unchanged")
+        }
+        let path = dir + "/no-final-newline.csv"
+        try String(good.dropLast()).write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ResultsFile.read(path).count, 1)
         try ResultsFile(path: path).append(row(8))
-        let last = try XCTUnwrap(String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").last)
-        XCTAssertEqual(String(last), try CSV.line(row(8)), "the new row is a line of its own")
+        XCTAssertEqual(try ResultsFile.read(path).map(\.depth), [4, 8])
     }
 
     /// Item 4: writers that start together on one new file write one header between them, and every row whole.
@@ -162,9 +236,9 @@ final class ResultsWriterTests: XCTestCase {
             XCTAssertEqual(temporaries(), [], "signal \(sig): the temporary is removed")
             XCTAssertEqual(bytes(output), old, "signal \(sig): the old output is whole")
         }
-        let done = try BenchProcess.run(["merge", "-o", output, input])
+        let done = try BenchProcess.run(["merge", "-o", output, output, input])
         XCTAssertEqual(done.status, 0, done.err)
-        XCTAssertEqual(try ResultsFile.read(output).map(\.depth), [4, 8])
+        XCTAssertEqual(try ResultsFile.read(output).map(\.depth), [2, 4, 8])
     }
 
     /// Item 6: an output that exists but cannot be written is refused before anything is measured. The test process
@@ -267,5 +341,75 @@ final class ResultsWriterTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("it adds from_the_future"), "\(e)")
         }
         XCTAssertEqual(bytes(path), before)
+    }
+    /// Merge and baseline update replace a file only when nothing in it is lost: an existing output must be one
+    /// bench reads fully (a column of the user's, `note`, once vanished with every row: "wrote 3 rows from 1 file",
+    /// exit 0), and merge's must be one of its inputs or hold no rows. Refused outputs keep their bytes; merging
+    /// into a new file, a header-only file, or a file listed among the inputs works as before.
+    func testMergeAndBaselineUpdateNeverDropWhatAnExistingOutputHolds() throws {
+        let input = dir + "/in.csv", noted = dir + "/noted.csv", other = dir + "/other.csv", cut = dir + "/cut.csv"
+        let file = try ResultsFile(path: input)
+        for d in [4, 8, 16] { try file.append(row(d)) }
+        let text = try String(contentsOfFile: input, encoding: .utf8)
+        let withNote = text.split(separator: "\n").enumerated()
+            .map { $0.offset == 0 ? $0.element + ",note" : $0.element + ",kept by hand" }.joined(separator: "\n") + "\n"
+        try withNote.write(toFile: noted, atomically: true, encoding: .utf8)
+        try ResultsFile.replace(other, with: CSV.header(RunRecord.self) + "\n" + (try CSV.line(row(2))) + "\n")
+        try String(text.dropLast(30)).write(toFile: cut, atomically: true, encoding: .utf8)
+        let before = [noted, other, cut].map(bytes)
+
+        try BenchProcess.run(["merge", "-o", noted, input]).assertRefused(["'\(noted)'", "it adds note", "left alone"], "merge over a noted file")
+        try BenchProcess.run(["baseline", "update", "--baseline", noted])
+            .assertRefused(["'\(noted)'", "it adds note", "choose another --baseline"], "baseline update over a noted file")
+        try BenchProcess.run(["merge", "-o", cut, input]).assertRefused(["'\(cut)' line 4", "cut short"], "merge over a cut file")
+        try BenchProcess.run(["baseline", "update", "--baseline", cut]).assertRefused(["'\(cut)' line 4"], "baseline update over a cut file")
+        try BenchProcess.run(["merge", "-o", other, input])
+            .assertRefused(["'\(other)' already holds 1 row", "list it among the files to merge"], "merge over rows not merged")
+        // The peak attribution baseline update writes beside the baseline is checked the same way, before anything runs.
+        let peakFolder = dir + "/ci", peak = peakFolder + "/ci-peak.csv"
+        try FileManager.default.createDirectory(atPath: peakFolder, withIntermediateDirectories: true)
+        try withNote.write(toFile: peak, atomically: true, encoding: .utf8)
+        let update = try BenchProcess.run(["baseline", "update", "--baseline", peakFolder + "/ci.csv"])
+        update.assertRefused(["'\(peak)' is not a RevBench results CSV", "choose another --baseline"], "baseline update beside a foreign peak file")
+        XCTAssertFalse(update.err.contains("[1/"), "nothing was measured")
+        XCTAssertEqual(bytes(peak), before[0])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: peakFolder + "/ci.csv"))
+        XCTAssertEqual([noted, other, cut].map(bytes), before, "refused files keep their bytes")
+
+        // What stays legitimate: the output among the inputs (however named), a new file, a header-only file.
+        let together = try BenchProcess.run(["merge", "-o", other, input, dir + "/./other.csv"])
+        XCTAssertEqual(together.status, 0, together.err)
+        XCTAssertEqual(try ResultsFile.read(other).map(\.depth), [2, 4, 8, 16])
+        let fresh = dir + "/fresh.csv", headerOnly = dir + "/header.csv"
+        try (CSV.header(RunRecord.self) + "\n").write(toFile: headerOnly, atomically: true, encoding: .utf8)
+        for output in [fresh, headerOnly] {
+            let r = try BenchProcess.run(["merge", "-o", output, input])
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertEqual(try ResultsFile.read(output).map(\.depth), [4, 8, 16])
+        }
+    }
+
+    /// An output that is not a regular file is refused before anything runs: a named pipe once swallowed every row
+    /// with exit 0, and a link to a device would take them too. Folders are refused as before.
+    func testAnOutputThatIsNotARegularFileIsRefused() throws {
+        let fifo = dir + "/pipe.csv", device = dir + "/null.csv"
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        try FileManager.default.createSymbolicLink(atPath: device, withDestinationPath: "/dev/null")
+        let commands: [(String, (String) -> [String])] = [
+            ("run", { Self.tiny + ["--output", $0] }),
+            ("stability", { ["stability", "--model", "vit_tiny_test", "--depths", "2", "--steps", "1", "--output", $0] }),
+            ("merge", { ["merge", "-o", $0, self.dir + "/in.csv"] }),
+            ("baseline update", { ["baseline", "update", "--baseline", $0] }),
+        ]
+        try ResultsFile(path: dir + "/in.csv").append(row(4))
+        for (name, args) in commands {
+            let r = try BenchProcess.run(args(fifo))
+            r.assertRefused(["'\(fifo)' is a named pipe (FIFO), not a regular file"], "\(name) into a FIFO")
+            XCTAssertFalse(r.err.contains("[1/"), "\(name): nothing was measured")
+            try BenchProcess.run(args(device)).assertRefused(["'\(device)' is a character device"], "\(name) into /dev/null")
+        }
+        var st = stat()
+        XCTAssertEqual(lstat(device, &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFLNK, "the link is still a link")
     }
 }

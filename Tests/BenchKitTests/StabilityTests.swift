@@ -19,7 +19,7 @@ final class StabilityTests: XCTestCase {
     func testTinyPresetsWriteEveryColumnWithSmallErrorsAtInit() throws {
         let path = NSTemporaryDirectory() + "revbench-stability-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let file = try ResultsFile(path: path, header: CSV.header(StabilityRecord.self))
+        let file = try ResultsFile(path: path, of: StabilityRecord.self, required: StabilityRecord.requiredColumns)
         for (model, blocks) in [("vit_tiny_test", 4), ("mvit_tiny_test", 4)] {
             let measured = try rows(model, depths: [model == "vit_tiny_test" ? 4 : 7])
             XCTAssertEqual(measured.map(\.step), [0, 1, 2])

@@ -58,7 +58,7 @@ final class SweepResumeMergeTests: XCTestCase {
         try fb.append(record(4, .standard)); try fb.append(record(16, .standard))   // the first is a duplicate of a's
         let lines = try Merge.lines(of: [a, b])
         XCTAssertEqual(lines.count, 1 + 3)
-        try Merge.write(lines, to: merged)
+        try Merge.write(lines, to: merged, from: [a, b])
         let rows = try ResultsFile.read(merged)
         XCTAssertEqual(rows.map(\.depth), [4, 16, 16])
         XCTAssertEqual(rows.map(\.variant), [.standard, .standard, .reversible])

@@ -41,12 +41,18 @@ public enum PeakAttributionCheck {
         }
     }
 
-    /// The CI preset's attribution written to `path` (replacing it whole).
-    public static func writeBaseline(_ path: String = defaultPath, quiet: Bool) throws {
+    /// Refuses a peak baseline `writeBaseline` must not replace (see `ResultsFile.checkReplaceable`): anything but
+    /// a missing, empty or peak.csv file bench reads fully. Its rows are the CI preset's, profiled again.
+    public static func checkBaselineTarget(_ path: String, option: String) throws {
+        try ResultsFile.checkReplaceable(path, of: PeakRow.self, required: PeakRow.columns, option: option)
+    }
+
+    /// The CI preset's attribution written to `path` (replacing it whole, in one rename, after the same check).
+    public static func writeBaseline(_ path: String = defaultPath, option: String, quiet: Bool) throws {
+        try checkBaselineTarget(path, option: option)
         let rows = try profile(try CIPreset.requests(), quiet: quiet)
-        let text = try ProfileExperiment.csv(rows)
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) }
-        catch { throw BenchError("cannot write '\(path)': \(error.localizedDescription)") }
+        try ResultsFile.replace(path, of: PeakRow.self, required: PeakRow.columns, with: try ProfileExperiment.csv(rows),
+                                option: option)
     }
 
     /// The requests of `requests` whose configuration has a failing ledger finding (exact bytes changed).

@@ -1,8 +1,12 @@
 // Merging result CSVs from several machines (shards of a sweep, CI matrix jobs): the files must share one header,
 // exact duplicate rows are dropped, and rows come out in configuration order (then variant order, then as read).
-// The merged file replaces its output in one rename (see ResultsFile.replace).
+// The merged file replaces its output in one rename (see ResultsFile.replace); an existing output is replaced only
+// when nothing in it is lost: bench reads all of it, and its rows are merged (it is one of the inputs) or it has none.
 import Foundation
 import Models
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum Merge {
     /// The merged file's lines (header first), or an error naming the file whose header differs.
@@ -37,9 +41,29 @@ public enum Merge {
         return [header!.text] + rows.map(\.line)
     }
 
-    /// Writes the merged lines to `output` in one rename, so a reader never sees half a file and an interrupted
-    /// merge leaves the old output (and no temporary) behind.
-    public static func write(_ lines: [String], to output: String) throws {
+    /// Refuses an output the merge must not replace, before any input is read: what `ResultsFile.checkReplaceable`
+    /// refuses (a folder, a named pipe, a file bench cannot fully read), and an existing output that holds rows but
+    /// is not one of `inputs` (the same file by device and inode, however it is named): its rows would be lost.
+    public static func checkOutput(_ output: String, inputs: [String]) throws {
+        let existing: [RunRecord]
+        do { existing = try ResultsFile.checkReplaceable(output) }
+        catch let e as ResultsFileError { throw BenchError(e.description) }
+        guard !existing.isEmpty, !inputs.contains(where: { isSameFile($0, output) }) else { return }
+        throw BenchError("'\(output)' already holds \(existing.count) row\(existing.count == 1 ? "" : "s") and is not one "
+            + "of the files to merge, so merging over it would lose them; it is left alone: list it among the files "
+            + "to merge too, or choose a new --output")
+    }
+
+    /// Whether `a` and `b` name one existing file.
+    static func isSameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
+    /// Writes the merged lines of `inputs` to `output` in one rename, so a reader never sees half a file and an
+    /// interrupted merge leaves the old output (and no temporary) behind. The output is checked again first.
+    public static func write(_ lines: [String], to output: String, from inputs: [String]) throws {
+        try checkOutput(output, inputs: inputs)
         do { try ResultsFile.replace(output, with: lines.joined(separator: "\n") + "\n") }
         catch let e as ResultsFileError { throw BenchError(e.description) }
     }

@@ -1,9 +1,11 @@
 // The one writer of results CSVs (run, sweep, budget, stability append; merge and baseline update replace): a row
-// is complete or absent whatever happens around it. It refuses a folder, a file that is not .csv, and a file with
-// another header; it creates a file and its header under an exclusive lock, so concurrent writers produce one
-// header; it appends each row under the lock in one write, on a fresh line, and cuts a short write back to the last
-// complete row; it replaces a file by renaming a finished temporary over it. Opening checks that the file can be
-// written, so a command finds out before it measures anything.
+// is complete or absent whatever happens around it. It refuses a folder, anything else that is not a regular file, a
+// file that is not .csv, and an existing file that bench's own readers refuse or whose header holds columns this
+// bench does not know (the same check, `checkedExisting`, for appending and replacing); it creates a file and its
+// header under an exclusive lock, so concurrent writers produce one header; it appends each row under the lock in
+// one write, on a fresh line, and cuts a short write back to the last complete row; it replaces a file by renaming a
+// finished temporary over it. Opening checks that the file can be written, so a command finds out before it
+// measures anything.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -13,39 +15,47 @@ import Glibc
 public final class ResultsFile {
     public let path: String
     public let header: String
-    /// Columns a file must have to be this record type's (to tell an older header from a foreign file).
+    /// The columns a file must have to be read as this file's records (`removeRows` reads it back).
     let required: [String]
     /// The columns added when the file, written under an older header, was upgraded on opening (nil: it was not).
     public private(set) var upgradedColumns: [String]?
 
-    /// Opens `path` for appending: creates it (and its folder) with the header if it is new or empty, checks that it
-    /// can be written, and refuses a folder, a name not ending in .csv, and a file that is not this record type's.
+    /// Opens `path` for appending `T` records: creates it (and its folder) with the header if it is new or empty,
+    /// checks that it can be written, and refuses a folder or other non-regular file, a name not ending in .csv, and
+    /// a file that bench's readers would refuse (not `T`'s columns, a row that does not fit or decode: appending
+    /// below it would make a file none of bench's commands reads) or that has columns this bench does not know.
     /// A file written under an older header (a subset of today's columns) is upgraded in place first: the same
     /// rows, each cell moved to its column and the new columns empty, replace it in one rename; so rows always go to
     /// the file that was named, and --resume finds them there. `csvName` false takes a name that does not end in
     /// .csv (the journal of finished rounds, which nothing that reads results should find).
-    public init(path: String, header: String = CSV.header(RunRecord.self),
-                required: [String] = RunRecord.requiredColumns.map(\.rawValue), csvName: Bool = true) throws {
+    public init<T: CSVRecord>(path: String, of type: T.Type, required: [String], csvName: Bool = true) throws {
         self.path = path
-        self.header = header
+        self.header = CSV.header(T.self)
         self.required = required
         if csvName { try Self.checkTarget(path) }
         try Self.createFolder(of: path)
-        try withLockedFile { fd, size in
+        try withLockedFile { fd, size, created in
             if size == 0 {
-                try Self.writeAll(fd, Array((header + "\n").utf8), path: path, restoring: 0)
+                if let cause = Self.writeAll(fd, Array((header + "\n").utf8), restoring: 0) {
+                    // A new file goes again (the state before), rather than stay behind empty for the next reader.
+                    if created { unlink(path) }
+                    throw ResultsFileError("cannot write the header of '\(path)': \(cause); "
+                        + (created ? "the new file is removed" : "the file is kept empty"))
+                }
                 return
             }
-            let first = Self.firstLine(fd)
-            if first == header { return }
-            let found = CSVRow.rows(of: first ?? "").first?.fields ?? []
-            let wanted = CSVRow.rows(of: header).first?.fields ?? []
-            guard first != nil, required.allSatisfy(found.contains), Set(found).isSubset(of: wanted) else {
-                throw Self.headerMismatch(path, found: first, expected: header, required: required)
-            }
-            try Self.replaceFile(path, with: try Self.upgraded(Self.contents(fd, path: path), to: wanted, path: path))
+            let file = try Self.checkedExisting(T.self, data: Self.contents(fd, path: path), path: path,
+                                                required: required, instead: "choose another --output")
+            if file.header.text == header { return }
+            let found = file.header.fields, wanted = T.columns
+            try Self.replaceFile(path, with: Self.upgraded(file.rows.map(\.row), under: found, to: wanted))
             upgradedColumns = wanted.filter { !found.contains($0) }
         }
+    }
+
+    /// Opens a RunRecord results file for appending (see `init(path:of:required:)`).
+    public convenience init(path: String, csvName: Bool = true) throws {
+        try self.init(path: path, of: RunRecord.self, required: RunRecord.requiredColumns.map(\.rawValue), csvName: csvName)
     }
 
     /// One line for the user when the file was upgraded on opening (printed even with --quiet: their file changed).
@@ -58,15 +68,20 @@ public final class ResultsFile {
     /// without its newline. A failed write leaves the file as it was and names the real cause.
     public func append<T: CSVRecord>(_ record: T) throws {
         let line = Array((try CSV.line(record) + "\n").utf8)
-        try withLockedFile { fd, size in
+        try withLockedFile { fd, size, _ in
             if size == 0 {
                 // The file was emptied (or removed and recreated) since it was opened: the header goes first again.
-                try Self.writeAll(fd, Array((header + "\n").utf8) + line, path: path, restoring: 0)
+                if let cause = Self.writeAll(fd, Array((header + "\n").utf8) + line, restoring: 0) {
+                    throw ResultsFileError("cannot write the header and a row to '\(path)' (it was emptied since it "
+                        + "was opened): \(cause); the file is kept empty")
+                }
                 return
             }
             var last: UInt8 = 0
             let endsInNewline = pread(fd, &last, 1, off_t(size - 1)) == 1 && last == UInt8(ascii: "\n")
-            try Self.writeAll(fd, (endsInNewline ? [] : [UInt8(ascii: "\n")]) + line, path: path, restoring: size)
+            if let cause = Self.writeAll(fd, (endsInNewline ? [] : [UInt8(ascii: "\n")]) + line, restoring: size) {
+                throw ResultsFileError("cannot write a row to '\(path)': \(cause); the file is kept as it was before this row")
+            }
         }
     }
 
@@ -74,7 +89,7 @@ public final class ResultsFile {
     /// written); a file left without rows is removed. A file that is not there is left so.
     public func removeRows<T: CSVRecord>(_ type: T.Type, matching: (T) -> Bool) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
-        try withLockedFile { _, _ in
+        try withLockedFile { _, _, _ in
             let (header, rows) = try Self.parse(type, path, required: required)
             let kept = rows.filter { !matching($0.record) }
             if kept.count == rows.count && !kept.isEmpty { return }
@@ -90,44 +105,77 @@ public final class ResultsFile {
 
     // MARK: targets
 
-    /// Refuses what must never be written as results: a folder, a name that is not a .csv file.
+    /// Refuses what must never be written as results: a folder or anything else that is not a regular file (a named
+    /// pipe would swallow the rows), a name that is not a .csv file.
     public static func checkTarget(_ path: String) throws {
         if path.isEmpty { throw ResultsFileError("the output path is empty; give a CSV file like results/runs.csv") }
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw ResultsFileError("'\(path)' is a folder; give a CSV file inside it, like '\((path as NSString).appendingPathComponent("runs.csv"))'")
+        var st = stat()
+        if stat(path, &st) == 0, let kind = notRegular(st.st_mode) {
+            if kind == folderKind {
+                throw ResultsFileError("'\(path)' is a folder; give a CSV file inside it, like '\((path as NSString).appendingPathComponent("runs.csv"))'")
+            }
+            throw ResultsFileError("'\(path)' is \(kind), not a regular file; results go to a regular .csv file: choose another one")
         }
         if (path as NSString).pathExtension.lowercased() != "csv" {
             throw ResultsFileError("'\(path)' is not a .csv file name; results go to files ending in .csv")
         }
     }
 
-    /// Refuses a target that `replace` must not overwrite: a folder, a non-.csv name, or an existing file that is not
-    /// a results CSV with the `required` columns (an empty file may be replaced).
-    public static func checkReplaceable(_ path: String, required: [String] = RunRecord.requiredColumns.map(\.rawValue)) throws {
-        try checkTarget(path)
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ResultsFileError("cannot read '\(path)', which would be replaced: \(String(cString: strerror(errno)))")
-        }
-        if data.isEmpty { return }
-        let text = try Self.text(of: data, path: path)
-        let header = CSVRow.rows(of: String(text.prefix { $0 != "\n" })).first?.fields ?? []
-        let missing = required.filter { !header.contains($0) }
-        if !missing.isEmpty {
-            throw ResultsFileError("'\(path)' exists and is not a RevBench results CSV (it lacks the column"
-                + "\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))); it is left alone: choose another file")
+    /// What a file of `mode` is, in words, when it is not a regular file (nil for a regular file).
+    static func notRegular(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return folderKind
+        case S_IFIFO: return "a named pipe (FIFO)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "not a plain file"
         }
     }
 
-    /// Replaces `path` with `text` (a complete CSV, header first) as one rename of a finished temporary file in the
-    /// same folder: a reader sees the old file or the new one, never a part; an interrupted replace (SIGINT, SIGTERM,
-    /// SIGHUP) removes its temporary and leaves the old file as it was.
-    public static func replace(_ path: String, with text: String,
-                               required: [String] = RunRecord.requiredColumns.map(\.rawValue)) throws {
-        try checkReplaceable(path, required: required)
+    static let folderKind = "a folder"
+
+    /// Refuses a target that `replace` must not overwrite, before anything is read or measured: what `checkTarget`
+    /// refuses, and an existing file that bench cannot fully read back as `T` records with the `required` columns
+    /// (`checkedExisting`, the check appending makes: a file its readers refuse, or one with columns this bench does
+    /// not know, whose content a rewrite would drop). An empty file may be replaced. Returns the existing file's
+    /// records (none when it is new or empty), so a caller can account for them; `option` names the option to change
+    /// in the refusal.
+    @discardableResult
+    public static func checkReplaceable<T: CSVRecord>(_ path: String, of type: T.Type, required: [String],
+                                                      option: String = "--output") throws -> [T] {
+        try checkTarget(path)
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ResultsFileError("cannot read '\(path)', which would be replaced: \(String(cString: strerror(errno)))")
+        }
+        if data.isEmpty { return [] }
+        return try checkedExisting(T.self, data: data, path: path, required: required,
+                                   instead: "choose another \(option)").rows.map(\.record)
+    }
+
+    /// `checkReplaceable` for a RunRecord results file.
+    @discardableResult
+    public static func checkReplaceable(_ path: String, option: String = "--output") throws -> [RunRecord] {
+        try checkReplaceable(path, of: RunRecord.self, required: RunRecord.requiredColumns.map(\.rawValue), option: option)
+    }
+
+    /// Replaces `path` with `text` (a complete CSV of `T` records, header first) as one rename of a finished
+    /// temporary file in the same folder: a reader sees the old file or the new one, never a part; an interrupted
+    /// replace (SIGINT, SIGTERM, SIGHUP) removes its temporary and leaves the old file as it was. The target is
+    /// checked again here (`checkReplaceable`); whether its rows are accounted for is the caller's to say before
+    /// (merge, baseline update).
+    public static func replace<T: CSVRecord>(_ path: String, of type: T.Type, required: [String], with text: String,
+                                             option: String = "--output") throws {
+        try checkReplaceable(path, of: T.self, required: required, option: option)
         try createFolder(of: path)
         try replaceFile(path, with: text)
+    }
+
+    /// `replace` for a RunRecord results file.
+    public static func replace(_ path: String, with text: String, option: String = "--output") throws {
+        try replace(path, of: RunRecord.self, required: RunRecord.requiredColumns.map(\.rawValue), with: text, option: option)
     }
 
     /// Called between a replace's write and its rename; nil in bench. Only a test entry point sets it (ReplaceProbe,
@@ -146,20 +194,21 @@ public final class ResultsFile {
         let tmp = String(cString: template)
         TemporaryFiles.register(tmp)
         defer { TemporaryFiles.unregister(tmp) }
-        do {
-            try writeAll(fd, Array(text.utf8), path: path, restoring: 0)
-            // The new file keeps the permissions of the one it replaces (mkstemp creates 0600).
-            var st = stat()
-            fchmod(fd, stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o644)
-            beforeRename?()
-            close(fd)
-            guard rename(tmp, path) == 0 else {
-                throw ResultsFileError("cannot write '\(path)': \(String(cString: strerror(errno)))")
-            }
-        } catch {
+        if let cause = writeAll(fd, Array(text.utf8), restoring: 0) {
             close(fd)
             unlink(tmp)
-            throw error
+            throw ResultsFileError("cannot write the new '\(path)' (into a temporary file beside it): \(cause); "
+                + "the temporary is removed and '\(path)' is as it was")
+        }
+        // The new file keeps the permissions of the one it replaces (mkstemp creates 0600).
+        var st = stat()
+        fchmod(fd, stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o644)
+        beforeRename?()
+        close(fd)
+        guard rename(tmp, path) == 0 else {
+            let cause = String(cString: strerror(errno))
+            unlink(tmp)
+            throw ResultsFileError("cannot write '\(path)': \(cause); it is as it was")
         }
     }
 
@@ -187,34 +236,60 @@ public final class ResultsFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ResultsFileError("cannot read '\(path)'")
         }
-        let rows = CSVRow.rows(of: try text(of: data, path: path))
+        return try parse(type, data: data, path: path, required: required, instead: nil)
+    }
+
+    /// The one check of a file's content, made by every reader and by every writer before it appends to or replaces
+    /// a file (so bench never writes into a file that its own readers then refuse): text, a header with the
+    /// `required` columns, every non-blank row as many fields as the header and decoding as `T`. A refusal names the
+    /// file, and the line when a row is at fault; `instead` is what a writer's user can do other than repair the
+    /// file (nil for a reader), and a writer's refusal says the file is left alone.
+    static func parse<T: CSVRecord>(_ type: T.Type, data: Data, path: String, required: [String], instead: String?)
+        throws -> (header: CSVRow, rows: [(row: CSVRow, record: T)]) {
+        func refusal(_ problem: String, repair: String? = nil) -> ResultsFileError {
+            guard let instead else { return ResultsFileError(problem + (repair.map { "; " + $0 } ?? "")) }
+            return ResultsFileError(problem + "; it is left alone: " + (repair.map { $0 + ", or " } ?? "") + instead)
+        }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            // Its bytes stay out of the message.
+            throw refusal("'\(path)' is not a text CSV file (it holds binary data)")
+        }
+        let rows = CSVRow.rows(of: text)
         guard let headerRow = rows.first, !headerRow.isBlank else {
-            throw ResultsFileError("'\(path)' is empty, not a RevBench results CSV")
+            throw refusal("'\(path)' is empty, not a RevBench results CSV")
         }
         let header = headerRow.fields
         let missing = required.filter { !header.contains($0) }
         if !missing.isEmpty {
-            throw ResultsFileError("'\(path)' is not a RevBench results CSV: it lacks the column\(missing.count == 1 ? "" : "s") "
-                                   + missing.joined(separator: ", "))
+            throw refusal("'\(path)' is not a RevBench results CSV: it lacks the column\(missing.count == 1 ? "" : "s") "
+                          + missing.joined(separator: ", "))
         }
         var records: [(CSVRow, T)] = []
         for row in rows.dropFirst() where !row.isBlank {
             guard row.fields.count == header.count else {
-                throw ResultsFileError("'\(path)' line \(row.line): \(row.fields.count) fields under a header of \(header.count)"
-                    + (row.terminated ? "" : " (the file ends inside this row: it was cut short)"))
+                throw refusal("'\(path)' line \(row.line): \(row.fields.count) fields under a header of \(header.count)"
+                    + (row.terminated ? "" : " (the file ends inside this row: it was cut short)"), repair: "repair or remove that line")
             }
             do { records.append((row, try CSV.decode(T.self, from: Dictionary(zip(header, row.fields), uniquingKeysWith: { a, _ in a })))) }
-            catch { throw ResultsFileError("'\(path)' line \(row.line): \(Self.reason(error))") }
+            catch { throw refusal("'\(path)' line \(row.line): \(Self.reason(error))", repair: "repair or remove that line") }
         }
         return (headerRow, records)
     }
 
-    /// The file's text; a file with NUL bytes or invalid UTF-8 is not a CSV, and its bytes stay out of the message.
-    static func text(of data: Data, path: String) throws -> String {
-        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
-            throw ResultsFileError("'\(path)' is not a text CSV file (it holds binary data)")
+    /// An existing file a writer may append to or replace: one bench's readers accept (`parse`), under this bench's
+    /// header or an older one (a subset of today's columns, which an upgrade or a rewrite keeps). A column this bench
+    /// does not know is refused: rewriting the file would drop it.
+    static func checkedExisting<T: CSVRecord>(_ type: T.Type, data: Data, path: String, required: [String], instead: String)
+        throws -> (header: CSVRow, rows: [(row: CSVRow, record: T)]) {
+        let file = try parse(type, data: data, path: path, required: required, instead: instead)
+        let found = file.header.fields, wanted = T.columns
+        let unknown = found.filter { !wanted.contains($0) }
+        if !unknown.isEmpty {
+            throw ResultsFileError("'\(path)' has another header than this bench writes (it adds "
+                + "\(unknown.joined(separator: ", ")), which rewriting the file would drop); rows are written only under "
+                + "their own header, so it is left alone: \(instead) (bench table reads several files)")
         }
-        return text
+        return file
     }
 
     /// A decoding error in one line of words.
@@ -229,12 +304,20 @@ public final class ResultsFile {
 
     // MARK: the file under its lock
 
-    /// Runs `body` with the file open for appending and locked (flock, exclusive), with its size. If the path was
-    /// replaced (merge, baseline update) while this writer waited for the lock, the new file is opened instead.
-    private func withLockedFile(_ body: (Int32, Int) throws -> Void) throws {
+    /// Runs `body` with the file open for appending and locked (flock, exclusive), with its size and whether this
+    /// call created it. If the path was replaced (merge, baseline update) or removed while this writer waited for the
+    /// lock, the file now named is opened instead.
+    private func withLockedFile(_ body: (Int32, Int, Bool) throws -> Void) throws {
         _ = Self.ignoreFileSizeSignal
         while true {
-            let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            let flags = O_RDWR | O_APPEND | O_CLOEXEC
+            var fd = open(path, flags), created = false
+            if fd < 0 && errno == ENOENT {
+                fd = open(path, flags | O_CREAT | O_EXCL, 0o644)
+                created = fd >= 0
+                // Another writer created it first (or the name is a link to a missing file): open that one.
+                if fd < 0 && errno == EEXIST { fd = open(path, flags | O_CREAT, 0o644) }
+            }
             guard fd >= 0 else {
                 throw ResultsFileError("cannot write to '\(path)': \(String(cString: strerror(errno)))")
             }
@@ -244,8 +327,12 @@ public final class ResultsFile {
             }
             var opened = stat(), named = stat()
             guard fstat(fd, &opened) == 0 else { throw ResultsFileError("cannot stat '\(path)': \(String(cString: strerror(errno)))") }
+            if let kind = Self.notRegular(opened.st_mode) {
+                // checkTarget refused it already, unless it was swapped in since.
+                throw ResultsFileError("'\(path)' is \(kind), not a regular file; results go to a regular .csv file: choose another one")
+            }
             if stat(path, &named) != 0 || named.st_ino != opened.st_ino || named.st_dev != opened.st_dev { continue }
-            try body(fd, Int(opened.st_size))
+            try body(fd, Int(opened.st_size), created)
             if fsync(fd) != 0 && errno != EINVAL {
                 throw ResultsFileError("cannot write to '\(path)': \(String(cString: strerror(errno)))")
             }
@@ -254,8 +341,9 @@ public final class ResultsFile {
     }
 
     /// Writes all of `bytes`; if the file will not take them (disk full, file size limit), cuts it back to
-    /// `restoring` bytes (its last complete row) and throws the failing write's own error.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String, restoring size: Int) throws {
+    /// `restoring` bytes (its size before) and returns the failing write's own cause, for the caller to say what it
+    /// was writing. Nil when everything was written.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], restoring size: Int) -> String? {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
@@ -263,22 +351,13 @@ public final class ResultsFile {
             if n < 0 && errno == EINTR { continue }
             let cause = n == 0 ? "nothing written" : String(cString: strerror(errno))
             _ = ftruncate(fd, off_t(size))
-            throw ResultsFileError("cannot write a row to '\(path)': \(cause); the file is kept as it was before this row")
+            return cause
         }
-    }
-
-    /// The file's first line, without its line end (nil if unreadable).
-    static func firstLine(_ fd: Int32) -> String? {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        let n = pread(fd, &buffer, buffer.count, 0)
-        guard n > 0 else { return nil }
-        var line = buffer[..<n].prefix { $0 != UInt8(ascii: "\n") }
-        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-        return String(decoding: line, as: UTF8.self)
+        return nil
     }
 
     /// The whole file behind `fd`.
-    static func contents(_ fd: Int32, path: String) throws -> String {
+    static func contents(_ fd: Int32, path: String) throws -> Data {
         var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 16), offset = 0
         while true {
             let n = pread(fd, &chunk, chunk.count, off_t(offset))
@@ -287,21 +366,15 @@ public final class ResultsFile {
             if n == 0 { break }
             bytes += chunk[..<n]; offset += n
         }
-        return try text(of: Data(bytes), path: path)
+        return Data(bytes)
     }
 
-    /// `text` (a CSV under an older header) under the header `columns`: every cell moved to its column as it was
-    /// written (no number is read and printed again), the new columns empty, blank lines dropped. A row that does not
-    /// fit its header stops the upgrade (the file is then left as it is).
-    static func upgraded(_ text: String, to columns: [String], path: String) throws -> String {
-        let rows = CSVRow.rows(of: text)
-        guard let header = rows.first?.fields else { return columns.joined(separator: ",") + "\n" }
+    /// `rows` (checked rows of a file under the older header `header`) under the header `columns`: every cell moved
+    /// to its column as it was written (no number is read and printed again), the new columns empty, blank lines
+    /// dropped.
+    static func upgraded(_ rows: [CSVRow], under header: [String], to columns: [String]) -> String {
         var lines = [columns.joined(separator: ",")]
-        for row in rows.dropFirst() where !row.isBlank {
-            guard row.fields.count == header.count else {
-                throw ResultsFileError("'\(path)' has an older header and cannot be upgraded to this bench's: line \(row.line) "
-                    + "has \(row.fields.count) fields under a header of \(header.count); it is left alone: choose another --output")
-            }
+        for row in rows {
             let cells = Dictionary(zip(header, row.fields), uniquingKeysWith: { a, _ in a })
             lines.append(columns.map { quoteKeeping(cells[$0] ?? "") }.joined(separator: ","))
         }
@@ -313,23 +386,6 @@ public final class ResultsFile {
     static func quoteKeeping(_ cell: String) -> String {
         guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// Why a file with another first line is not appended to.
-    static func headerMismatch(_ path: String, found: String?, expected: String, required: [String]) -> ResultsFileError {
-        let columns = CSVRow.rows(of: found ?? "").first?.fields ?? []
-        let missingRequired = required.filter { !columns.contains($0) }
-        if !missingRequired.isEmpty || found == nil {
-            return ResultsFileError("'\(path)' exists and is not a RevBench results CSV of this kind (it lacks "
-                + "\(missingRequired.isEmpty ? "a header" : missingRequired.joined(separator: ", "))); it is left alone: choose another --output")
-        }
-        let wanted = CSVRow.rows(of: expected).first?.fields ?? []
-        let lacks = wanted.filter { !columns.contains($0) }, adds = columns.filter { !wanted.contains($0) }
-        let difference = [lacks.isEmpty ? nil : "it lacks \(lacks.joined(separator: ", "))",
-                          adds.isEmpty ? nil : "it adds \(adds.joined(separator: ", "))"].compactMap { $0 }
-        return ResultsFileError("'\(path)' has another header than this bench writes ("
-            + (difference.isEmpty ? "the same columns in another order" : difference.joined(separator: "; "))
-            + "); rows are appended only under their own header: choose another --output (bench table reads several files)")
     }
 
     static func createFolder(of path: String) throws {

@@ -9,7 +9,7 @@ extension BenchSession {
     public func runStability(_ request: StabilityRequest) throws -> [StabilityRecord] {
         // Refused before the output is opened, as a run is: a size that cannot fit leaves no file behind.
         try checkMemory(request.memoryRequests)
-        let file = try ResultsFile(path: outputPath, header: CSV.header(StabilityRecord.self),
+        let file = try ResultsFile(path: outputPath, of: StabilityRecord.self,
                                    required: StabilityRecord.requiredColumns)
         if let upgrade = file.upgradeNote { ProgressLog.write(upgrade) }
         let env = EnvironmentInfo.current()
