@@ -54,13 +54,19 @@ struct Table: ParsableCommand {
             if rows.isEmpty { throw BenchError("no rows to tabulate in " + (files.isEmpty ? "results/" : files.map { "'\($0)'" }.joined(separator: ", "))) }
             let table = MarkdownReport.render(rows)
             guard let markdown else { print(table); return }
+            // Only a regular file is read and rewritten (a named pipe would block the read, a device take the write).
+            let target = URL(fileURLWithPath: markdown).resolvingSymlinksInPath().path
+            if let type = try? FileManager.default.attributesOfItem(atPath: target)[.type] as? FileAttributeType,
+               type != .typeRegular {
+                throw BenchError("--markdown '\(markdown)' is not a regular file; give the Markdown page the tables go into")
+            }
             let doc: String
             do { doc = try String(contentsOfFile: markdown, encoding: .utf8) }
             catch { throw BenchError("cannot read '\(markdown)': \((error as NSError).localizedFailureReason ?? error.localizedDescription)") }
             let command = "swift run bench table" + (files.isEmpty ? "" : " " + files.joined(separator: " ")) + " --markdown \(markdown)"
             let page = try MarkdownReport.splice(table, into: doc, command: command, name: "'\(markdown)'")
             // Written where a symbolic link points, so the link stays a link (an atomic write would replace it).
-            try page.write(toFile: URL(fileURLWithPath: markdown).resolvingSymlinksInPath().path, atomically: true, encoding: .utf8)
+            try page.write(toFile: target, atomically: true, encoding: .utf8)
             print("updated \(markdown)")
         }
     }

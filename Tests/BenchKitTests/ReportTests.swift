@@ -216,6 +216,10 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: page, encoding: .utf8).contains("| "), "the table went to the link's target")
         try BenchProcess.run(["table", ci, "--markdown", folder + "/missing.md"])
             .assertRefused(["cannot read '\(folder)/missing.md': "], "missing markdown")
+        // A named pipe is refused, not read (which would block).
+        let pipe = folder + "/pipe.md"
+        XCTAssertEqual(mkfifo(pipe, 0o644), 0)
+        try BenchProcess.run(["table", ci, "--markdown", pipe]).assertRefused(["is not a regular file"], "fifo")
         // A header-only file has no table: refused in words, the page untouched.
         let empty = folder + "/empty.csv"
         try String(try String(contentsOfFile: ci, encoding: .utf8).prefix { $0 != "\n" } + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
@@ -241,7 +245,7 @@ final class ReportTests: XCTestCase {
         let table = BudgetTable.render([calm, contended])
         XCTAssertTrue(table.contains("6596.310 *"), table)
         XCTAssertFalse(table.contains("6273.690 *"), table)
-        XCTAssertTrue(table.hasSuffix(BudgetTable.unreliableSpeedNote), table)
+        XCTAssertTrue(table.hasSuffix(Rounds.unreliableSpeedNote), table)
         XCTAssertFalse(BudgetTable.render([calm]).contains("*"))
     }
 

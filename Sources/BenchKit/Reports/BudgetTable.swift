@@ -24,11 +24,7 @@ public enum BudgetTable {
                           r.failed ? (r.error ?? "") : ""])
         }
         var out = TextTable.render(table, rightAligned: Set([1, 3, 4, 5, 6, 7]))
-        if newest.rows.contains(where: { !$0.failed && Rounds.unreliability($0) != nil }) { out += "\n" + unreliableSpeedNote }
+        if newest.rows.contains(where: { !$0.failed && Rounds.unreliability($0) != nil }) { out += "\n" + Rounds.unreliableSpeedNote }
         return out + ([RunRecord].hiddenNote(newest.hiddenConfigurations).map { "\n" + $0 } ?? "")
     }
-
-    /// The footnote of a `*` beside a speed, as the comparison table writes it.
-    public static let unreliableSpeedNote =
-        "* speed figures unreliable (CPU contention or rounds disagreeing by more than 10%; see the warnings)"
 }

@@ -43,7 +43,7 @@ public enum ComparisonTable {
                 + " rerun bench calibrate on an idle machine"
         }
         if ok.contains(where: { Rounds.unreliability($0) != nil }) {
-            out += "\n* speed figures unreliable (CPU contention or rounds disagreeing by more than 10%; see the warnings)"
+            out += "\n" + Rounds.unreliableSpeedNote
         }
         if let note = [RunRecord].hiddenNote(newest.hiddenConfigurations) { out += "\n" + note }
         let slopes = slopeLines(ok)

@@ -43,6 +43,10 @@ public enum Rounds {
     /// Per-round medians further apart than this (max / min - 1) mean the speed did not hold still.
     public static let maximumSpread = 0.10
 
+    /// The footnote of a `*` beside a speed `unreliability` finds doubtful, as the terminal tables write it.
+    public static let unreliableSpeedNote =
+        "* speed figures unreliable (CPU contention or rounds disagreeing by more than 10%; see the warnings)"
+
     /// Why a record's speed figures are not to be trusted, or nil.
     public static func unreliability(_ r: RunRecord) -> String? {
         var reasons: [String] = []
