@@ -142,8 +142,11 @@ public struct BenchSession {
                     } else { continue }
                     if var finished = measured[k].last, !finished.failed {
                         Self.addEnvironment(&finished, env)
-                        try journal.keep(finished)
+                        // The note counts this round before it is written, so that once the journal holds it, an
+                        // interruption never says less was kept than --resume will find (a failed write ends the
+                        // command with its own error).
                         noteWhatIsKept()
+                        try journal.keep(finished)
                     }
                 }
                 // The unit's final records are appended at once, in the unit's order; their kept rounds go.
