@@ -30,8 +30,9 @@ struct Baseline: ParsableCommand {
                 let tmp = NSTemporaryDirectory() + "revbench-baseline-\(getpid()).csv"
                 TemporaryFiles.register(tmp)
                 defer { try? FileManager.default.removeItem(atPath: tmp); TemporaryFiles.unregister(tmp) }
-                let rows = try BenchSession(outputPath: tmp, quiet: quiet, force: false)
-                    .run(try CIPreset.requests())
+                var session = BenchSession(outputPath: tmp, quiet: quiet, force: false)
+                session.resumable = false   // measured afresh: no journal of rounds, no --resume advice
+                let rows = try session.run(try CIPreset.requests())
                 if let failed = rows.first(where: \.failed) {
                     throw BenchError("baseline not updated: a configuration failed: \(failed.error ?? "")")
                 }

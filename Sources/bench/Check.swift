@@ -57,7 +57,9 @@ struct Check: ParsableCommand {
                 let path = output ?? NSTemporaryDirectory() + "revbench-check-\(getpid()).csv"
                 if output == nil { TemporaryFiles.register(path) }
                 defer { if output == nil { try? FileManager.default.removeItem(atPath: path); TemporaryFiles.unregister(path) } }
-                currentRows = try BenchSession(outputPath: path, quiet: quiet, force: false).run(try CIPreset.requests())
+                var session = BenchSession(outputPath: path, quiet: quiet, force: false)
+                session.resumable = false   // check has no --resume: no journal of rounds, no --resume advice
+                currentRows = try session.run(try CIPreset.requests())
             }
             let findings = RegressionCheck.compare(baseline: baseRows, current: currentRows)
             if let table = RegressionCheck.render(findings) { print(table) }

@@ -26,6 +26,13 @@ final class ProcessMemoryTests: XCTestCase {
                            "sys/fs/cgroup/memory/slurm/job1/memory.limit_in_bytes": "\(2 * gib)\n",
                            "sys/fs/cgroup/memory/slurm/job1/memory.usage_in_bytes": "\(gib / 2)\n"])
         XCTAssertEqual(ProcessMemory.cgroupAvailableBytes(root: v1), 2 * gib - gib / 2)
+        // A Slurm job's limit sits above its step and task groups, which read "max".
+        let slurm = try tree(["proc/self/cgroup": "0::/slurm/job_7/step_0/task_0\n",
+                              "sys/fs/cgroup/slurm/job_7/step_0/task_0/memory.max": "max\n",
+                              "sys/fs/cgroup/slurm/job_7/step_0/task_0/memory.current": "\(gib)\n",
+                              "sys/fs/cgroup/slurm/job_7/memory.max": "\(3 * gib)\n",
+                              "sys/fs/cgroup/slurm/job_7/memory.current": "\(gib)\n"])
+        XCTAssertEqual(ProcessMemory.cgroupAvailableBytes(root: slurm), 2 * gib)
         // Inside a container the group's path is not visible: the mount's root is the group.
         let container = try tree(["proc/self/cgroup": "0::/docker/abc\n", "sys/fs/cgroup/memory.max": "\(gib)\n",
                                   "sys/fs/cgroup/memory.current": "0\n"])

@@ -72,6 +72,34 @@ final class RoundJournalTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: journal), "the journal goes once the row is written")
     }
 
+    /// Kept rounds that can no longer count never stay in the journal for good: those of another commit (or machine,
+    /// or settings) are set aside, and said so, when --resume meets their configuration; those of a configuration
+    /// whose row the output already holds (interrupted between the row's append and the clean-up) go at the start.
+    func testRoundsThatCannotCountAreSetAsideNotLeftForGood() throws {
+        let folder = temporaryFolder("round-journal-foreign")
+        let args = ["--model", "vit_tiny_test", "--variants", "standard", "--batch", "2", "--warmup", "0", "--threads", "1",
+                    "--steps", "2", "--rounds", "1", "--quiet"]
+        let done = folder + "/done.csv"
+        XCTAssertEqual(try BenchProcess.run(args + ["--output", done]).status, 0)
+        let row = try XCTUnwrap(try ResultsFile.read(done).first)
+
+        var foreign = row
+        foreign.gitSHA = "0123456789ab"
+        let other = folder + "/other.csv"
+        let journal = RoundJournal(output: other, build: try XCTUnwrap(row.build))
+        try journal.keep(foreign)
+        let r = try BenchProcess.run(args.filter { $0 != "--quiet" } + ["--output", other, "--resume"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("--resume: set aside 1 kept round in \(journal.path) of another commit, machine or settings"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: journal.path))
+        XCTAssertEqual(try ResultsFile.read(other).count, 1)
+
+        let stale = RoundJournal(output: done, build: try XCTUnwrap(row.build))
+        try stale.keep(row)
+        XCTAssertEqual(try BenchProcess.run(args + ["--output", done, "--resume"]).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path), "the rounds of a written row go")
+    }
+
     /// Discarding a configuration's rounds keeps the others' (a shard beside this one may be writing them); a round
     /// of another build is never offered; the journal is removed when it keeps nothing.
     func testDiscardKeepsOtherConfigurationsAndRemovesAnEmptyJournal() throws {

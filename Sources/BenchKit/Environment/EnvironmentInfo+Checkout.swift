@@ -1,6 +1,7 @@
-// Which commit of RevBench a running bench was built from: the git checkout its executable lies in, found from the
-// executable's path (`.build/<config>/bench`, a symlinked `.build` or a custom --scratch-path inside the checkout),
-// never the working directory's repository, which may be any project's or none.
+// Which commit of RevBench a running bench comes from: the commit checked out in the git checkout its executable lies
+// in, found from the executable's path (`.build/<config>/bench`, a symlinked `.build` or a custom --scratch-path inside
+// the checkout), never the working directory's repository, which may be any project's or none. It is read when bench
+// runs: `swift run` rebuilds first, so it is the commit built, unless the checkout moved after a plain build.
 import Foundation
 
 extension EnvironmentInfo {

@@ -19,8 +19,8 @@ public enum ProcessMemory {
 
     /// The limit of this process's memory cgroup less what the group uses, not counting the inactive file cache the
     /// kernel reclaims before it would kill (as `docker stats` does); nil without a limit. cgroup v2
-    /// (memory.max, memory.current) and v1 (memory.limit_in_bytes, memory.usage_in_bytes); the group's own folder
-    /// when it is visible, else the mount's root (inside a container the root is the group).
+    /// (memory.max, memory.current) and v1 (memory.limit_in_bytes, memory.usage_in_bytes); the tightest over the
+    /// group's folder and every folder above it to the mount's root (inside a container the root is the group).
     static func cgroupAvailableBytes(root: String = "/", membership: String = "/proc/self/cgroup") -> Int? {
         guard let lines = try? String(contentsOfFile: root + membership, encoding: .utf8) else { return nil }
         let noLimit = 1 << 62
@@ -45,12 +45,20 @@ public enum ProcessMemory {
             } else { continue }
             for c in candidates {
                 for mount in c.mounts {
-                    for folder in [root + mount + path, root + mount] {
-                        guard let limit = number(folder + "/" + c.limit), limit < noLimit,
-                              let usage = number(folder + "/" + c.usage) else { continue }
-                        let left = max(0, limit - usage + inactiveFile(folder, key: c.inactive))
+                    // The group and every group above it up to the mount's root: a limit anywhere on the way binds
+                    // (a Slurm job's --mem sits on the job's group, above its step and task groups).
+                    var levels: [String] = []
+                    var folder = path
+                    while true {
+                        levels.append(root + mount + (folder == "/" ? "" : folder))
+                        if folder == "/" || folder.isEmpty { break }
+                        folder = (folder as NSString).deletingLastPathComponent
+                    }
+                    for level in levels {
+                        guard let limit = number(level + "/" + c.limit), limit < noLimit,
+                              let usage = number(level + "/" + c.usage) else { continue }
+                        let left = max(0, limit - usage + inactiveFile(level, key: c.inactive))
                         best = min(best ?? left, left)
-                        break
                     }
                 }
             }

@@ -20,6 +20,9 @@ public struct BenchSession {
     public var resume = false
     /// Run only this shard's configurations (balanced by predicted work; see `Shard`).
     public var shard: Shard?
+    /// Whether the command can be run again with --resume (run, sweep, budget). Only such a command keeps finished
+    /// rounds in a journal and advises --resume when interrupted; bench check and baseline update measure afresh.
+    public var resumable = true
 
     public init(outputPath: String, quiet: Bool, force: Bool, rounds: Int = 1, resume: Bool = false, shard: Shard? = nil) {
         self.outputPath = outputPath; self.quiet = quiet; self.force = force; self.rounds = rounds; self.resume = resume
@@ -73,15 +76,21 @@ public struct BenchSession {
             log.note("--resume: \(before - left) of \(before) configurations already in \(outputPath), \(left) to run"
                      + (resumed.elsewhere > 0 ? " (\(resumed.elsewhere) of them measured there by another commit, machine or settings)" : ""))
         }
+        // Each finished round is kept in the journal until its row is written (see `RoundJournal`). Rounds kept for
+        // a configuration whose row the output already holds (an interruption between the row's append and the
+        // journal's clean-up) are done with, whether or not anything is left to run.
+        let journal = RoundJournal(output: outputPath, build: env.build, enabled: resumable)
+        if journal.exists, FileManager.default.fileExists(atPath: outputPath) {
+            let done = Set(try ResultsFile.read(outputPath).filter { !$0.failed }.map(ResumeKey.init))
+            try journal.discard { done.contains(ResumeKey($0)) }
+        }
         units.removeAll(where: \.isEmpty)
         let requests = Array(units.joined())
         if requests.isEmpty { return [] }
         try experiment.refuse(requests, in: self)
         // Opening the output checks that it can be written (and creates its header) before anything is measured.
         let file = try ResultsFile(path: outputPath)
-        // Each finished round is kept in the journal until its row is written (see `RoundJournal`); an interruption
-        // says what was kept.
-        let journal = RoundJournal(output: outputPath, build: env.build)
+        // An interruption says what was kept.
         TemporaryFiles.setInterruptionNote(journal.interruptionNote(rows: 0, rounds: 0))
         defer { TemporaryFiles.setInterruptionNote(nil) }
         if let upgrade = file.upgradeNote { ProgressLog.write(upgrade) }
@@ -100,7 +109,7 @@ public struct BenchSession {
         log.startClock()
         for unit in units {
             let keys = unit.map { ResumeKey(wanted: experiment.resumeRecord($0), in: env) }
-            var measured = try keptRounds(of: keys, in: journal)
+            var measured = try keptRounds(of: keys, in: journal, log: log)
             var next = zip(unit, measured).map { r, kept in kept.first.flatMap { experiment.laterRequest(r, after: $0) } }
             for (k, kept) in measured.enumerated() where !kept.isEmpty {
                 total -= kept.count
@@ -167,10 +176,20 @@ public struct BenchSession {
 
     /// The rounds of each of a unit's requests (by their resume keys) that an interrupted run kept: with --resume,
     /// those of the same `ResumeKey` (code, machine, settings), at most `rounds`; without, none, and the journal forgets them (they are measured anew).
-    func keptRounds(of keys: [ResumeKey], in journal: RoundJournal) throws -> [[RunRecord]] {
+    func keptRounds(of keys: [ResumeKey], in journal: RoundJournal, log: ProgressLog) throws -> [[RunRecord]] {
+        /// Whether `r` is a round of one of the unit's configurations and variants, whatever its key.
+        func ofThisUnit(_ r: RunRecord) -> Bool { keys.contains { $0.configuration == r.configuration && $0.variant == r.variant } }
         guard resume else {
-            try journal.discard { keys.contains(ResumeKey($0)) }
+            try journal.discard(matching: ofThisUnit)
             return keys.map { _ in [] }
+        }
+        // Rounds of these configurations kept by another commit, machine or settings are not this measurement:
+        // measured again, and said so, rather than left in the journal for good.
+        let foreign = try journal.rounds { ofThisUnit($0) && !keys.contains(ResumeKey($0)) }
+        if !foreign.isEmpty {
+            log.note("--resume: set aside \(foreign.count) kept round\(foreign.count == 1 ? "" : "s") in \(journal.path) of another "
+                     + "commit, machine or settings (measured again)")
+            try journal.discard { ofThisUnit($0) && !keys.contains(ResumeKey($0)) }
         }
         let kept = try journal.rounds { keys.contains(ResumeKey($0)) }
         return keys.map { key in Array(kept.filter { ResumeKey($0) == key }.prefix(rounds)) }
