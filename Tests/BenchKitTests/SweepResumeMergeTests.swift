@@ -72,5 +72,15 @@ final class SweepResumeMergeTests: XCTestCase {
         let p = try bench(["merge", "-o", merged, a, other])
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 64)
+
+        // A row appended to the output (one of the inputs) after the merge read it: refused, not lost in the rename.
+        let again = try Merge.lines(of: [a, b])
+        try ResultsFile(path: a).append(record(8, .standard))
+        XCTAssertThrowsError(try Merge.write(again, to: a, from: [a, b])) { e in
+            XCTAssertTrue("\(e)".contains("was written while merging"), "\(e)")
+        }
+        XCTAssertEqual(try ResultsFile.read(a).map(\.depth), [16, 4, 8], "the output is as the appender left it")
+        try Merge.write(try Merge.lines(of: [a, b]), to: a, from: [a, b])
+        XCTAssertEqual(try ResultsFile.read(a).map(\.depth), [4, 8, 16, 16])
     }
 }

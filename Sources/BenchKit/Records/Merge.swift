@@ -62,9 +62,22 @@ public enum Merge {
 
     /// Writes the merged lines of `inputs` to `output` in one rename, so a reader never sees half a file and an
     /// interrupted merge leaves the old output (and no temporary) behind. The output is checked again first.
+    /// Under the output's lock, so a row a running bench appends to it meanwhile is either in the merge or refused,
+    /// never lost in the rename: every row the output holds then must be among the merged lines.
     public static func write(_ lines: [String], to output: String, from inputs: [String]) throws {
         try checkOutput(output, inputs: inputs)
-        do { try ResultsFile.replace(output, with: lines.joined(separator: "\n") + "\n") }
+        do {
+            try ResultsFile.whileLocked(output) {
+                let merged = Set(lines)
+                let now = FileManager.default.fileExists(atPath: output)
+                    ? try ResultsFile.parse(RunRecord.self, output, required: RunRecord.requiredColumns.map(\.rawValue)).rows : []
+                if let missing = now.first(where: { !merged.contains($0.row.text) }) {
+                    throw BenchError("'\(output)' line \(missing.row.line) was written while merging (a bench still running into "
+                        + "it?); it is left alone: run bench merge again once that run has finished")
+                }
+                try ResultsFile.replace(output, with: lines.joined(separator: "\n") + "\n")
+            }
+        }
         catch let e as ResultsFileError { throw BenchError(e.description) }
     }
 }

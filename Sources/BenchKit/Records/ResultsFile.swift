@@ -178,6 +178,18 @@ public final class ResultsFile {
         try replace(path, of: RunRecord.self, required: RunRecord.requiredColumns.map(\.rawValue), with: text, option: option)
     }
 
+    /// Runs `body` holding the exclusive lock appenders take on `path` (when it exists), so no row lands in the file
+    /// between what `body` reads of it and its rename: an appender that waited then finds the new file by its name.
+    public static func whileLocked<R>(_ path: String, _ body: () throws -> R) throws -> R {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return try body() }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw ResultsFileError("cannot lock '\(path)': \(String(cString: strerror(errno)))") }
+        }
+        return try body()
+    }
+
     /// Called between a replace's write and its rename; nil in bench. Only a test entry point sets it (ReplaceProbe,
     /// which holds the replace in the window a signal can hit).
     nonisolated(unsafe) public static var beforeRename: (() -> Void)?
