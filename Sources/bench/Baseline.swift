@@ -36,6 +36,13 @@ struct Baseline: ParsableCommand {
                 if let failed = rows.first(where: \.failed) {
                     throw BenchError("baseline not updated: a configuration failed: \(failed.error ?? "")")
                 }
+                // The old rows the comparison does not stand for (older rows of a configuration measured again, and
+                // failed rows) are replaced too: say how many, so nothing goes unsaid.
+                let compared = old.newestRows().rows.filter { !$0.failed }.count
+                if old.count > compared {
+                    print("the previous baseline's \(old.count - compared) older or failed row\(old.count - compared == 1 ? "" : "s") "
+                          + "(not compared) are replaced as well")
+                }
                 if old.isEmpty {
                     print("new baseline: \(rows.count) rows")
                 } else if let table = RegressionCheck.render(RegressionCheck.compare(baseline: old, current: rows)) {
