@@ -56,7 +56,8 @@ struct Run: ParsableCommand, PredictsWork {
             print("\n\(c.model): depth \(c.depth), width \(c.width), heads \(c.heads), \(c.imageSize)x\(c.imageSize), "
                   + "patch \(c.patchSize), \(c.attention.rawValue) attention, \(threads) threads, \(EnvironmentInfo.buildConfiguration)")
             // The machine's SGEMM rate at the same threads, measured before the runs (warmed, best of five medians).
-            print(ComparisonTable.render(rows))
+            let shown = try session.summaryRows(requests, measured: rows)
+            print(shown.isEmpty ? "nothing measured (every configuration of this shard was skipped)" : ComparisonTable.render(shown))
             if let sgemm = rows.compactMap(\.sgemmGFLOPs).first {
                 print(String(format: "SGEMM 1576x384x1152 on this machine: %.0f GFLOP/s at %d threads, measured before the runs", sgemm, threads))
             }

@@ -64,10 +64,11 @@ struct Sweep: ParsableCommand, PredictsWork {
         try reportingErrors {
             let requests = try requests()
             let rounds = try measure.roundCount(default: 3)
-            let rows = try BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
-                                        rounds: rounds, resume: measure.resume,
-                                        shard: measure.shard?.value).run(requests)
-            print(ComparisonTable.render(rows))
+            let session = BenchSession(outputPath: measure.output, quiet: measure.quiet, force: measure.force,
+                                       rounds: rounds, resume: measure.resume, shard: measure.shard?.value)
+            let rows = try session.run(requests)
+            let shown = try session.summaryRows(requests, measured: rows)
+            print(shown.isEmpty ? "nothing measured (every configuration of this shard was skipped)" : ComparisonTable.render(shown))
             if rows.contains(where: \.failed) { throw ExitCode.failure }
         }
     }

@@ -65,6 +65,21 @@ final class CommandLineTests: XCTestCase {
         try assertRejected(["attention", "--classes", "10"], mentions: ["--classes 10 does not apply"])
     }
 
+    /// After --resume the closing table holds every requested variant with its ratios, also those whose rows an
+    /// earlier run wrote (it showed only what this run measured: the reversible row without a standard to compare).
+    func testTheTableAfterResumeShowsTheWholeConfiguration() throws {
+        let out = temporaryFolder("resume-table") + "/runs.csv"
+        let common = ["--model", "vit_tiny_test", "--batch", "2", "--steps", "1", "--warmup", "0", "--rounds", "1",
+                      "--threads", "1", "--quiet", "--output", out]
+        XCTAssertEqual(try runBench(common + ["--variants", "standard"]).status, 0)
+        let r = try runBench(common + ["--variants", "standard,reversible", "--resume"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("vit_tiny_test ") }.count, 2, r.out)
+        let reversible = try XCTUnwrap(lines.first { $0.hasPrefix("vit_tiny_test ") && $0.contains("reversible") })
+        XCTAssertEqual(reversible.split(separator: " ").filter { $0.hasSuffix("x") }.count, 2, "mem and speed ratios: \(reversible)")
+    }
+
     /// bench check's options that it would ignore are refused instead.
     func testCheckRefusesOptionsItWouldIgnore() throws {
         try assertRejected(["check", "--current", "a.csv", "--output", "b.csv"], mentions: ["--output b.csv does not apply with --current"])
