@@ -6,8 +6,11 @@ import Foundation
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Merge result CSVs with the same header into one: exact duplicate rows dropped, rows in configuration order.",
-        discussion: "The output is replaced in one rename of a finished temporary file beside it. Refused, and left "
+        abstract: "Merge result CSVs into one: exact duplicate rows dropped, rows in configuration order.",
+        discussion: "Files under one header merge under it; files under different headers (an older bench's columns, "
+            + "or this bench's in another order) merge under this bench's header, each cell in its column and missing "
+            + "columns empty; a column this bench does not know is refused. "
+            + "The output is replaced in one rename of a finished temporary file beside it. Refused, and left "
             + "alone: a folder or other non-regular file, a name not ending in .csv, an existing file bench cannot "
             + "fully read (not a results CSV, a row that does not fit, a column this bench does not know), and an "
             + "existing file with rows that is not among the files to merge (list it too to keep its rows).")

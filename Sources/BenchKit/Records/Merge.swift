@@ -1,5 +1,6 @@
-// Merging result CSVs from several machines (shards of a sweep, CI matrix jobs): the files must share one header,
-// exact duplicate rows are dropped, and rows come out in configuration order (then variant order, then as read).
+// Merging result CSVs from several machines (shards of a sweep, CI matrix jobs): files under this bench's columns
+// (in any order, or an older bench's subset) merge under one header, exact duplicate rows are dropped, and rows come
+// out in configuration order (then variant order, then as read).
 // The merged file replaces its output in one rename (see ResultsFile.replace); an existing output is replaced only
 // when nothing in it is lost: bench reads all of it, and its rows are merged (it is one of the inputs) or it has none.
 import Foundation
@@ -9,26 +10,31 @@ import Glibc
 #endif
 
 public enum Merge {
-    /// The merged file's lines (header first), or an error naming the file whose header differs.
+    /// The merged file's lines (header first), or an error naming the file with a column this bench does not know.
+    /// Files under one header merge under it as they are; files under different headers (an older bench's, a subset
+    /// of today's columns, or today's columns in another order) merge under this bench's header, each cell moved to
+    /// its column as written and the columns a file lacks left empty, as `run` upgrades a file it appends to.
     public static func lines(of paths: [String]) throws -> [String] {
-        guard let first = paths.first else { throw BenchError("bench merge needs at least one CSV file") }
-        var header: CSVRow?
+        guard !paths.isEmpty else { throw BenchError("bench merge needs at least one CSV file") }
+        let files = try paths.map { path in
+            (path, try ResultsFile.parse(RunRecord.self, path, required: RunRecord.requiredColumns.map(\.rawValue)))
+        }
+        let known = RunRecord.columns
+        for (path, file) in files {
+            let unknown = file.header.fields.filter { !known.contains($0) }
+            if !unknown.isEmpty {
+                throw BenchError("'\(path)' has columns this bench does not know (\(unknown.joined(separator: ", "))), which "
+                    + "merging would drop; merge it with the bench that wrote it, or remove those columns")
+            }
+        }
+        let oneHeader = Set(files.map(\.1.header.fields)).count == 1
+        let header = oneHeader ? files[0].1.header.text : known.joined(separator: ",")
         var rows: [(line: String, record: RunRecord, order: Int)] = []
         var seen = Set<String>()
-        for path in paths {
-            let file = try ResultsFile.parse(RunRecord.self, path, required: RunRecord.requiredColumns.map(\.rawValue))
-            let h = file.header
-            if let header, h.fields != header.fields {
-                let a = Set(header.fields), b = Set(h.fields)
-                let missing = a.subtracting(b).sorted(), extra = b.subtracting(a).sorted()
-                throw BenchError("'\(path)' has another header than '\(first)'"
-                    + (missing.isEmpty ? "" : "; it lacks \(missing.joined(separator: ", "))")
-                    + (extra.isEmpty ? "" : "; it adds \(extra.joined(separator: ", "))")
-                    + (missing.isEmpty && extra.isEmpty ? " (the same columns in another order)" : ""))
-            }
-            if header == nil { header = h }
-            for (row, record) in file.rows where seen.insert(row.text).inserted {
-                rows.append((row.text, record, rows.count))
+        for (_, file) in files {
+            for (row, record) in file.rows {
+                let line = oneHeader ? row.text : relaid(row, under: file.header.fields, to: known)
+                if seen.insert(line).inserted { rows.append((line, record, rows.count)) }
             }
         }
         let variantOrder = Dictionary(uniqueKeysWithValues: Variant.allCases.enumerated().map { ($1, $0) })
@@ -38,7 +44,13 @@ public enum Merge {
             if a.record.variant != b.record.variant { return variantOrder[a.record.variant]! < variantOrder[b.record.variant]! }
             return a.order < b.order
         }
-        return [header!.text] + rows.map(\.line)
+        return [header] + rows.map(\.line)
+    }
+
+    /// One row's cells under `columns`, each moved from its column under `header` as written (quoted as needed).
+    static func relaid(_ row: CSVRow, under header: [String], to columns: [String]) -> String {
+        let cells = Dictionary(zip(header, row.fields), uniquingKeysWith: { a, _ in a })
+        return columns.map { ResultsFile.quoteKeeping(cells[$0] ?? "") }.joined(separator: ",")
     }
 
     /// Refuses an output the merge must not replace, before any input is read: what `ResultsFile.checkReplaceable`
@@ -68,12 +80,18 @@ public enum Merge {
         try checkOutput(output, inputs: inputs)
         do {
             try ResultsFile.whileLocked(output) {
-                let merged = Set(lines)
-                let now = FileManager.default.fileExists(atPath: output)
-                    ? try ResultsFile.parse(RunRecord.self, output, required: RunRecord.requiredColumns.map(\.rawValue)).rows : []
-                if let missing = now.first(where: { !merged.contains($0.row.text) }) {
-                    throw BenchError("'\(output)' line \(missing.row.line) was written while merging (a bench still running into "
-                        + "it?); it is left alone: run bench merge again once that run has finished")
+                let merged = Set(lines.dropFirst())
+                let columns = CSVRow.rows(of: lines[0]).first?.fields ?? []
+                // An empty output (checkOutput let it through) holds nothing to lose.
+                if let data = FileManager.default.contents(atPath: output), !data.isEmpty {
+                    let now = try ResultsFile.parse(RunRecord.self, data: data, path: output,
+                                                    required: RunRecord.requiredColumns.map(\.rawValue), instead: nil)
+                    let fields = now.header.fields
+                    func line(_ row: CSVRow) -> String { fields == columns ? row.text : relaid(row, under: fields, to: columns) }
+                    if let missing = now.rows.first(where: { !merged.contains(line($0.row)) }) {
+                        throw BenchError("'\(output)' line \(missing.row.line) was written while merging (a bench still running "
+                            + "into it?); it is left alone: run bench merge again once that run has finished")
+                    }
                 }
                 try ResultsFile.replace(output, with: lines.joined(separator: "\n") + "\n")
             }
