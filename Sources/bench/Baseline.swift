@@ -25,7 +25,7 @@ struct Baseline: ParsableCommand {
                 // is named in the changes printed, so the replace loses nothing unsaid.
                 let old = try ResultsFile.checkReplaceable(baseline, option: "--baseline")
                 // So is the peak attribution written beside it.
-                let peak = ((baseline as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ci-peak.csv")
+                let peak = PeakAttributionCheck.peakPath(forBaseline: baseline)
                 try PeakAttributionCheck.checkBaselineTarget(peak, option: "--baseline")
                 let tmp = NSTemporaryDirectory() + "revbench-baseline-\(getpid()).csv"
                 TemporaryFiles.register(tmp)

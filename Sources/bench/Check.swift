@@ -13,7 +13,8 @@ struct Check: ParsableCommand {
             the standard/reversible memory ratio falls > 2%; reversible activation memory grows with depth; or a \
             baseline row is not measured. The reversible/standard images/s ratio only warns outside +-50%. When ledger \
             bytes changed, the changed configurations are profiled and their peak attribution is diffed, scope by \
-            scope, against the one stored beside the baseline (ci-peak.csv, written by `bench baseline update`).
+            scope, against the one stored beside the baseline (NAME-peak.csv for NAME.csv: ci-peak.csv, written by \
+            `bench baseline update`).
             """)
 
     @Option(help: "Baseline CSV to compare with.")
@@ -24,7 +25,7 @@ struct Check: ParsableCommand {
     var output: String?
     @Flag(help: "Print only the result.")
     var quiet = false
-    @Option(help: "Peak attribution stored with the baseline, diffed scope by scope when ledger bytes change (default: ci-peak.csv beside --baseline).")
+    @Option(help: "Peak attribution stored with the baseline, diffed scope by scope when ledger bytes change (default: NAME-peak.csv beside --baseline NAME.csv, e.g. ci-peak.csv).")
     var peakBaseline: String?
 
     /// Options that would be ignored are refused: --output and --peak-baseline only act when check runs the CI
@@ -63,7 +64,7 @@ struct Check: ParsableCommand {
             }
             let findings = RegressionCheck.compare(baseline: baseRows, current: currentRows)
             if let table = RegressionCheck.render(findings) { print(table) }
-            let peakPath = peakBaseline ?? ((baseline as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ci-peak.csv")
+            let peakPath = peakBaseline ?? PeakAttributionCheck.peakPath(forBaseline: baseline)
             let regressed = PeakAttributionCheck.regressed(try CIPreset.requests(), findings: findings)
             if current == nil, !regressed.isEmpty, FileManager.default.fileExists(atPath: peakPath) {
                 if !quiet { print("profiling the \(regressed.count) configuration(s) whose ledger bytes changed...") }

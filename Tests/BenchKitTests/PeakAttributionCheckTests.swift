@@ -13,6 +13,14 @@ final class PeakAttributionCheckTests: XCTestCase {
     }
     var storedPath: String { root.appendingPathComponent("results/baseline/ci-peak.csv").path }
 
+    /// The peak attribution is named after its baseline, so two baselines in one folder keep one each (both wrote
+    /// ci-peak.csv before); the committed baseline's name is unchanged.
+    func testThePeakFileIsNamedAfterItsBaseline() {
+        XCTAssertEqual(PeakAttributionCheck.peakPath(forBaseline: "results/baseline/ci.csv"), "results/baseline/ci-peak.csv")
+        XCTAssertEqual(PeakAttributionCheck.peakPath(forBaseline: "b/nightly.csv"), "b/nightly-peak.csv")
+        XCTAssertEqual(PeakAttributionCheck.peakPath(forBaseline: "ci.csv"), "ci-peak.csv")
+    }
+
     func row(_ scope: String, _ bytes: Int, variant: String = "standard") -> PeakRow {
         PeakRow(model: "vit_tiny_test", depth: 4, batch: 2, variant: variant, region: "block", block: 1, layer: "mlp.fc1",
                 role: "output", scope: scope, category: "activation", bytes: bytes)

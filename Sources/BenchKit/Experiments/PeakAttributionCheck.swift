@@ -43,6 +43,13 @@ public enum PeakAttributionCheck {
 
     /// Refuses a peak baseline `writeBaseline` must not replace (see `ResultsFile.checkReplaceable`): anything but
     /// a missing, empty or peak.csv file bench reads fully. Its rows are the CI preset's, profiled again.
+    /// Where the peak attribution of `baseline` is stored: beside it, named after it (`ci.csv` -> `ci-peak.csv`), so
+    /// two baselines in one folder keep one each.
+    public static func peakPath(forBaseline baseline: String) -> String {
+        let stem = ((baseline as NSString).lastPathComponent as NSString).deletingPathExtension
+        return ((baseline as NSString).deletingLastPathComponent as NSString).appendingPathComponent(stem + "-peak.csv")
+    }
+
     public static func checkBaselineTarget(_ path: String, option: String) throws {
         try ResultsFile.checkReplaceable(path, of: PeakRow.self, required: PeakRow.columns, option: option)
     }
