@@ -33,7 +33,7 @@ public enum Merge {
         var seen = Set<String>()
         for (_, file) in files {
             for (row, record) in file.rows {
-                let line = oneHeader ? row.text : relaid(row, under: file.header.fields, to: known)
+                let line = oneHeader ? row.text : ResultsFile.relaid(row, under: file.header.fields, to: known)
                 if seen.insert(line).inserted { rows.append((line, record, rows.count)) }
             }
         }
@@ -45,12 +45,6 @@ public enum Merge {
             return a.order < b.order
         }
         return [header] + rows.map(\.line)
-    }
-
-    /// One row's cells under `columns`, each moved from its column under `header` as written (quoted as needed).
-    static func relaid(_ row: CSVRow, under header: [String], to columns: [String]) -> String {
-        let cells = Dictionary(zip(header, row.fields), uniquingKeysWith: { a, _ in a })
-        return columns.map { ResultsFile.quoteKeeping(cells[$0] ?? "") }.joined(separator: ",")
     }
 
     /// Refuses an output the merge must not replace, before any input is read: what `ResultsFile.checkReplaceable`
@@ -87,7 +81,7 @@ public enum Merge {
                     let now = try ResultsFile.parse(RunRecord.self, data: data, path: output,
                                                     required: RunRecord.requiredColumns.map(\.rawValue), instead: nil)
                     let fields = now.header.fields
-                    func line(_ row: CSVRow) -> String { fields == columns ? row.text : relaid(row, under: fields, to: columns) }
+                    func line(_ row: CSVRow) -> String { fields == columns ? row.text : ResultsFile.relaid(row, under: fields, to: columns) }
                     if let missing = now.rows.first(where: { !merged.contains(line($0.row)) }) {
                         throw BenchError("'\(output)' line \(missing.row.line) was written while merging (a bench still running "
                             + "into it?); it is left alone: run bench merge again once that run has finished")

@@ -385,12 +385,14 @@ public final class ResultsFile {
     /// to its column as it was written (no number is read and printed again), the new columns empty, blank lines
     /// dropped.
     static func upgraded(_ rows: [CSVRow], under header: [String], to columns: [String]) -> String {
-        var lines = [columns.joined(separator: ",")]
-        for row in rows {
-            let cells = Dictionary(zip(header, row.fields), uniquingKeysWith: { a, _ in a })
-            lines.append(columns.map { quoteKeeping(cells[$0] ?? "") }.joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
+        ([columns.joined(separator: ",")] + rows.map { relaid($0, under: header, to: columns) }).joined(separator: "\n") + "\n"
+    }
+
+    /// One row's line under `columns`: each cell moved from its column under `header` as written (quoted as needed),
+    /// a column the row lacks empty. What an upgrade and a merge of files under different headers write.
+    static func relaid(_ row: CSVRow, under header: [String], to columns: [String]) -> String {
+        let cells = Dictionary(zip(header, row.fields), uniquingKeysWith: { a, _ in a })
+        return columns.map { quoteKeeping(cells[$0] ?? "") }.joined(separator: ",")
     }
 
     /// A cell as RFC 4180 writes it, line breaks kept (CSV.quote turns them into spaces for new rows; an upgrade
