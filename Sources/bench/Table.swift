@@ -56,8 +56,7 @@ struct Table: ParsableCommand {
             guard let markdown else { print(table); return }
             // Only a regular file is read and rewritten (a named pipe would block the read, a device take the write).
             let target = URL(fileURLWithPath: markdown).resolvingSymlinksInPath().path
-            if let type = try? FileManager.default.attributesOfItem(atPath: target)[.type] as? FileAttributeType,
-               type != .typeRegular {
+            if ResultsFile.notRegularFile(atPath: target) != nil {
                 throw BenchError("--markdown '\(markdown)' is not a regular file; give the Markdown page the tables go into")
             }
             let doc: String

@@ -109,8 +109,7 @@ public final class ResultsFile {
     /// pipe would swallow the rows), a name that is not a .csv file.
     public static func checkTarget(_ path: String) throws {
         if path.isEmpty { throw ResultsFileError("the output path is empty; give a CSV file like results/runs.csv") }
-        var st = stat()
-        if stat(path, &st) == 0, let kind = notRegular(st.st_mode) {
+        if let kind = notRegularFile(atPath: path) {
             if kind == folderKind {
                 throw ResultsFileError("'\(path)' is a folder; give a CSV file inside it, like '\((path as NSString).appendingPathComponent("runs.csv"))'")
             }
@@ -119,6 +118,13 @@ public final class ResultsFile {
         if (path as NSString).pathExtension.lowercased() != "csv" {
             throw ResultsFileError("'\(path)' is not a .csv file name; results go to files ending in .csv")
         }
+    }
+
+    /// What the existing file at `path` (a link followed) is, in words, when it is not a regular file; nil for a
+    /// regular file or nothing there.
+    public static func notRegularFile(atPath path: String) -> String? {
+        var st = stat()
+        return stat(path, &st) == 0 ? notRegular(st.st_mode) : nil
     }
 
     /// What a file of `mode` is, in words, when it is not a regular file (nil for a regular file).
