@@ -68,20 +68,24 @@ public struct BenchSession {
             units = shard.select(units, works: try units.map { try $0.map(experiment.predictedWork).reduce(0, +) })
             log.note("shard \(shard): \(units.count) of \(all) \(experiment.unitName)")
         }
-        if resume, FileManager.default.fileExists(atPath: outputPath) {
+        // Each finished round is kept in the journal until its row is written (see `RoundJournal`). The output's
+        // successful rows are read once, for --resume and for the journal's clean-up below.
+        let journal = RoundJournal(output: outputPath, build: env.build, enabled: resumable)
+        let outputExists = FileManager.default.fileExists(atPath: outputPath)
+        let rowsThere = outputExists && (resume || journal.exists)
+            ? try ResultsFile.read(outputPath).filter { !$0.failed } : []
+        if resume, outputExists {
             let before = units.joined().count
-            let resumed = try Self.notYetMeasured(units, in: outputPath, by: experiment, env: env)
+            let resumed = Self.notYetMeasured(units, among: rowsThere, by: experiment, env: env)
             units = resumed.units
             let left = units.joined().count
             log.note("--resume: \(before - left) of \(before) configurations already in \(outputPath), \(left) to run"
                      + (resumed.elsewhere > 0 ? " (\(resumed.elsewhere) of them measured there by another commit, machine or settings)" : ""))
         }
-        // Each finished round is kept in the journal until its row is written (see `RoundJournal`). Rounds kept for
-        // a configuration whose row the output already holds (an interruption between the row's append and the
-        // journal's clean-up) are done with, whether or not anything is left to run.
-        let journal = RoundJournal(output: outputPath, build: env.build, enabled: resumable)
-        if journal.exists, FileManager.default.fileExists(atPath: outputPath) {
-            let done = Set(try ResultsFile.read(outputPath).filter { !$0.failed }.map(ResumeKey.init))
+        // Rounds kept for a configuration whose row the output already holds (an interruption between the row's
+        // append and the journal's clean-up) are done with, whether or not anything is left to run.
+        if journal.exists, outputExists {
+            let done = Set(rowsThere.map(ResumeKey.init))
             try journal.discard { done.contains(ResumeKey($0)) }
         }
         units.removeAll(where: \.isEmpty)

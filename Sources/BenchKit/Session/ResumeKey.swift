@@ -44,7 +44,12 @@ extension BenchSession {
     public static func notYetMeasured(_ units: [[RunRequest]], in outputPath: String, by experiment: some SessionExperiment,
                                       env: EnvironmentInfo) throws -> (units: [[RunRequest]], elsewhere: Int) {
         guard FileManager.default.fileExists(atPath: outputPath) else { return (units, 0) }
-        let rows = try ResultsFile.read(outputPath).filter { !$0.failed }
+        return notYetMeasured(units, among: try ResultsFile.read(outputPath).filter { !$0.failed }, by: experiment, env: env)
+    }
+
+    /// The same, among the output's successful `rows` already read.
+    static func notYetMeasured(_ units: [[RunRequest]], among rows: [RunRecord], by experiment: some SessionExperiment,
+                               env: EnvironmentInfo) -> (units: [[RunRequest]], elsewhere: Int) {
         let done = Set(rows.map(ResumeKey.init))
         let measured = Dictionary(rows.map { ($0.configuration, Set([$0.variant])) }, uniquingKeysWith: { $0.union($1) })
         var elsewhere = 0
